@@ -1,0 +1,382 @@
+"""Ingest files into a workspace: every row is loaded or quarantined with its reason, never lost.
+
+One call is one database transaction: if the process dies half-way, the workspace is as it was.
+Loading the same file again adds nothing: identical rows count as loaded ("unchanged").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from onca import __version__
+from onca.contract import Contract, Table
+from onca.errors import EngineError, InputFileError
+from onca.ingest._readers import Source, open_source
+from onca.ingest._rules import lit, q, shown, typing_sql
+from onca.workspace import Workspace, open_workspace
+
+ProgressCallback = Callable[[str, int, int], None]
+"""Called as ``progress(description, completed, total)`` while an ingest runs."""
+
+PAUSE_BEFORE_COMMIT_ENV = "ONCA_TEST_PAUSE_BEFORE_COMMIT"
+"""Test hook: seconds to wait, with everything written, just before COMMIT (for the kill test)."""
+
+
+@dataclass
+class FileResult:
+    """What happened to one file. ``rows == loaded + quarantined`` always holds."""
+
+    path: str
+    kind: str
+    format: str
+    rows: int
+    loaded: int
+    inserted: int
+    unchanged: int
+    quarantined: int
+    encoding: str | None = None
+    delimiter: str | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    top_reasons: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class IngestResult:
+    """The outcome of one ingest (one transaction), totalled over its files."""
+
+    workspace: str
+    kind: str
+    files: list[FileResult]
+    seconds: float
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+    @property
+    def loaded(self) -> int:
+        return sum(f.loaded for f in self.files)
+
+    @property
+    def inserted(self) -> int:
+        return sum(f.inserted for f in self.files)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(f.unchanged for f in self.files)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(f.quarantined for f in self.files)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "workspace": self.workspace,
+            "kind": self.kind,
+            "rows": self.rows,
+            "loaded": self.loaded,
+            "inserted": self.inserted,
+            "unchanged": self.unchanged,
+            "quarantined": self.quarantined,
+            "seconds": round(self.seconds, 3),
+            "files": [asdict(f) for f in self.files],
+        }
+
+
+def ingest_files(
+    workspace: Workspace | Path | str,
+    kind: str,
+    paths: Sequence[Path | str],
+    *,
+    fmt: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> IngestResult:
+    """Load ``paths`` into the ``kind`` table of ``workspace`` (a Workspace or a file path).
+
+    Whole-file problems (missing file, empty file, missing required column, unreadable format)
+    raise InputFileError before anything is written. Row problems go to the quarantine.
+    """
+    own = not isinstance(workspace, Workspace)
+    ws = open_workspace(workspace) if not isinstance(workspace, Workspace) else workspace
+    try:
+        table = ws.contract.table(kind)
+        if not paths:
+            raise InputFileError("no files given to ingest")
+        sources = [open_source(p, fmt=fmt, encoding=encoding, delimiter=delimiter) for p in paths]
+        for source in sources:
+            _check_header(source, table)
+        started = time.perf_counter()
+        con = ws.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            results = [_ingest_one(con, ws.contract, table, s, progress) for s in sources]
+            _pause_for_kill_test()
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return IngestResult(str(ws.path), kind, results, time.perf_counter() - started)
+    finally:
+        if own:
+            ws.close()
+
+
+def _check_header(source: Source, table: Table) -> None:
+    missing = [c for c in table.required_columns if c not in source.columns]
+    if missing:
+        found = ", ".join(source.columns[:12]) or "(none)"
+        hint = ""
+        if source.format == "csv" and len(source.columns) == 1:
+            hint = (
+                f" The header was read as a single column with delimiter {source.delimiter!r};"
+                " is the file separated by another character? Pass --delimiter."
+            )
+        raise InputFileError(
+            f"{source.path}: missing required column(s) for {table.name}: {', '.join(missing)}."
+            f" Found: {found}.{hint}"
+        )
+    dupes = sorted({c for c in source.columns if source.columns.count(c) > 1})
+    if dupes:
+        raise InputFileError(f"{source.path}: column(s) appear twice in the header: {', '.join(dupes)}")
+
+
+def _pause_for_kill_test() -> None:
+    seconds = float(os.environ.get(PAUSE_BEFORE_COMMIT_ENV, "0") or 0)
+    if seconds > 0:
+        print("onca: all rows written, waiting before commit", file=sys.stderr, flush=True)
+        time.sleep(seconds)
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, table: str, params: list[object] | None = None) -> list[tuple]:
+    try:
+        return con.execute(sql, params or []).fetchall()
+    except duckdb.Error as e:
+        raise EngineError(f"ingest step failed: {e}", sql=sql, table=table) from e
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    source: Source,
+    progress: ProgressCallback | None,
+) -> int:
+    """Copy the file's rows, as text, into the temp table ``_stage``; return the row count."""
+    present = [c for c in table.column_names if c in source.columns]
+    cols = ", ".join(f"{q(c)} VARCHAR" for c in present)
+    _run(con, f"CREATE OR REPLACE TEMP TABLE _stage (_row BIGINT, {cols})", table.name)
+    done = 0
+    label = f"reading {source.path.name}"
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(label, min(done, source.size), source.size)
+
+    count = 0
+    select = ", ".join(q(c) for c in present)
+    for batch in source.batches(advance):
+        rows = np.arange(count, count + batch.num_rows, dtype=np.int64)
+        arrow = pa.Table.from_batches([batch]).select(present).append_column("_idx", pa.array(rows))
+        con.register("_batch", arrow)
+        _run(con, f"INSERT INTO _stage SELECT _idx, {select} FROM _batch", table.name)
+        con.unregister("_batch")
+        count += batch.num_rows
+    _renumber_after_malformed(con, source, table.name)
+    return count
+
+
+def _renumber_after_malformed(con: duckdb.DuckDBPyConnection, source: Source, table: str) -> None:
+    """Turn the staged row index into the file's data-row number (1 = first row after the header).
+
+    Without malformed rows that is index + 1. With malformed rows at data rows s_1 < s_2 < ...,
+    the good row with index i sits at i + 1 + #{j : s_j - j <= i}.
+    """
+    if not source.malformed:
+        _run(con, "UPDATE _stage SET _row = _row + 1", table)
+        return
+    marks = sorted(m.row_number for m in source.malformed)
+    offsets = pa.table({"t": [s - j for j, s in enumerate(marks, start=1)],
+                        "k": list(range(1, len(marks) + 1))})  # fmt: skip
+    con.register("_offsets", offsets)
+    _run(
+        con,
+        """
+        CREATE OR REPLACE TEMP TABLE _stage AS
+        SELECT s.* REPLACE (s._row + 1 + coalesce(o.k, 0) AS _row)
+        FROM _stage s ASOF LEFT JOIN (SELECT t, max(k) AS k FROM _offsets GROUP BY t) o
+          ON s._row >= o.t
+        """,
+        table,
+    )
+    con.unregister("_offsets")
+
+
+def _reference_checks(con: duckdb.DuckDBPyConnection, table: Table) -> tuple[str, list[str]]:
+    """JOIN clauses and reason expressions for the table's foreign keys.
+
+    A reference is checked against what the workspace holds, including rows loaded earlier in
+    the same ingest; list columns (``offender_ids``) are checked item by item.
+    """
+    joins, problems = [], []
+    for i, col in enumerate(table.foreign_keys):
+        target, key = q(col.referenced_table or ""), q(col.referenced_column or "")
+        what = lit(f" is not in {col.referenced_table} (no such {col.referenced_column})")
+        if col.is_list:
+            missing = f"_missing_{i}"
+            _run(
+                con,
+                f"""CREATE OR REPLACE TEMP TABLE {missing} AS
+                    SELECT _row, string_agg(v, ', ' ORDER BY v) AS ids
+                    FROM (SELECT _row, unnest({q(col.name)}) AS v FROM _typed) u
+                    WHERE NOT EXISTS (SELECT 1 FROM {target} p WHERE p.{key} = u.v)
+                    GROUP BY _row""",
+                table.name,
+            )
+            joins.append(f"LEFT JOIN {missing} m{i} ON t._row = m{i}._row")
+            problems.append(
+                f"CASE WHEN m{i}.ids IS NOT NULL THEN {lit(col.name + ': ')} || m{i}.ids || {what} END"
+            )
+        else:
+            joins.append(f"LEFT JOIN {target} r{i} ON t.{q(col.name)} = r{i}.{key}")
+            problems.append(
+                f"CASE WHEN t.{q(col.name)} IS NOT NULL AND r{i}.{key} IS NULL THEN"
+                f" {lit(col.name + ': ')} || {shown('t.' + q(col.name))} || {what} END"
+            )
+    return "\n".join(joins), problems
+
+
+def _ingest_one(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    table: Table,
+    source: Source,
+    progress: ProgressCallback | None,
+) -> FileResult:
+    name = table.name
+    pk = table.primary_key
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    rows = _stage(con, table, source, progress)
+    if progress:
+        progress(f"checking {source.path.name}", 0, 0)
+    present = {c for c in table.column_names if c in source.columns}
+    _run(con, f"CREATE OR REPLACE TEMP TABLE _typed AS {typing_sql(table, contract, '_stage', present)}", name)
+    _run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE _dups AS
+            SELECT {q(pk)} AS key, min(_row) AS first_row FROM _typed
+            WHERE {q(pk)} IS NOT NULL GROUP BY {q(pk)} HAVING count(*) > 1""",
+        name,
+    )
+    joins, problems = _reference_checks(con, table)
+    cols = table.column_names
+    same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM e.{q(c)}" for c in cols)
+    changed = ", ".join(f"CASE WHEN t.{q(c)} IS DISTINCT FROM e.{q(c)} THEN {lit(c)} END" for c in cols)
+    problems += [
+        f"CASE WHEN d.key IS NOT NULL THEN {lit(pk + ': ')} || '''' || t.{q(pk)} || ''''"
+        f" || ' appears more than once in this file (kept the first, line ' || (d.first_row + 1) || ')' END",
+        f"CASE WHEN d.key IS NULL AND e.{q(pk)} IS NOT NULL AND NOT ({same}) THEN {lit(pk + ': ')}"
+        f" || '''' || t.{q(pk)} || '''' || ' is already in the workspace with different values ('"
+        f" || concat_ws(', ', {changed}) || '); ingest never overwrites' END",
+    ]
+    reasons = ", ".join(problems)
+    _run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE _checked AS
+            SELECT t.*, concat_ws('; ', NULLIF(t._reason, ''), {reasons}) AS _why,
+                   (e.{q(pk)} IS NOT NULL AND ({same})) AS _unchanged
+            FROM _typed t
+            LEFT JOIN _dups d ON t.{q(pk)} = d.key AND t._row <> d.first_row
+            LEFT JOIN {q(name)} e ON t.{q(pk)} = e.{q(pk)}
+            {joins}""",
+        name,
+    )
+    ingest_id = int(_run(con, "SELECT nextval('ingest_id_seq')", name)[0][0])
+    col_list = ", ".join(q(c) for c in cols)
+    if progress:
+        progress(f"writing {source.path.name}", 0, 0)
+    _run(
+        con,
+        f"""INSERT INTO {q(name)} ({col_list}, _ingest_id)
+            SELECT {col_list}, ? FROM _checked WHERE _why = '' AND NOT _unchanged""",
+        name,
+        [ingest_id],
+    )
+    # A file loaded before: its earlier quarantine is replaced by this attempt's.
+    _run(con, "DELETE FROM quarantine WHERE kind = ? AND sha256 = ?", name, [name, source.sha256])
+    original = ", ".join(f"{lit(c)}, s.{q(c)}" for c in table.column_names if c in present)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    _run(
+        con,
+        f"""INSERT INTO quarantine
+              (kind, source_file, row_number, line, original, reason, quarantined_at, ingest_id, sha256)
+            SELECT ?, ?, c._row, c._row + 1, json_object({original}), c._why, ?, ?, ?
+            FROM _checked c JOIN _stage s USING (_row) WHERE c._why <> ''""",
+        name,
+        [name, str(source.path), now, ingest_id, source.sha256],
+    )
+    if source.malformed:
+        con.executemany(
+            """INSERT INTO quarantine
+                 (kind, source_file, row_number, line, original, reason, quarantined_at, ingest_id, sha256)
+               VALUES (?, ?, ?, ?, json_object('raw', ?), ?, ?, ?, ?)""",
+            [
+                [name, str(source.path), m.row_number, m.line, m.text, m.reason, now, ingest_id, source.sha256]
+                for m in source.malformed
+            ],
+        )
+    stats = _run(
+        con,
+        "SELECT count(*) FILTER (_why <> ''), count(*) FILTER (_why = '' AND _unchanged) FROM _checked",
+        name,
+    )[0]
+    bad, unchanged = int(stats[0]), int(stats[1])
+    quarantined = bad + len(source.malformed)
+    total = rows + len(source.malformed)
+    loaded = rows - bad
+    top = _run(
+        con,
+        """SELECT reason, count(*) AS n FROM quarantine WHERE ingest_id = ?
+           GROUP BY reason ORDER BY n DESC, reason LIMIT 5""",
+        name,
+        [ingest_id],
+    )
+    _run(
+        con,
+        "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        name,
+        [ingest_id, name, str(source.path), source.sha256, source.format, total, loaded,
+         loaded - unchanged, unchanged, quarantined, started, now, __version__],
+    )  # fmt: skip
+    temps = ["_stage", "_typed", "_dups", "_checked"]
+    temps += [f"_missing_{i}" for i, c in enumerate(table.foreign_keys) if c.is_list]
+    for temp in temps:
+        _run(con, f"DROP TABLE IF EXISTS {temp}", name)
+    return FileResult(
+        path=str(source.path),
+        kind=name,
+        format=source.format,
+        rows=total,
+        loaded=loaded,
+        inserted=loaded - unchanged,
+        unchanged=unchanged,
+        quarantined=quarantined,
+        encoding=source.encoding if source.format == "csv" else None,
+        delimiter=source.delimiter if source.format == "csv" else None,
+        ignored_columns=[c for c in source.columns if c not in table.column_names],
+        warnings=source.warnings,
+        top_reasons=[(str(r), int(n)) for r, n in top],
+    )

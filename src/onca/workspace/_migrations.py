@@ -1,0 +1,96 @@
+"""Numbered schema migrations for a workspace, applied in order inside one transaction.
+
+A workspace records the number of the last migration applied (``schema_version`` in
+``_onca_meta``). Opening an older workspace applies the missing steps; columns that the data
+contract has gained since are added by :func:`sync_contract_columns`. Never edit a released step:
+append a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from onca.contract import Contract
+
+Migration = Callable[[duckdb.DuckDBPyConnection, Contract], None]
+
+
+def _create_table_sql(contract: Contract, name: str) -> str:
+    table = contract.table(name)
+    cols = ",\n  ".join(f'"{c.name}" {c.sql_type}' for c in table.columns)
+    return f'CREATE TABLE IF NOT EXISTS "{name}" (\n  {cols}\n)'
+
+
+def _v1_contract_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Version 1: the contract tables and the quarantine."""
+    for name in contract.load_order():
+        con.execute(_create_table_sql(contract, name))
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS quarantine (
+          kind VARCHAR NOT NULL,          -- contract table the row was meant for
+          source_file VARCHAR NOT NULL,   -- path as given to ingest
+          row_number BIGINT NOT NULL,     -- 1 = first data row after the header
+          line BIGINT,                    -- line in a text file (header is line 1)
+          original JSON NOT NULL,         -- the row exactly as read, column -> text
+          reason VARCHAR NOT NULL,        -- every problem found, separated by '; '
+          quarantined_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+
+
+def _v2_ingest_log_and_lineage(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Version 2: an ingest log, and every row and quarantined row remembers its ingest."""
+    con.execute("CREATE SEQUENCE IF NOT EXISTS ingest_id_seq START 1")
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS ingest_log (
+          ingest_id BIGINT PRIMARY KEY,
+          kind VARCHAR NOT NULL,
+          source_file VARCHAR NOT NULL,
+          sha256 VARCHAR NOT NULL,
+          file_format VARCHAR NOT NULL,
+          rows_in BIGINT NOT NULL,
+          loaded BIGINT NOT NULL,       -- inserted + unchanged
+          inserted BIGINT NOT NULL,     -- new rows
+          unchanged BIGINT NOT NULL,    -- identical rows already in the workspace
+          quarantined BIGINT NOT NULL,
+          started_at TIMESTAMP NOT NULL,
+          finished_at TIMESTAMP NOT NULL,
+          onca_version VARCHAR NOT NULL
+        )
+        """
+    )
+    for name in contract.load_order():
+        con.execute(f'ALTER TABLE "{name}" ADD COLUMN IF NOT EXISTS _ingest_id BIGINT')
+    con.execute("ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS ingest_id BIGINT")
+    con.execute("ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS sha256 VARCHAR")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_contract_tables, _v2_ingest_log_and_lineage)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def sync_contract_columns(con: duckdb.DuckDBPyConnection, contract: Contract) -> list[str]:
+    """Add contract columns that the workspace's tables lack; return them as ``table.column``."""
+    added = []
+    for name in contract.load_order():
+        existing = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
+            ).fetchall()
+        }
+        if not existing:
+            con.execute(_create_table_sql(contract, name))
+            con.execute(f'ALTER TABLE "{name}" ADD COLUMN IF NOT EXISTS _ingest_id BIGINT')
+            added.append(f"{name}.*")
+            continue
+        for col in contract.table(name).columns:
+            if col.name not in existing:
+                con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{col.name}" {col.sql_type}')
+                added.append(f"{name}.{col.name}")
+    return added
