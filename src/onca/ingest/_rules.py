@@ -43,8 +43,8 @@ def _normalise_code(expr: str, codes: CodeList) -> str:
 def _split_list(raw: str, codes: CodeList | None) -> str:
     item = "trim(e)" if codes is None else _normalise_code("trim(e)", codes)
     return (
-        f"list_filter(list_transform(string_split({raw}, {lit(LIST_SEPARATOR)}), e -> {item}),"
-        " e -> e <> '')"
+        f"list_filter(list_transform(string_split({raw}, {lit(LIST_SEPARATOR)}), lambda e: {item}),"
+        " lambda e: e <> '')"
     )
 
 
@@ -101,7 +101,7 @@ def problem_exprs(col: Column, raw: str, typed: str, contract: Contract) -> list
             f" {lit(f' has more than {col.scale} decimal places')} END"
         )
     if col.type == "code_list" and codes is not None:
-        bad = f"list_filter({typed}, e -> NOT ({_in_list('e', codes)}))"
+        bad = f"list_filter({typed}, lambda e: NOT ({_in_list('e', codes)}))"
         out.append(
             f"CASE WHEN len({bad}) > 0 THEN {lit(name + ': ')} ||"
             f" array_to_string({bad}, ', ') || {lit(' not in ' + codes.title)} END"

@@ -1,0 +1,38 @@
+# Onca: the two commands are `make demo` and `make test`; both set everything up from scratch.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+PYTEST_WORKERS ?= 2
+
+.PHONY: install demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install  ## generate the Operation Jaguar scenario, ingest it, write onca-demo/report.html
+	$(BIN)/onca demo --out onca-demo
+
+test: install lint  ## lint, type-check and run the whole test suite
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff check --fix src tests benchmarks scripts
+	$(BIN)/ruff format src tests benchmarks scripts
+
+bench: install  ## the foundation benchmarks (10 million transactions; see benchmarks/README.md)
+	$(BIN)/python benchmarks/bench_foundation.py --transactions $${N:-10000000}
+
+clean:
+	rm -rf $(VENV) onca-demo build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

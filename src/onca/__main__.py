@@ -1,0 +1,3 @@
+from onca.cli import main
+
+main()

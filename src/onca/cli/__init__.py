@@ -1,0 +1,46 @@
+"""The ``onca`` command line. Every command takes --help; most take --json."""
+
+from __future__ import annotations
+
+import typer
+
+from onca import __version__
+from onca.cli import _export, _ingest, _scenario
+
+app = typer.Typer(
+    name="onca",
+    help=(
+        "Onca: analytics against illegal wildlife trade in the Americas.\n\n"
+        "Start with 'onca demo', then load your own files with 'onca ingest'."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+app.command()(_scenario.demo)
+app.command()(_scenario.synth)
+app.command()(_ingest.ingest)
+app.command()(_ingest.quarantine)
+app.add_typer(_export.app, name="export")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"onca {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Onca: analytics against illegal wildlife trade in the Americas."""
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,83 @@
+"""Shared pieces of the command line: consoles, progress bars, JSON output, error handling."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from onca.errors import OncaError
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+EXIT_BAD_INPUT = 2
+
+
+def print_json(payload: Any) -> None:
+    """Machine-readable output: one JSON document on stdout, nothing else there."""
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str, indent=2) + "\n")
+
+
+@contextmanager
+def errors_as_exit() -> Iterator[None]:
+    """Turn Onca's errors into a one-paragraph message on stderr and exit code 2."""
+    try:
+        yield
+    except OncaError as e:
+        err.print(f"[bold red]error:[/] {e}", highlight=False, markup=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@contextmanager
+def progress_bar(*, enabled: bool, bytes_mode: bool = False) -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar on stderr, driven by ``update(description, completed, total)``.
+
+    ``total == 0`` shows a spinner for steps whose length is unknown. Disabled (a no-op) when
+    ``enabled`` is false, for --json and --quiet runs.
+    """
+    if not enabled:
+        yield lambda description, completed, total: None
+        return
+    amount = DownloadColumn() if bytes_mode else MofNCompleteColumn()
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        amount,
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    tasks: dict[str, TaskID] = {}
+    with Progress(*columns, console=err, transient=False) as bar:
+
+        def update(description: str, completed: int, total: int) -> None:
+            if description not in tasks:
+                for other in tasks.values():
+                    task = bar.tasks[other]
+                    if task.total is None:
+                        bar.update(other, total=1, completed=1)
+                tasks[description] = bar.add_task(description, total=total or None)
+            bar.update(tasks[description], completed=completed, total=total or None)
+
+        yield update
+        for task_id in tasks.values():
+            task = bar.tasks[task_id]
+            if task.total is None:
+                bar.update(task_id, total=1, completed=1)

@@ -1,0 +1,115 @@
+"""``onca ingest`` and ``onca quarantine``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from onca.cli._common import err, errors_as_exit, out, print_json, progress_bar
+from onca.contract import load_contract
+from onca.ingest import FORMATS, IngestResult, ingest_files
+
+
+def _kinds() -> str:
+    return ", ".join(load_contract().load_order())
+
+
+def ingest(
+    workspace: Annotated[Path, typer.Argument(help="Workspace file (DuckDB); created if missing.")],
+    kind: Annotated[str, typer.Argument(help="Contract table to load into: " + _kinds() + ".")],
+    files: Annotated[
+        list[Path], typer.Argument(help="One or more CSV, Parquet, XLSX or FtM JSON-lines files.")
+    ],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help=f"Force the format ({', '.join(FORMATS)}).")
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="Text encoding of CSV files. Default: UTF-8, or Latin-1 if not UTF-8."),
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="CSV delimiter (',', ';', 'tab', '|'). Default: detected.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Load files into a workspace table, checking every row against the data contract.
+
+    Rows that break the contract (bad dates, amounts, codes, unknown accounts, duplicate IDs...)
+    go to the quarantine table with their file, line and reason; the rest load. The counts
+    always add up: rows = loaded + quarantined. Loading the same file twice adds nothing. One
+    ingest is one transaction: if it is interrupted, the workspace is unchanged.
+
+    Load parties before accounts, accounts before transactions (references are checked).
+
+    Example: onca ingest work.duckdb transactions txns-2024-*.csv
+    """
+    with errors_as_exit(), progress_bar(enabled=not as_json and err.is_terminal, bytes_mode=True) as bar:
+        result = ingest_files(
+            workspace, kind, files, fmt=fmt, encoding=encoding, delimiter=delimiter, progress=bar
+        )
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        _print_result(result)
+
+
+def _print_result(result: IngestResult) -> None:
+    table = RichTable(title=f"ingest into {result.kind}", title_justify="left")
+    for col in ("file", "rows", "loaded", "new", "unchanged", "quarantined"):
+        table.add_column(col, justify="left" if col == "file" else "right")
+    for f in result.files:
+        table.add_row(
+            Path(f.path).name, f"{f.rows:,}", f"{f.loaded:,}", f"{f.inserted:,}",
+            f"{f.unchanged:,}", f"{f.quarantined:,}",
+        )  # fmt: skip
+    out.print(table)
+    out.print(
+        f"{result.rows:,} rows = {result.loaded:,} loaded + {result.quarantined:,} quarantined"
+        f" in {result.seconds:.1f} s -> {result.workspace}"
+    )
+    for f in result.files:
+        for warning in f.warnings:
+            err.print(f"[yellow]warning:[/] {warning}")
+        if f.ignored_columns:
+            err.print(f"[yellow]note:[/] {Path(f.path).name}: ignored columns not in the contract:"
+                      f" {', '.join(f.ignored_columns)}")  # fmt: skip
+        for reason, n in f.top_reasons:
+            out.print(f"  quarantined x{n}: {reason}", highlight=False)
+    if result.quarantined:
+        out.print(f"See them with: onca quarantine {result.workspace} --kind {result.kind}")
+
+
+def quarantine(
+    workspace: Annotated[Path, typer.Argument(help="Workspace file.")],
+    kind: Annotated[str | None, typer.Option(help="Only rows meant for this table.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many rows.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print rows as JSON.")] = False,
+) -> None:
+    """List quarantined rows: file, row, line, reason and the original values."""
+    import onca.workspace
+
+    with errors_as_exit(), onca.workspace.open(workspace, create=False) as ws:
+        where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
+        rows = ws.con.execute(
+            f"""SELECT kind, source_file, row_number, line, reason, CAST(original AS VARCHAR)
+                FROM quarantine {where} ORDER BY kind, source_file, row_number LIMIT ?""",
+            [*params, limit],
+        ).fetchall()
+    keys = ("kind", "source_file", "row_number", "line", "reason", "original")
+    if as_json:
+        import json
+
+        records = [dict(zip(keys, r, strict=True)) for r in rows]
+        for rec in records:
+            rec["original"] = json.loads(rec["original"])
+        print_json(records)
+        return
+    table = RichTable(title="quarantine", title_justify="left", show_lines=True)
+    for col in ("kind", "file", "line", "reason", "original"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r[0], Path(r[1]).name, str(r[3]), r[4], r[5])
+    out.print(table)
