@@ -20,10 +20,13 @@ A3,P3,Banco Uno,BO,USD,2021-03-03,savings
 
 HEADER_TX = "txn_id,ts,amount,currency,from_account,to_account,channel,narrative\n"
 
-TRANSACTIONS_CSV = HEADER_TX + """T1,2024-01-01T10:00:00Z,100.50,BOB,A1,A2,wire,pago factura 12
+TRANSACTIONS_CSV = (
+    HEADER_TX
+    + """T1,2024-01-01T10:00:00Z,100.50,BOB,A1,A2,wire,pago factura 12
 T2,2024-01-02T11:00:00-04:00,9500.00,USD,,A3,cash,deposito
 T3,2024-01-02T18:30:00Z,9400.00,USD,A3,A2,wire,artesanias
 """
+)
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -61,7 +61,7 @@ def test_architecture_minimum_columns_present() -> None:
 
 
 def test_unknown_table_kind_names_the_choices() -> None:
-    with pytest.raises(ContractError, match="unknown table kind 'payments'.*transactions"):
+    with pytest.raises(ContractError, match=r"unknown table kind 'payments'.*transactions"):
         load_contract().table("payments")
 
 
@@ -107,3 +107,17 @@ def test_foreign_key_cycle_is_refused(contract_copy: Path) -> None:
     )  # fmt: skip
     with pytest.raises(ContractError, match="cycle"):
         load_contract_from(contract_copy)
+
+
+def test_contract_docs_are_up_to_date() -> None:
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location(
+        "make_docs", root / "scripts" / "make_contract_docs.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    current = (root / "docs" / "data-contract.md").read_text(encoding="utf-8")
+    assert current == module.render(load_contract()), "run scripts/make_contract_docs.py"

@@ -36,14 +36,14 @@ def test_header_only_loads_nothing_and_says_so(loaded_ws: Path, tmp_path: Path) 
 
 def test_missing_required_column_is_named(loaded_ws: Path, tmp_path: Path) -> None:
     f = write(tmp_path / "m.csv", "txn_id,ts,currency,channel\nT9,2024-01-01,USD,wire\n")
-    with pytest.raises(InputFileError, match="missing required column.*amount"):
+    with pytest.raises(InputFileError, match=r"missing required column.*amount"):
         ingest_files(loaded_ws, "transactions", [f])
 
 
 def test_wrong_delimiter_is_explained(loaded_ws: Path, tmp_path: Path) -> None:
     text = HEADER.replace(",", ";") + "T9;2024-01-01;5;USD;A1;A2;wire;x\n"
     f = write(tmp_path / "semi.csv", text)
-    with pytest.raises(InputFileError, match="single column with delimiter ','.*--delimiter"):
+    with pytest.raises(InputFileError, match=r"single column with delimiter ','.*--delimiter"):
         ingest_files(loaded_ws, "transactions", [f], delimiter=",")
     # Detected by default: European spreadsheets write ';'
     result = ingest_files(loaded_ws, "transactions", [f])
@@ -60,7 +60,9 @@ def test_latin1_spanish_names_are_read_correctly(tmp_path: Path) -> None:
     assert result.files[0].encoding == "latin-1"
     assert any("not valid UTF-8" in w for w in result.files[0].warnings)
     with onca.workspace.open(ws) as w:
-        names = [r[0] for r in w.con.execute("SELECT name FROM parties ORDER BY party_id").fetchall()]
+        names = [
+            r[0] for r in w.con.execute("SELECT name FROM parties ORDER BY party_id").fetchall()
+        ]
     assert names == ["Begoña Muñoz Ibáñez", "João Conceição"]
 
 
@@ -69,7 +71,7 @@ def test_malformed_dates_amounts_and_codes_are_quarantined_with_reasons(
 ) -> None:
     text = HEADER + (
         "T10,2024-02-30T10:00:00Z,5.00,USD,A1,A2,wire,bad day\n"
-        "T11,2024-01-05T10:00:00Z,\"1,234.50\",USD,A1,A2,wire,thousands separator\n"
+        'T11,2024-01-05T10:00:00Z,"1,234.50",USD,A1,A2,wire,thousands separator\n'
         "T12,2024-01-05T10:00:00Z,12.5,ZZZ,A1,A2,wire,unknown currency\n"
         "T13,2024-01-05T10:00:00Z,12.5,usd,A1,A2,Wire,fine after normalising\n"
         "T14,2024-01-05T10:00:00Z,-3,USD,A1,A2,wire,negative\n"
@@ -78,13 +80,18 @@ def test_malformed_dates_amounts_and_codes_are_quarantined_with_reasons(
     result = ingest_files(loaded_ws, "transactions", [write(tmp_path / "t.csv", text)])
     assert (result.rows, result.loaded, result.quarantined) == (6, 1, 5)
     reasons = {row[3]["txn_id"]: row[2] for row in quarantine_rows(loaded_ws)}
-    assert reasons["T10"] == "ts: '2024-02-30T10:00:00Z' is not an ISO 8601 timestamp (expected e.g. 2024-05-01T13:45:00Z)"
+    assert (
+        reasons["T10"]
+        == "ts: '2024-02-30T10:00:00Z' is not an ISO 8601 timestamp (expected e.g. 2024-05-01T13:45:00Z)"
+    )
     assert reasons["T11"].startswith("amount: '1,234.50' is not a number")
     assert reasons["T12"] == "currency: 'ZZZ' is not in ISO 4217 currency codes (currencies)"
     assert reasons["T14"] == "amount: -3.00 must be greater than 0"
     assert "ts: required but empty" in reasons["T15"] and "channel: 'telepathy'" in reasons["T15"]
     with onca.workspace.open(loaded_ws) as w:
-        row = w.con.execute("SELECT currency, channel FROM transactions WHERE txn_id = 'T13'").fetchall()
+        row = w.con.execute(
+            "SELECT currency, channel FROM transactions WHERE txn_id = 'T13'"
+        ).fetchall()
     assert row == [("USD", "wire")]
 
 
@@ -116,7 +123,9 @@ def test_unknown_party_in_a_list_column(tmp_path: Path) -> None:
     assert got == [(["BR", "AE"], ["P1"])]
 
 
-def test_duplicate_ids_keep_the_first_and_quarantine_the_rest(loaded_ws: Path, tmp_path: Path) -> None:
+def test_duplicate_ids_keep_the_first_and_quarantine_the_rest(
+    loaded_ws: Path, tmp_path: Path
+) -> None:
     text = HEADER + (
         "T30,2024-01-05T10:00:00Z,5,USD,A1,A2,wire,first\n"
         "T30,2024-01-05T10:00:00Z,6,USD,A1,A2,wire,second\n"
@@ -133,14 +142,17 @@ def test_changed_row_with_a_known_id_is_not_overwritten(loaded_ws: Path, tmp_pat
     result = ingest_files(loaded_ws, "transactions", [write(tmp_path / "c.csv", text)])
     assert result.quarantined == 1
     [(_, _, reason, _)] = quarantine_rows(loaded_ws)
-    assert reason == "txn_id: 'T1' is already in the workspace with different values (amount); ingest never overwrites"
+    assert (
+        reason
+        == "txn_id: 'T1' is already in the workspace with different values (amount); ingest never overwrites"
+    )
 
 
 def test_row_with_wrong_field_count_is_kept_with_its_text_and_line(
     loaded_ws: Path, tmp_path: Path
 ) -> None:
     text = HEADER + (
-        "T40,2024-01-05T10:00:00Z,5,USD,A1,A2,wire,\"two\nlines\"\n"
+        'T40,2024-01-05T10:00:00Z,5,USD,A1,A2,wire,"two\nlines"\n'
         "T41,2024-01-05T10:00:00Z,5\n"
         "T42,2024-01-05T10:00:00Z,5,USD,A1,A2,wire,ok\n"
     )

@@ -28,7 +28,9 @@ def table_rows(ws: Path, sql: str) -> list[tuple]:
 
 
 def test_good_files_load_with_types(loaded_ws: Path) -> None:
-    rows = table_rows(loaded_ws, "SELECT txn_id, ts, amount, from_account FROM transactions ORDER BY txn_id")
+    rows = table_rows(
+        loaded_ws, "SELECT txn_id, ts, amount, from_account FROM transactions ORDER BY txn_id"
+    )
     assert [r[0] for r in rows] == ["T1", "T2", "T3"]
     assert str(rows[1][1]) == "2024-01-02 15:00:00"  # -04:00 converted to UTC
     assert str(rows[0][2]) == "100.50"
@@ -40,10 +42,14 @@ def test_loading_the_same_file_twice_adds_nothing(loaded_ws: Path, files: dict[s
     again = ingest_files(loaded_ws, "transactions", [files["transactions"]])
     assert (again.rows, again.loaded, again.inserted, again.unchanged) == (3, 3, 0, 3)
     assert table_rows(loaded_ws, "SELECT count(*) FROM transactions") == [(3,)]
-    assert table_rows(loaded_ws, "SELECT count(*) FROM ingest_log WHERE kind = 'transactions'") == [(2,)]
+    assert table_rows(loaded_ws, "SELECT count(*) FROM ingest_log WHERE kind = 'transactions'") == [
+        (2,)
+    ]
 
 
-def test_reloading_a_file_does_not_duplicate_its_quarantine(loaded_ws: Path, tmp_path: Path) -> None:
+def test_reloading_a_file_does_not_duplicate_its_quarantine(
+    loaded_ws: Path, tmp_path: Path
+) -> None:
     f = write(tmp_path / "bad.csv", HEADER_TX + "T9,never,5,USD,A1,A2,wire,x\n")
     for _ in range(3):
         result = ingest_files(loaded_ws, "transactions", [f])
@@ -55,7 +61,9 @@ def test_parquet_with_native_types(tmp_path: Path, loaded_ws: Path) -> None:
     table = pa.table(
         {
             "txn_id": ["Q1", "Q2"],
-            "ts": pa.array([1_700_000_000_000_000, 1_700_003_600_000_000], pa.timestamp("us", tz="UTC")),
+            "ts": pa.array(
+                [1_700_000_000_000_000, 1_700_003_600_000_000], pa.timestamp("us", tz="UTC")
+            ),
             "amount": [12.5, -1.0],
             "currency": ["USD", "USD"],
             "from_account": ["A1", "A1"],
@@ -67,7 +75,9 @@ def test_parquet_with_native_types(tmp_path: Path, loaded_ws: Path) -> None:
     pq.write_table(table, path)
     result = ingest_files(loaded_ws, "transactions", [path])
     assert (result.loaded, result.quarantined) == (1, 1)
-    assert table_rows(loaded_ws, "SELECT ts, amount FROM transactions WHERE txn_id = 'Q1'")[0][1] == pytest.approx(12.5)
+    assert table_rows(loaded_ws, "SELECT ts, amount FROM transactions WHERE txn_id = 'Q1'")[0][
+        1
+    ] == pytest.approx(12.5)
 
 
 def test_xlsx_with_dates_and_numbers(tmp_path: Path) -> None:
@@ -113,7 +123,11 @@ def test_followthemoney_json_lines(tmp_path: Path) -> None:
 
 def test_several_files_in_one_ingest(loaded_ws: Path, tmp_path: Path) -> None:
     a = write(tmp_path / "a.csv", HEADER_TX + "M1,2024-01-05T10:00:00Z,5,USD,A1,A2,wire,a\n")
-    b = write(tmp_path / "b.csv", HEADER_TX + "M2,2024-01-05T10:00:00Z,5,USD,A1,A2,wire,b\nM1,2024-01-05T10:00:00Z,5,USD,A1,A2,wire,a\n")
+    b = write(
+        tmp_path / "b.csv",
+        HEADER_TX
+        + "M2,2024-01-05T10:00:00Z,5,USD,A1,A2,wire,b\nM1,2024-01-05T10:00:00Z,5,USD,A1,A2,wire,a\n",
+    )
     result = ingest_files(loaded_ws, "transactions", [a, b])
     assert [f.inserted for f in result.files] == [1, 1]
     assert result.files[1].unchanged == 1
@@ -139,7 +153,9 @@ def test_a_killed_ingest_leaves_the_workspace_as_it_was(loaded_ws: Path, tmp_pat
     assert proc.returncode == -signal.SIGKILL
     assert table_rows(loaded_ws, "SELECT count(*) FROM transactions")[0][0] == before
     assert table_rows(loaded_ws, "SELECT count(*) FROM quarantine") == [(0,)]
-    assert table_rows(loaded_ws, "SELECT count(*) FROM ingest_log WHERE source_file LIKE '%big.csv'") == [(0,)]
+    assert table_rows(
+        loaded_ws, "SELECT count(*) FROM ingest_log WHERE source_file LIKE '%big.csv'"
+    ) == [(0,)]
     # and the same file loads normally afterwards
     result = ingest_files(loaded_ws, "transactions", [big])
     assert (result.inserted, result.quarantined) == (20_000, 1)
@@ -149,17 +165,25 @@ _text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_si
 _cell = st.one_of(
     _text,
     st.sampled_from(["", "A1", "A2", "USD", "usd", "wire", "cash", "-1", "0", "1e3", "12.345"]),
-    st.decimals(min_value=-10**6, max_value=10**9, places=2, allow_nan=False).map(str),
+    st.decimals(min_value=-(10**6), max_value=10**9, places=2, allow_nan=False).map(str),
     st.dates().map(str),
     st.datetimes().map(lambda d: d.isoformat() + "Z"),
 )
 _row = st.fixed_dictionaries(
-    {c: _cell for c in ("ts", "amount", "currency", "from_account", "to_account", "channel", "narrative")}
+    {
+        c: _cell
+        for c in ("ts", "amount", "currency", "from_account", "to_account", "channel", "narrative")
+    }
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(_row, max_size=15), ids=st.lists(st.sampled_from(["T1", "N1", "N2", "N3", ""]), min_size=15, max_size=15))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(_row, max_size=15),
+    ids=st.lists(st.sampled_from(["T1", "N1", "N2", "N3", ""]), min_size=15, max_size=15),
+)
 def test_rows_in_equals_loaded_plus_quarantined(tmp_path_factory, rows, ids) -> None:  # type: ignore[no-untyped-def]
     import csv
 
@@ -180,4 +204,8 @@ def test_rows_in_equals_loaded_plus_quarantined(tmp_path_factory, rows, ids) -> 
     in_quarantine = table_rows(ws, "SELECT count(*) FROM quarantine")[0][0]
     assert in_table == result.inserted and in_quarantine == result.quarantined
     again = ingest_files(ws, "transactions", [path])
-    assert (again.loaded, again.inserted, again.quarantined) == (result.loaded, 0, result.quarantined)
+    assert (again.loaded, again.inserted, again.quarantined) == (
+        result.loaded,
+        0,
+        result.quarantined,
+    )

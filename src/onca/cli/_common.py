@@ -46,7 +46,9 @@ def errors_as_exit() -> Iterator[None]:
 
 
 @contextmanager
-def progress_bar(*, enabled: bool, bytes_mode: bool = False) -> Iterator[Callable[[str, int, int], None]]:
+def progress_bar(
+    *, enabled: bool, bytes_mode: bool = False
+) -> Iterator[Callable[[str, int, int], None]]:
     """A Rich progress bar on stderr, driven by ``update(description, completed, total)``.
 
     ``total == 0`` shows a spinner for steps whose length is unknown. Disabled (a no-op) when

@@ -10,7 +10,9 @@ import typer
 
 from onca.cli._common import err, errors_as_exit, print_json
 
-app = typer.Typer(help="Export workspace data for other tools (FollowTheMoney / Aleph).", no_args_is_help=True)
+app = typer.Typer(
+    help="Export workspace data for other tools (FollowTheMoney / Aleph).", no_args_is_help=True
+)
 
 
 @app.command("ftm")
@@ -19,7 +21,9 @@ def ftm(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="JSON-lines file to write; default: stdout.")
     ] = None,
-    dataset: Annotated[str, typer.Option(help="Dataset name used to namespace entity IDs.")] = "onca",
+    dataset: Annotated[
+        str, typer.Option(help="Dataset name used to namespace entity IDs.")
+    ] = "onca",
     as_json: Annotated[bool, typer.Option("--json", help="Print entity counts as JSON.")] = False,
 ) -> None:
     """Write parties, accounts and transactions as FollowTheMoney entities (JSON lines).

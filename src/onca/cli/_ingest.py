@@ -46,7 +46,10 @@ def ingest(
 
     Example: onca ingest work.duckdb transactions txns-2024-*.csv
     """
-    with errors_as_exit(), progress_bar(enabled=not as_json and err.is_terminal, bytes_mode=True) as bar:
+    with (
+        errors_as_exit(),
+        progress_bar(enabled=not as_json and err.is_terminal, bytes_mode=True) as bar,
+    ):
         result = ingest_files(
             workspace, kind, files, fmt=fmt, encoding=encoding, delimiter=delimiter, progress=bar
         )

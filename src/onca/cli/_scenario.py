@@ -67,9 +67,9 @@ def synth(
 
 
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for data, workspace and report.")] = Path(
-        "onca-demo"
-    ),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for data, workspace and report.")
+    ] = Path("onca-demo"),
     transactions: Annotated[
         int, typer.Option(min=1000, help="Size of the generated scenario.")
     ] = DEMO_TRANSACTIONS,

@@ -31,7 +31,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as e:
         raise ContractError(f"{path.name}: not valid YAML: {e}") from e
     if not isinstance(doc, dict):
-        raise ContractError(f"{path.name}: expected a mapping at the top, found {type(doc).__name__}")
+        raise ContractError(
+            f"{path.name}: expected a mapping at the top, found {type(doc).__name__}"
+        )
     return doc
 
 

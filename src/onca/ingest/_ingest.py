@@ -150,7 +150,9 @@ def _check_header(source: Source, table: Table) -> None:
         )
     dupes = sorted({c for c in source.columns if source.columns.count(c) > 1})
     if dupes:
-        raise InputFileError(f"{source.path}: column(s) appear twice in the header: {', '.join(dupes)}")
+        raise InputFileError(
+            f"{source.path}: column(s) appear twice in the header: {', '.join(dupes)}"
+        )
 
 
 def _pause_for_kill_test() -> None:
@@ -160,7 +162,9 @@ def _pause_for_kill_test() -> None:
         time.sleep(seconds)
 
 
-def _run(con: duckdb.DuckDBPyConnection, sql: str, table: str, params: list[object] | None = None) -> list[tuple]:
+def _run(
+    con: duckdb.DuckDBPyConnection, sql: str, table: str, params: list[object] | None = None
+) -> list[tuple]:
     try:
         return con.execute(sql, params or []).fetchall()
     except duckdb.Error as e:
@@ -273,7 +277,11 @@ def _ingest_one(
     if progress:
         progress(f"checking {source.path.name}", 0, 0)
     present = {c for c in table.column_names if c in source.columns}
-    _run(con, f"CREATE OR REPLACE TEMP TABLE _typed AS {typing_sql(table, contract, '_stage', present)}", name)
+    _run(
+        con,
+        f"CREATE OR REPLACE TEMP TABLE _typed AS {typing_sql(table, contract, '_stage', present)}",
+        name,
+    )
     _run(
         con,
         f"""CREATE OR REPLACE TEMP TABLE _dups AS
@@ -284,7 +292,9 @@ def _ingest_one(
     joins, problems = _reference_checks(con, table)
     cols = table.column_names
     same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM e.{q(c)}" for c in cols)
-    changed = ", ".join(f"CASE WHEN t.{q(c)} IS DISTINCT FROM e.{q(c)} THEN {lit(c)} END" for c in cols)
+    changed = ", ".join(
+        f"CASE WHEN t.{q(c)} IS DISTINCT FROM e.{q(c)} THEN {lit(c)} END" for c in cols
+    )
     problems += [
         f"CASE WHEN d.key IS NOT NULL THEN {lit(pk + ': ')} || '''' || t.{q(pk)} || ''''"
         f" || ' appears more than once in this file (kept the first, line ' || (d.first_row + 1) || ')' END",
@@ -304,6 +314,7 @@ def _ingest_one(
             {joins}""",
         name,
     )
+    _run(con, "DROP TABLE _typed", name)  # _checked has it all; free the memory early
     ingest_id = int(_run(con, "SELECT nextval('ingest_id_seq')", name)[0][0])
     col_list = ", ".join(q(c) for c in cols)
     if progress:
@@ -334,7 +345,17 @@ def _ingest_one(
                  (kind, source_file, row_number, line, original, reason, quarantined_at, ingest_id, sha256)
                VALUES (?, ?, ?, ?, json_object('raw', ?), ?, ?, ?, ?)""",
             [
-                [name, str(source.path), m.row_number, m.line, m.text, m.reason, now, ingest_id, source.sha256]
+                [
+                    name,
+                    str(source.path),
+                    m.row_number,
+                    m.line,
+                    m.text,
+                    m.reason,
+                    now,
+                    ingest_id,
+                    source.sha256,
+                ]
                 for m in source.malformed
             ],
         )
@@ -361,7 +382,7 @@ def _ingest_one(
         [ingest_id, name, str(source.path), source.sha256, source.format, total, loaded,
          loaded - unchanged, unchanged, quarantined, started, now, __version__],
     )  # fmt: skip
-    temps = ["_stage", "_typed", "_dups", "_checked"]
+    temps = ["_stage", "_dups", "_checked"]
     temps += [f"_missing_{i}" for i, c in enumerate(table.foreign_keys) if c.is_list]
     for temp in temps:
         _run(con, f"DROP TABLE IF EXISTS {temp}", name)

@@ -71,7 +71,9 @@ class Source:
 def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt:
         if fmt not in FORMATS:
-            raise InputFileError(f"--format {fmt!r} is not supported; use one of {', '.join(FORMATS)}")
+            raise InputFileError(
+                f"--format {fmt!r} is not supported; use one of {', '.join(FORMATS)}"
+            )
         return fmt
     try:
         return _SUFFIX_FORMAT[path.suffix.lower()]
@@ -184,7 +186,9 @@ def _csv_batches(source: Source, progress: Progress | None) -> Iterator[pa.Recor
     reader = pacsv.open_csv(
         counted,
         read_options=pacsv.ReadOptions(
-            encoding=source.encoding, block_size=CSV_BLOCK_BYTES, column_names=source.columns,
+            encoding=source.encoding,
+            block_size=CSV_BLOCK_BYTES,
+            column_names=source.columns,
             skip_rows=1,
         ),
         parse_options=pacsv.ParseOptions(
@@ -407,7 +411,10 @@ def _ftm_row(line: str) -> tuple[list[str] | None, str]:
         return None, "not a FollowTheMoney entity (no 'schema')"
     kind = _FTM_KIND.get(entity["schema"])
     if kind is None:
-        return None, f"FtM schema {entity['schema']!r} is not a party (Person, Company, Organization)"
+        return (
+            None,
+            f"FtM schema {entity['schema']!r} is not a party (Person, Company, Organization)",
+        )
     props = entity.get("properties") or {}
 
     def first(prop: str) -> str:

@@ -140,9 +140,7 @@ def typing_sql(table: Table, contract: Contract, stage: str, present: set[str]) 
         f"{typed_expr(c, q('raw_' + c.name), contract)} AS {q(c.name)}" for c in table.columns
     )
     problems = [
-        p
-        for c in table.columns
-        for p in problem_exprs(c, q("raw_" + c.name), q(c.name), contract)
+        p for c in table.columns for p in problem_exprs(c, q("raw_" + c.name), q(c.name), contract)
     ]
     problems += row_check_exprs(table)
     return f"""
@@ -157,4 +155,6 @@ def typing_sql(table: Table, contract: Contract, stage: str, present: set[str]) 
 
 def row_check_exprs(table: Table) -> list[str]:
     """The table's cross-column checks as NULL-or-reason expressions on typed columns."""
-    return [f"CASE WHEN NOT coalesce(({c.sql}), true) THEN {lit(c.reason)} END" for c in table.checks]
+    return [
+        f"CASE WHEN NOT coalesce(({c.sql}), true) THEN {lit(c.reason)} END" for c in table.checks
+    ]

@@ -8,6 +8,6 @@
 from onca.workspace._migrations import SCHEMA_VERSION
 from onca.workspace._workspace import Workspace, connect, migrate, open_workspace
 
-open = open_workspace  # noqa: A001 - the documented entry point is onca.workspace.open(path)
+open = open_workspace
 
 __all__ = ["SCHEMA_VERSION", "Workspace", "connect", "migrate", "open", "open_workspace"]

@@ -13,7 +13,7 @@ from onca.contract import Contract, load_contract
 from onca.errors import WorkspaceError
 from onca.workspace._migrations import MIGRATIONS, SCHEMA_VERSION, sync_contract_columns
 
-DEFAULT_MEMORY_LIMIT = "3GB"
+DEFAULT_MEMORY_LIMIT = "2GB"
 
 
 class Workspace:
@@ -75,7 +75,9 @@ def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
 
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with Onca's session settings (UTC, a memory cap, spill directory)."""
-    config = {"memory_limit": os.environ.get("ONCA_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": os.environ.get("ONCA_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+    }
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as e:
@@ -88,7 +90,9 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     return con
 
 
-def migrate(con: duckdb.DuckDBPyConnection, contract: Contract, *, upto: int = SCHEMA_VERSION) -> int:
+def migrate(
+    con: duckdb.DuckDBPyConnection, contract: Contract, *, upto: int = SCHEMA_VERSION
+) -> int:
     """Apply the migrations after the workspace's recorded version, up to ``upto``.
 
     Runs in one transaction: either every step lands or none. Returns the version reached.
@@ -126,9 +130,13 @@ def open_workspace(path: Path | str, *, create: bool = True, read_only: bool = F
     """
     path = Path(path)
     if not path.exists() and (not create or read_only):
-        raise WorkspaceError(f"no workspace at {path}; run 'onca ingest' or 'onca demo' to make one")
+        raise WorkspaceError(
+            f"no workspace at {path}; run 'onca ingest' or 'onca demo' to make one"
+        )
     if path.exists() and path.is_dir():
-        raise WorkspaceError(f"{path} is a directory; a workspace is one file, e.g. {path}/onca.duckdb")
+        raise WorkspaceError(
+            f"{path} is a directory; a workspace is one file, e.g. {path}/onca.duckdb"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     contract = load_contract()
     con = connect(path, read_only=read_only)

@@ -1,0 +1,67 @@
+"""The command line as a user drives it: exit codes, --json output, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from onca.cli import app
+from tests.conftest import HEADER_TX, write
+
+runner = CliRunner()
+
+
+def test_help_teaches_every_command() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("demo", "synth", "ingest", "quarantine", "export"):
+        assert command in result.output
+    ingest_help = runner.invoke(app, ["ingest", "--help"]).output
+    assert "quarantine" in ingest_help and "rows = loaded + quarantined" in ingest_help
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("onca ")
+
+
+def test_ingest_json_counts(tmp_path: Path, files: dict[str, Path]) -> None:
+    ws = tmp_path / "cli.duckdb"
+    for kind in ("parties", "accounts"):
+        assert runner.invoke(app, ["ingest", str(ws), kind, str(files[kind])]).exit_code == 0
+    bad = write(
+        tmp_path / "tx.csv",
+        HEADER_TX + "T1,2024-01-01T00:00:00Z,5,USD,A1,A2,wire,\nT2,nope,5,USD,A1,A2,wire,\n",
+    )
+    result = runner.invoke(app, ["ingest", str(ws), "transactions", str(bad), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert (payload["rows"], payload["loaded"], payload["quarantined"]) == (2, 1, 1)
+    assert isinstance(payload["loaded"], int) and isinstance(payload["quarantined"], int)
+
+    listing = runner.invoke(app, ["quarantine", str(ws), "--json"])
+    assert listing.exit_code == 0
+    [row] = json.loads(listing.stdout)
+    assert row["line"] == 3 and row["original"]["txn_id"] == "T2" and "ts: 'nope'" in row["reason"]
+
+
+def test_ingest_human_output_shows_the_sum(tmp_path: Path, files: dict[str, Path]) -> None:
+    ws = tmp_path / "cli.duckdb"
+    result = runner.invoke(app, ["ingest", str(ws), "parties", str(files["parties"])])
+    assert result.exit_code == 0
+    assert "3 rows = 3 loaded + 0 quarantined" in result.output
+
+
+def test_bad_input_exits_2_with_a_message(tmp_path: Path) -> None:
+    ws = tmp_path / "cli.duckdb"
+    missing = runner.invoke(app, ["ingest", str(ws), "parties", str(tmp_path / "nope.csv")])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    kind = runner.invoke(app, ["ingest", str(ws), "payments", str(tmp_path / "nope.csv")])
+    assert kind.exit_code == 2 and "unknown table kind 'payments'" in kind.output
+
+
+def test_quarantine_of_a_missing_workspace(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["quarantine", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 2 and "no workspace at" in result.output
