@@ -1,0 +1,11 @@
+"""HTML reports: one self-contained page per workspace, with figures, that analyses extend.
+
+>>> from onca.report import write_report
+>>> write_report("work.duckdb", "out/")  # doctest: +SKIP
+PosixPath('out/report.html')
+"""
+
+from onca.report._render import REPORT_FILE, write_report
+from onca.report._sections import Figure, Section, TableBlock
+
+__all__ = ["REPORT_FILE", "Figure", "Section", "TableBlock", "write_report"]

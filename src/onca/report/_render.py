@@ -1,0 +1,71 @@
+"""Render the report: standard sections, then the caller's, into one self-contained HTML file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from onca import __version__
+from onca.report._sections import Section, standard_sections
+from onca.workspace import Workspace, open_workspace
+
+REPORT_FILE = "report.html"
+
+
+def _anchor(title: str, used: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "section"
+    anchor, i = base, 2
+    while anchor in used:
+        anchor, i = f"{base}-{i}", i + 1
+    used.add(anchor)
+    return anchor
+
+
+def write_report(
+    workspace: Workspace | Path | str,
+    out_dir: Path | str,
+    *,
+    title: str = "Onca workspace report",
+    extra_sections: Sequence[Section] = (),
+) -> Path:
+    """Write ``out_dir/report.html`` summarising ``workspace``; return its path.
+
+    One file with figures embedded as PNG, no external assets, all data escaped. Aggregation
+    runs in DuckDB, so the report stays quick on workspaces with millions of rows.
+    """
+    own = not isinstance(workspace, Workspace)
+    ws = (
+        open_workspace(workspace, create=False)
+        if not isinstance(workspace, Workspace)
+        else workspace
+    )
+    try:
+        sections = [*standard_sections(ws), *extra_sections]
+        used: set[str] = set()
+        sections = [
+            Section(s.title, s.paragraphs, s.tables, s.figures, _anchor(s.anchor or s.title, used))
+            for s in sections
+        ]
+        env = Environment(
+            loader=PackageLoader("onca.report", "templates"),
+            autoescape=select_autoescape(["html"]),
+        )
+        html = env.get_template("report.html").render(
+            title=title,
+            sections=sections,
+            workspace=str(ws.path),
+            version=__version__,
+            generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    finally:
+        if own:
+            ws.close()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / REPORT_FILE
+    path.write_text(html, encoding="utf-8")
+    return path

@@ -1,0 +1,234 @@
+"""The report's standard sections, each built from aggregate SQL on the workspace."""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from onca.report import _figures
+from onca.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A PNG figure with the text a screen reader says instead of it."""
+
+    png: bytes
+    alt: str
+    caption: str = ""
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    """A small table: a caption, column headings and rows of plain values (escaped on render)."""
+
+    caption: str
+    headings: list[str]
+    rows: list[list[Any]]
+    numeric: list[bool] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the report. Later analyses pass their own through ``extra_sections``.
+
+    ``paragraphs`` are plain text (escaped); ``tables`` and ``figures`` render in that order.
+    """
+
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[TableBlock] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    anchor: str = ""
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
+    return con.execute(sql).fetchall()
+
+
+def overview(ws: Workspace) -> Section:
+    counts = ws.counts()
+    log = _rows(
+        ws.con,
+        """SELECT kind, source_file, file_format, rows_in, loaded, quarantined,
+                  rows_in = loaded + quarantined AS adds_up
+           FROM ingest_log ORDER BY ingest_id""",
+    )
+    tables = [
+        TableBlock(
+            "Rows per table",
+            ["table", "rows"],
+            [[name, n] for name, n in counts.items()],
+            [False, True],
+        )
+    ]
+    paragraphs = [
+        f"Workspace {ws.path.name}: schema version {ws.schema_version},"
+        f" {sum(v for k, v in counts.items() if k != 'quarantine'):,} rows loaded,"
+        f" {counts['quarantine']:,} quarantined."
+    ]
+    if log:
+        ok = all(r[6] for r in log)
+        paragraphs.append(
+            "Every ingested file adds up: rows in = loaded + quarantined."
+            if ok
+            else "WARNING: some ingests do not add up (rows in differs from loaded + quarantined)."
+        )
+        tables.append(
+            TableBlock(
+                "Ingest log (one row per file loaded)",
+                ["table", "file", "format", "rows in", "loaded", "quarantined", "adds up"],
+                [
+                    [r[0], r[1].rsplit("/", 1)[-1], r[2], r[3], r[4], r[5], "yes" if r[6] else "NO"]
+                    for r in log
+                ],
+                [False, False, False, True, True, True, False],
+            )
+        )
+    else:
+        paragraphs.append("Nothing has been ingested yet: run 'onca ingest'.")
+    return Section("Workspace", paragraphs, tables, anchor="workspace")
+
+
+def quarantine(ws: Workspace) -> Section:
+    rows = _rows(
+        ws.con,
+        """SELECT kind, reason, count(*) AS n FROM quarantine
+           GROUP BY kind, reason ORDER BY n DESC, kind, reason LIMIT 15""",
+    )
+    if not rows:
+        return Section("Quarantine", ["No rows are in quarantine."], anchor="quarantine")
+    return Section(
+        "Quarantine",
+        ["The most frequent reasons rows did not load. List them all with 'onca quarantine'."],
+        [
+            TableBlock(
+                "Top quarantine reasons",
+                ["table", "reason", "rows"],
+                [list(r) for r in rows],
+                [False, False, True],
+            )
+        ],
+        anchor="quarantine",
+    )
+
+
+def transactions(ws: Workspace) -> Section:
+    title = "Transactions"
+    if ws.count("transactions") == 0:
+        return Section(title, ["No rows in transactions."], anchor="transactions")
+    weekly = _rows(
+        ws.con,
+        """SELECT strftime(date_trunc('week', ts), '%Y-%m-%d') AS week, channel, count(*)
+           FROM transactions GROUP BY ALL ORDER BY week, channel""",
+    )
+    weeks = sorted({r[0] for r in weekly})
+    channels = sorted({r[1] for r in weekly})
+    index = {w: i for i, w in enumerate(weeks)}
+    series = {c: [0] * len(weeks) for c in channels}
+    for week, channel, n in weekly:
+        series[channel][index[week]] = int(n)
+    figures = [
+        _figure(
+            _figures.stacked_weekly(weeks, series, ylabel="transactions per week"),
+            alt=f"Stacked bar chart of transactions per week from {weeks[0]} to {weeks[-1]},"
+            f" by channel ({', '.join(channels)}).",
+            caption="Transactions per week, by channel.",
+        )
+    ]
+    bins = _rows(
+        ws.con,
+        """WITH b AS (SELECT floor(log10(CAST(amount AS DOUBLE)) * 4) AS bin FROM transactions
+                      WHERE amount > 0)
+           SELECT bin, count(*) FROM b GROUP BY bin ORDER BY bin""",
+    )
+    if bins:
+        lo, hi = int(bins[0][0]), int(bins[-1][0])
+        counts = dict((int(b), int(n)) for b, n in bins)
+        edges = [math.pow(10, b / 4) for b in range(lo, hi + 2)]
+        figures.append(
+            _figure(
+                _figures.log_histogram(edges, [counts.get(b, 0) for b in range(lo, hi + 1)],
+                                       xlabel="amount (in the transaction's currency)"),
+                alt="Histogram of transaction amounts on a logarithmic scale, from"
+                f" {edges[0]:,.2f} to {edges[-1]:,.0f}.",
+                caption="Distribution of amounts (log scale; currencies not converted).",
+            )
+        )  # fmt: skip
+    by_currency = _rows(
+        ws.con,
+        """SELECT currency, count(*), sum(amount) FROM transactions
+           GROUP BY currency ORDER BY count(*) DESC LIMIT 12""",
+    )
+    table = TableBlock(
+        "Transactions by currency",
+        ["currency", "transactions", "total amount"],
+        [[c, n, f"{float(s):,.2f}"] for c, n, s in by_currency],
+        [False, True, True],
+    )
+    return Section(title, [], [table], figures, anchor="transactions")
+
+
+def seizures_and_shipments(ws: Workspace) -> Section:
+    title = "Seizures and shipments"
+    figures, paragraphs = [], []
+    taxa = _rows(
+        ws.con,
+        "SELECT taxon, count(*) FROM seizures GROUP BY taxon ORDER BY count(*) DESC, taxon LIMIT 12",
+    )
+    if taxa:
+        figures.append(
+            _figure(
+                _figures.horizontal_bars([t for t, _ in taxa], [n for _, n in taxa], xlabel="seizures"),
+                alt="Bar chart of seizures by taxon: "
+                + ", ".join(f"{t} {n}" for t, n in taxa[:5]) + ".",
+                caption="Seizures by taxon (top 12).",
+            )
+        )  # fmt: skip
+        countries = _rows(
+            ws.con,
+            "SELECT country, count(*) FROM seizures GROUP BY country ORDER BY count(*) DESC, country LIMIT 12",
+        )
+        figures.append(
+            _figure(
+                _figures.horizontal_bars([c for c, _ in countries], [n for _, n in countries], xlabel="seizures"),
+                alt="Bar chart of seizures by country: "
+                + ", ".join(f"{c} {n}" for c, n in countries[:5]) + ".",
+                caption="Seizures by country where they happened (top 12).",
+            )
+        )  # fmt: skip
+    else:
+        paragraphs.append("No rows in seizures.")
+    routes = _rows(
+        ws.con,
+        """SELECT origin_country || ' → ' || destination_country AS route, count(*)
+           FROM shipments GROUP BY route ORDER BY count(*) DESC, route LIMIT 10""",
+    )
+    if routes:
+        figures.append(
+            _figure(
+                _figures.horizontal_bars([r for r, _ in routes], [n for _, n in routes], xlabel="shipments"),
+                alt="Bar chart of the ten most frequent shipment routes: "
+                + ", ".join(f"{r} {n}" for r, n in routes[:5]) + ".",
+                caption="Shipments by route, origin to destination (top 10).",
+            )
+        )  # fmt: skip
+    else:
+        paragraphs.append("No rows in shipments.")
+    return Section(title, paragraphs, [], figures, anchor="seizures")
+
+
+def _figure(png: bytes, *, alt: str, caption: str) -> Figure:
+    return Figure(png=png, alt=alt, caption=caption)
+
+
+def standard_sections(ws: Workspace) -> list[Section]:
+    return [overview(ws), quarantine(ws), transactions(ws), seizures_and_shipments(ws)]
