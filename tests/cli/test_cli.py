@@ -65,3 +65,45 @@ def test_bad_input_exits_2_with_a_message(tmp_path: Path) -> None:
 def test_quarantine_of_a_missing_workspace(tmp_path: Path) -> None:
     result = runner.invoke(app, ["quarantine", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 2 and "no workspace at" in result.output
+
+
+def test_demo_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--out", str(out), "--transactions", "5000", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert (
+        Path(payload["report"]) == out / "report.html"
+        and (out / "report.html").stat().st_size > 10_000
+    )
+    assert payload["tables"]["transactions"] == {"loaded": 5000, "quarantined": 0}
+    assert all(t["quarantined"] == 0 for t in payload["tables"].values())
+    # Running it again is safe: nothing is loaded twice.
+    again = runner.invoke(app, ["demo", "--out", str(out), "--transactions", "5000", "--json"])
+    assert again.exit_code == 0
+    import onca.workspace
+
+    with onca.workspace.open(out / "onca.duckdb") as ws:
+        assert ws.count("transactions") == 5000
+
+
+def test_synth_and_export(tmp_path: Path) -> None:
+    world = tmp_path / "world"
+    result = runner.invoke(app, ["synth", "--out", str(world), "--transactions", "2000", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["counts"]["transactions"] == 2000
+    bad = runner.invoke(app, ["synth", "--out", str(world), "--transactions", "10"])
+    assert bad.exit_code == 2 and "10" in bad.output  # Typer refuses below the minimum
+
+    ws = tmp_path / "w.duckdb"
+    for kind in ("parties", "accounts", "transactions"):
+        assert (
+            runner.invoke(app, ["ingest", str(ws), kind, str(world / f"{kind}.csv")]).exit_code == 0
+        )
+    ftm = tmp_path / "out.ftm.json"
+    exported = runner.invoke(app, ["export", "ftm", str(ws), "--out", str(ftm), "--json"])
+    assert exported.exit_code == 0, exported.output
+    counts = json.loads(exported.stdout)["entities"]
+    assert counts["Payment"] == 2000 and len(ftm.read_text(encoding="utf-8").splitlines()) == sum(
+        counts.values()
+    )
