@@ -209,3 +209,38 @@ def test_rows_in_equals_loaded_plus_quarantined(tmp_path_factory, rows, ids) -> 
         0,
         result.quarantined,
     )
+
+
+def test_progress_reports_every_step_and_all_bytes(tmp_path: Path, files: dict[str, Path]) -> None:
+    calls: list[tuple[str, int, int]] = []
+    ingest_files(
+        tmp_path / "ws.duckdb", "parties", [files["parties"]], progress=lambda *a: calls.append(a)
+    )
+    steps = [c[0] for c in calls]
+    assert (
+        steps[0] == "reading parties.csv"
+        and "checking parties.csv" in steps
+        and steps[-1] == "writing parties.csv"
+    )
+    size = files["parties"].stat().st_size
+    assert max(c[1] for c in calls if c[0].startswith("reading")) == size
+
+
+def test_cli_progress_bar_draws_on_a_terminal(tmp_path: Path, files: dict[str, Path]) -> None:
+    import io
+
+    from rich.console import Console
+
+    from onca.cli import _common
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=120)
+    original = _common.err
+    _common.err = console
+    try:
+        with _common.progress_bar(enabled=True, bytes_mode=True) as bar:
+            ingest_files(tmp_path / "ws.duckdb", "parties", [files["parties"]], progress=bar)
+    finally:
+        _common.err = original
+    text = buffer.getvalue()
+    assert "reading parties.csv" in text and "writing parties.csv" in text

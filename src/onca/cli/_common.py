@@ -9,18 +9,21 @@ from contextlib import contextmanager
 from typing import Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.progress import (
     BarColumn,
     DownloadColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from onca.errors import OncaError
 
@@ -45,6 +48,17 @@ def errors_as_exit() -> Iterator[None]:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+class _SizedOnly(ProgressColumn):
+    """Show the wrapped amount column only for steps of known size (not for spinner steps)."""
+
+    def __init__(self, inner: ProgressColumn) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def render(self, task: Task) -> RenderableType:
+        return self.inner.render(task) if task.fields.get("sized") else Text("")
+
+
 @contextmanager
 def progress_bar(
     *, enabled: bool, bytes_mode: bool = False
@@ -57,7 +71,7 @@ def progress_bar(
     if not enabled:
         yield lambda description, completed, total: None
         return
-    amount = DownloadColumn() if bytes_mode else MofNCompleteColumn()
+    amount = _SizedOnly(DownloadColumn() if bytes_mode else MofNCompleteColumn())
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -75,7 +89,7 @@ def progress_bar(
                     task = bar.tasks[other]
                     if task.total is None:
                         bar.update(other, total=1, completed=1)
-                tasks[description] = bar.add_task(description, total=total or None)
+                tasks[description] = bar.add_task(description, total=total or None, sized=bool(total))
             bar.update(tasks[description], completed=completed, total=total or None)
 
         yield update
