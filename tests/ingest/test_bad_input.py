@@ -96,13 +96,16 @@ def test_malformed_dates_amounts_and_codes_are_quarantined_with_reasons(
 
 
 def test_unknown_accounts_are_quarantined(loaded_ws: Path, tmp_path: Path) -> None:
-    text = HEADER + "T20,2024-01-05T10:00:00Z,5,USD,A1,NOPE,wire,x\n"
+    text = (
+        HEADER.replace("\n", ",branch\n") + "T20,2024-01-05T10:00:00Z,5,USD,A1,NOPE,wire,x,Lima\n"
+    )
     result = ingest_files(loaded_ws, "transactions", [write(tmp_path / "t.csv", text)])
     assert result.quarantined == 1
     [(row, line, reason, original)] = quarantine_rows(loaded_ws)
     assert (row, line) == (1, 2)
     assert reason == "to_account: 'NOPE' is not in accounts (no such account_id)"
     assert original["to_account"] == "NOPE"
+    assert original["branch"] == "Lima"  # columns outside the contract are kept in quarantine too
 
 
 def test_unknown_party_in_a_list_column(tmp_path: Path) -> None:

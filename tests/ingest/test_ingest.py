@@ -88,12 +88,16 @@ def test_xlsx_with_dates_and_numbers(tmp_path: Path) -> None:
     assert sheet is not None
     sheet.append(["party_id", "kind", "name", "birth_date", "id_number"])
     sheet.append(["X1", "person", "María Fernanda López", dt.datetime(1990, 4, 3), 12345678])
+    sheet.append([None, None, None, None, None])  # a blank row between records
     sheet.append(["X2", "robot", "R2", None, None])
     path = tmp_path / "parties.xlsx"
     wb.save(path)
     ws = tmp_path / "ws.duckdb"
     result = ingest_files(ws, "parties", [path])
     assert (result.loaded, result.quarantined) == (1, 1)
+    assert table_rows(ws, "SELECT line, reason FROM quarantine") == [
+        (4, "kind: 'robot' is not in Kinds of party (party_kinds)")
+    ]
     assert table_rows(ws, "SELECT birth_date, id_number FROM parties")[0] == (
         dt.date(1990, 4, 3), "12345678",
     )  # fmt: skip

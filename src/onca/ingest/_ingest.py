@@ -21,7 +21,7 @@ import pyarrow as pa
 from onca import __version__
 from onca.contract import Contract, Table
 from onca.errors import EngineError, InputFileError
-from onca.ingest._readers import Source, open_source
+from onca.ingest._readers import LINE_COLUMN, Source, open_source
 from onca.ingest._rules import lit, q, shown, typing_sql
 from onca.workspace import Workspace, open_workspace
 
@@ -178,9 +178,10 @@ def _stage(
     progress: ProgressCallback | None,
 ) -> int:
     """Copy the file's rows, as text, into the temp table ``_stage``; return the row count."""
-    present = [c for c in table.column_names if c in source.columns]
-    cols = ", ".join(f"{q(c)} VARCHAR" for c in present)
-    _run(con, f"CREATE OR REPLACE TEMP TABLE _stage (_row BIGINT, {cols})", table.name)
+    # Every column of the file is staged, so the quarantine keeps the row as it was read.
+    staged = [c for c in source.columns if not c.startswith("_")]
+    cols = ", ".join(f"{q(c)} VARCHAR" for c in staged)
+    _run(con, f"CREATE OR REPLACE TEMP TABLE _stage (_row BIGINT, _line BIGINT, {cols})", table.name)
     done = 0
     label = f"reading {source.path.name}"
 
@@ -191,12 +192,13 @@ def _stage(
             progress(label, min(done, source.size), source.size)
 
     count = 0
-    select = ", ".join(q(c) for c in present)
+    select = ", ".join(q(c) for c in staged)
     for batch in source.batches(advance):
         rows = np.arange(count, count + batch.num_rows, dtype=np.int64)
-        arrow = pa.Table.from_batches([batch]).select(present).append_column("_idx", pa.array(rows))
+        arrow = pa.Table.from_batches([batch]).append_column("_idx", pa.array(rows))
+        line = LINE_COLUMN if LINE_COLUMN in batch.schema.names else "NULL"
         con.register("_batch", arrow)
-        _run(con, f"INSERT INTO _stage SELECT _idx, {select} FROM _batch", table.name)
+        _run(con, f"INSERT INTO _stage SELECT _idx, {line}, {select} FROM _batch", table.name)
         con.unregister("_batch")
         count += batch.num_rows
     _renumber_after_malformed(con, source, table.name)
@@ -328,13 +330,13 @@ def _ingest_one(
     )
     # A file loaded before: its earlier quarantine is replaced by this attempt's.
     _run(con, "DELETE FROM quarantine WHERE kind = ? AND sha256 = ?", name, [name, source.sha256])
-    original = ", ".join(f"{lit(c)}, s.{q(c)}" for c in table.column_names if c in present)
+    original = ", ".join(f"{lit(c)}, s.{q(c)}" for c in source.columns if not c.startswith("_"))
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     _run(
         con,
         f"""INSERT INTO quarantine
               (kind, source_file, row_number, line, original, reason, quarantined_at, ingest_id, sha256)
-            SELECT ?, ?, c._row, c._row + 1, json_object({original}), c._why, ?, ?, ?
+            SELECT ?, ?, c._row, coalesce(s._line, c._row + 1), json_object({original}), c._why, ?, ?, ?
             FROM _checked c JOIN _stage s USING (_row) WHERE c._why <> ''""",
         name,
         [name, str(source.path), now, ingest_id, source.sha256],

@@ -33,6 +33,9 @@ _SUFFIX_FORMAT = {
     ".xlsx": "xlsx", ".xlsm": "xlsx", ".ftm": "ftm", ".jsonl": "ftm", ".json": "ftm",
 }  # fmt: skip
 
+LINE_COLUMN = "__line__"
+"""Optional int64 column a reader adds when it knows each row's line (XLSX row, JSON line)."""
+
 Progress = Callable[[int], None]
 """Called with the number of bytes (or rows, for XLSX) read since the last call."""
 
@@ -340,16 +343,18 @@ def _open_xlsx(source: Source) -> None:
 
     def batches(progress: Progress | None) -> Iterator[pa.RecordBatch]:
         buffer: list[list[str]] = []
-        for values in rows:
+        lines: list[int] = []
+        for sheet_row, values in enumerate(rows, start=2):
             texts = [_cell_text(v) for v in values[:width]]
             if not any(texts):
-                continue
+                continue  # blank rows are formatting, not data; line numbers stay exact
             buffer.append(texts + [""] * (width - len(texts)))
+            lines.append(sheet_row)
             if len(buffer) >= 50_000:
-                yield _rows_to_batch(buffer, source.columns)
-                buffer = []
+                yield _rows_to_batch(buffer, source.columns, lines)
+                buffer, lines = [], []
         if buffer:
-            yield _rows_to_batch(buffer, source.columns)
+            yield _rows_to_batch(buffer, source.columns, lines)
         wb.close()
         if progress:
             progress(source.size)
@@ -357,9 +362,10 @@ def _open_xlsx(source: Source) -> None:
     source._batches = batches
 
 
-def _rows_to_batch(rows: list[list[str]], names: list[str]) -> pa.RecordBatch:
+def _rows_to_batch(rows: list[list[str]], names: list[str], lines: list[int]) -> pa.RecordBatch:
     cols = [pa.array([r[i] for r in rows], pa.string()) for i in range(len(names))]
-    return pa.RecordBatch.from_arrays(cols, names=names)
+    cols.append(pa.array(lines, pa.int64()))
+    return pa.RecordBatch.from_arrays(cols, names=[*names, LINE_COLUMN])
 
 
 # -- FollowTheMoney JSON lines (parties) ----------------------------------------------------
@@ -383,6 +389,7 @@ def _open_ftm(source: Source, is_utf8: bool) -> None:
 
     def batches(progress: Progress | None) -> Iterator[pa.RecordBatch]:
         buffer: list[list[str]] = []
+        lines: list[int] = []
         row_number = 0
         with source.path.open("r", encoding="utf-8") as f:
             for line_no, line in enumerate(f, start=1):
@@ -394,8 +401,9 @@ def _open_ftm(source: Source, is_utf8: bool) -> None:
                     source.malformed.append(MalformedRow(row_number, line_no, line[:2000], reason))
                     continue
                 buffer.append(row)
+                lines.append(line_no)
         if buffer:
-            yield _rows_to_batch(buffer, source.columns)
+            yield _rows_to_batch(buffer, source.columns, lines)
         if progress:
             progress(source.size)
 
