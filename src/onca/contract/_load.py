@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -23,6 +24,7 @@ _COLUMN_KEYS = {
 }  # fmt: skip
 _CHECK_KEYS = {"name", "sql", "reason", "description"}
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+T = TypeVar("T", CodeList, Table)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -153,20 +155,22 @@ def check_contract(contract: Contract) -> None:
     contract.load_order()  # raises on a cycle
 
 
+def _load_folder(folder: Path, parse: Callable[[dict[str, Any], str], T]) -> dict[str, T]:
+    """Parse every ``*.yaml`` in ``folder``; each item's name must match its file name."""
+    items: dict[str, T] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        item = parse(_read_yaml(path), path.name)
+        name = item.name
+        if name != path.stem:
+            raise ContractError(f"{path.name}: name {name!r} must match the file name")
+        items[name] = item
+    return items
+
+
 def load_contract_from(directory: Path) -> Contract:
     """Load a contract from ``directory/tables/*.yaml`` and ``directory/codes/*.yaml``."""
-    codes = {}
-    for path in sorted((directory / "codes").glob("*.yaml")):
-        code_list = parse_code_list(_read_yaml(path), path.name)
-        if code_list.name != path.stem:
-            raise ContractError(f"{path.name}: name {code_list.name!r} must match the file name")
-        codes[code_list.name] = code_list
-    tables = {}
-    for path in sorted((directory / "tables").glob("*.yaml")):
-        table = parse_table(_read_yaml(path), path.name)
-        if table.name != path.stem:
-            raise ContractError(f"{path.name}: name {table.name!r} must match the file name")
-        tables[table.name] = table
+    codes = _load_folder(directory / "codes", parse_code_list)
+    tables = _load_folder(directory / "tables", parse_table)
     if not tables:
         raise ContractError(f"{directory}: no table schemas found under tables/")
     contract = Contract(version=CONTRACT_VERSION, tables=tables, codes=codes)

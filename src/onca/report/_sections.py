@@ -177,53 +177,50 @@ def transactions(ws: Workspace) -> Section:
     return Section(title, [], [table], figures, anchor="transactions")
 
 
+def _ranked(ws: Workspace, sql: str, *, unit: str, what: str, caption: str) -> Figure | None:
+    """A ranked bar chart from ``sql`` returning (label, count) rows; None when there are none."""
+    rows = _rows(ws.con, sql)
+    if not rows:
+        return None
+    labels, values = [str(r[0]) for r in rows], [int(r[1]) for r in rows]
+    top = ", ".join(f"{label} {n}" for label, n in zip(labels[:5], values[:5], strict=True))
+    return _figure(
+        _figures.horizontal_bars(labels, values, xlabel=unit),
+        alt=f"Bar chart of {unit} by {what}: {top}.",
+        caption=caption,
+    )
+
+
 def seizures_and_shipments(ws: Workspace) -> Section:
-    title = "Seizures and shipments"
-    figures, paragraphs = [], []
-    taxa = _rows(
-        ws.con,
-        "SELECT taxon, count(*) FROM seizures GROUP BY taxon ORDER BY count(*) DESC, taxon LIMIT 12",
+    top = "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT"
+    taxa = _ranked(
+        ws,
+        f"SELECT taxon, count(*) FROM seizures {top} 12",
+        unit="seizures",
+        what="taxon",
+        caption="Seizures by taxon (top 12).",
     )
-    if taxa:
-        figures.append(
-            _figure(
-                _figures.horizontal_bars([t for t, _ in taxa], [n for _, n in taxa], xlabel="seizures"),
-                alt="Bar chart of seizures by taxon: "
-                + ", ".join(f"{t} {n}" for t, n in taxa[:5]) + ".",
-                caption="Seizures by taxon (top 12).",
-            )
-        )  # fmt: skip
-        countries = _rows(
-            ws.con,
-            "SELECT country, count(*) FROM seizures GROUP BY country ORDER BY count(*) DESC, country LIMIT 12",
-        )
-        figures.append(
-            _figure(
-                _figures.horizontal_bars([c for c, _ in countries], [n for _, n in countries], xlabel="seizures"),
-                alt="Bar chart of seizures by country: "
-                + ", ".join(f"{c} {n}" for c, n in countries[:5]) + ".",
-                caption="Seizures by country where they happened (top 12).",
-            )
-        )  # fmt: skip
-    else:
+    countries = _ranked(
+        ws,
+        f"SELECT country, count(*) FROM seizures {top} 12",
+        unit="seizures",
+        what="country",
+        caption="Seizures by country where they happened (top 12).",
+    )
+    routes = _ranked(
+        ws,
+        f"SELECT origin_country || ' → ' || destination_country, count(*) FROM shipments {top} 10",
+        unit="shipments",
+        what="route",
+        caption="Shipments by route, origin to destination (top 10).",
+    )
+    paragraphs = []
+    if taxa is None:
         paragraphs.append("No rows in seizures.")
-    routes = _rows(
-        ws.con,
-        """SELECT origin_country || ' → ' || destination_country AS route, count(*)
-           FROM shipments GROUP BY route ORDER BY count(*) DESC, route LIMIT 10""",
-    )
-    if routes:
-        figures.append(
-            _figure(
-                _figures.horizontal_bars([r for r, _ in routes], [n for _, n in routes], xlabel="shipments"),
-                alt="Bar chart of the ten most frequent shipment routes: "
-                + ", ".join(f"{r} {n}" for r, n in routes[:5]) + ".",
-                caption="Shipments by route, origin to destination (top 10).",
-            )
-        )  # fmt: skip
-    else:
+    if routes is None:
         paragraphs.append("No rows in shipments.")
-    return Section(title, paragraphs, [], figures, anchor="seizures")
+    figures = [f for f in (taxa, countries, routes) if f is not None]
+    return Section("Seizures and shipments", paragraphs, [], figures, anchor="seizures")
 
 
 def _figure(png: bytes, *, alt: str, caption: str) -> Figure:
