@@ -373,7 +373,7 @@ def _ingest_one(
     top = _run(
         con,
         """SELECT reason, count(*) AS n FROM quarantine WHERE ingest_id = ?
-           GROUP BY reason ORDER BY n DESC, reason LIMIT 5""",
+           GROUP BY reason ORDER BY n DESC, reason LIMIT 8""",
         name,
         [ingest_id],
     )
