@@ -76,9 +76,12 @@ def test_malformed_dates_amounts_and_codes_are_quarantined_with_reasons(
         "T13,2024-01-05T10:00:00Z,12.5,usd,A1,A2,Wire,fine after normalising\n"
         "T14,2024-01-05T10:00:00Z,-3,USD,A1,A2,wire,negative\n"
         "T15,,12.5,USD,A1,A2,telepathy,no ts\n"
+        "T16,2024-01-05T10:00:00Z,0.001,USD,A1,A2,wire,rounds to zero\n"
+        "T17,2024-01-05T10:00:00Z,99999999999999999999,USD,A1,A2,wire,too large\n"
+        "T18,2024-01-05T10:00:00Z,NaN,USD,A1,A2,wire,not a number\n"
     )
     result = ingest_files(loaded_ws, "transactions", [write(tmp_path / "t.csv", text)])
-    assert (result.rows, result.loaded, result.quarantined) == (6, 1, 5)
+    assert (result.rows, result.loaded, result.quarantined) == (9, 1, 8)
     reasons = {row[3]["txn_id"]: row[2] for row in quarantine_rows(loaded_ws)}
     assert (
         reasons["T10"]
@@ -86,7 +89,13 @@ def test_malformed_dates_amounts_and_codes_are_quarantined_with_reasons(
     )
     assert reasons["T11"].startswith("amount: '1,234.50' is not a number")
     assert reasons["T12"] == "currency: 'ZZZ' is not in ISO 4217 currency codes (currencies)"
-    assert reasons["T14"] == "amount: -3.00 must be greater than 0"
+    assert reasons["T14"] == "amount: '-3' must be greater than 0"
+    assert reasons["T16"] == "amount: '0.001' has more than 2 decimal places"
+    assert (
+        reasons["T17"]
+        == "amount: '99999999999999999999' is too large (at most 16 digits before the decimal point)"
+    )
+    assert reasons["T18"].startswith("amount: 'NaN' is not a number")
     assert "ts: required but empty" in reasons["T15"] and "channel: 'telepathy'" in reasons["T15"]
     with onca.workspace.open(loaded_ws) as w:
         row = w.con.execute(

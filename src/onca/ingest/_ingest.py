@@ -181,7 +181,9 @@ def _stage(
     # Every column of the file is staged, so the quarantine keeps the row as it was read.
     staged = [c for c in source.columns if not c.startswith("_")]
     cols = ", ".join(f"{q(c)} VARCHAR" for c in staged)
-    _run(con, f"CREATE OR REPLACE TEMP TABLE _stage (_row BIGINT, _line BIGINT, {cols})", table.name)
+    _run(
+        con, f"CREATE OR REPLACE TEMP TABLE _stage (_row BIGINT, _line BIGINT, {cols})", table.name
+    )
     done = 0
     label = f"reading {source.path.name}"
 

@@ -89,7 +89,16 @@ def problem_exprs(col: Column, raw: str, typed: str, contract: Contract) -> list
         "boolean": "is not true or false",
         "code": f"is not in {codes.title if codes else ''} ({col.codes})",
     }.get(col.type)
-    if expect:
+    if col.type == "decimal":
+        digits = 18 - (col.scale or 0)
+        out.append(
+            f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL AND isfinite(TRY_CAST({raw} AS DOUBLE))"
+            f" THEN {lit(name + ': ')} || {shown(raw)} ||"
+            f" {lit(f' is too large (at most {digits} digits before the decimal point)')}"
+            f" WHEN {raw} IS NOT NULL AND {typed} IS NULL"
+            f" THEN {lit(name + ': ')} || {shown(raw)} || {lit(' ' + (expect or ''))} END"
+        )
+    elif expect:
         out.append(
             f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL"
             f" THEN {lit(name + ': ')} || {shown(raw)} || {lit(' ' + expect)} END"
@@ -106,16 +115,18 @@ def problem_exprs(col: Column, raw: str, typed: str, contract: Contract) -> list
             f"CASE WHEN len({bad}) > 0 THEN {lit(name + ': ')} ||"
             f" array_to_string({bad}, ', ') || {lit(' not in ' + codes.title)} END"
         )
+    # Bounds are checked on the exact value written (not a rounded one) and quote it as written.
+    exact = f"TRY_CAST({raw} AS DECIMAL(38, 12))" if col.type == "decimal" else typed
     if col.min is not None:
         op, words = ("<=", "greater than") if col.min_exclusive else ("<", "at least")
         out.append(
-            f"CASE WHEN {typed} {op} {col.min} THEN {lit(name + ': ')} || CAST({typed} AS VARCHAR)"
-            f" || {lit(f' must be {words} {col.min:g}')} END"
+            f"CASE WHEN {typed} IS NOT NULL AND {exact} {op} {col.min} THEN {lit(name + ': ')}"
+            f" || {shown(raw)} || {lit(f' must be {words} {col.min:g}')} END"
         )
     if col.max is not None:
         out.append(
-            f"CASE WHEN {typed} > {col.max} THEN {lit(name + ': ')} || CAST({typed} AS VARCHAR)"
-            f" || {lit(f' must be at most {col.max:g}')} END"
+            f"CASE WHEN {typed} IS NOT NULL AND {exact} > {col.max} THEN {lit(name + ': ')}"
+            f" || {shown(raw)} || {lit(f' must be at most {col.max:g}')} END"
         )
     if col.pattern:
         out.append(
