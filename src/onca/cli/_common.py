@@ -89,7 +89,9 @@ def progress_bar(
                     task = bar.tasks[other]
                     if task.total is None:
                         bar.update(other, total=1, completed=1)
-                tasks[description] = bar.add_task(description, total=total or None, sized=bool(total))
+                tasks[description] = bar.add_task(
+                    description, total=total or None, sized=bool(total)
+                )
             bar.update(tasks[description], completed=completed, total=total or None)
 
         yield update
