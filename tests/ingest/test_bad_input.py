@@ -199,3 +199,12 @@ def test_wrong_types_in_parties(tmp_path: Path) -> None:
     assert "birth_date: '01/02/1980' is not a date (expected YYYY-MM-DD)" in reasons[1]
     assert "is_pep: 'maybe' is not true or false" in reasons[1]
     assert "country: 'Bolivia' is not in ISO 3166-1 alpha-2" in reasons[1]
+
+
+def test_loading_in_the_wrong_order_is_explained(tmp_path: Path) -> None:
+    f = write(tmp_path / "t.csv", HEADER + "T1,2024-01-05T10:00:00Z,5,USD,A1,A2,wire,x\n")
+    result = ingest_files(tmp_path / "ws.duckdb", "transactions", [f])
+    assert result.quarantined == 1
+    assert any(
+        "accounts is empty" in w and "load accounts first" in w for w in result.files[0].warnings
+    )

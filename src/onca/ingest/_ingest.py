@@ -267,6 +267,18 @@ def _reference_checks(con: duckdb.DuckDBPyConnection, table: Table) -> tuple[str
     return "\n".join(joins), problems
 
 
+def _empty_reference_warnings(con: duckdb.DuckDBPyConnection, table: Table) -> list[str]:
+    """Say so when a table this one references is empty: its rows were probably not loaded yet."""
+    out = []
+    for target in sorted(table.depends_on):
+        if not _run(con, f"SELECT count(*) FROM {q(target)}", table.name)[0][0]:
+            out.append(
+                f"{target} is empty, so every {table.name} row that names one is quarantined:"
+                f" load {target} first, then ingest this file again"
+            )
+    return out
+
+
 def _ingest_one(
     con: duckdb.DuckDBPyConnection,
     contract: Contract,
@@ -402,6 +414,6 @@ def _ingest_one(
         encoding=source.encoding if source.format == "csv" else None,
         delimiter=source.delimiter if source.format == "csv" else None,
         ignored_columns=[c for c in source.columns if c not in table.column_names],
-        warnings=source.warnings,
+        warnings=[*source.warnings, *_empty_reference_warnings(con, table)],
         top_reasons=[(str(r), int(n)) for r, n in top],
     )
