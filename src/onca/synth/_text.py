@@ -92,22 +92,24 @@ def integers(values: np.ndarray) -> pa.Array:
     return pc.cast(pa.array(values, pa.int64()), pa.large_string())
 
 
+def fixed_point(values: np.ndarray, places: int) -> pa.Array:
+    """Integers in units of 10**-places written with that many decimals: (123456, 2) -> '1234.56'."""
+    values = np.asarray(values, dtype=np.int64)
+    scale = 10**places
+    frac = np.empty((len(values), places + 1), dtype=np.uint8)
+    frac[:, 0] = ord(".")
+    digits_into(frac, values % scale, 1, places)
+    return concat(integers(values // scale), from_byte_matrix(frac))
+
+
 def money(cents: np.ndarray) -> pa.Array:
     """Amounts in minor units written with two decimals: 123456 -> '1234.56'."""
-    cents = np.asarray(cents, dtype=np.int64)
-    frac = np.empty((len(cents), 3), dtype=np.uint8)
-    frac[:, 0] = ord(".")
-    digits_into(frac, cents % 100, 1, 2)
-    return concat(integers(cents // 100), from_byte_matrix(frac))
+    return fixed_point(cents, 2)
 
 
 def thousandths(values: np.ndarray) -> pa.Array:
     """Quantities in thousandths written with three decimals: 1500 -> '1.500'."""
-    values = np.asarray(values, dtype=np.int64)
-    frac = np.empty((len(values), 4), dtype=np.uint8)
-    frac[:, 0] = ord(".")
-    digits_into(frac, values % 1000, 1, 3)
-    return concat(integers(values // 1000), from_byte_matrix(frac))
+    return fixed_point(values, 3)
 
 
 @cache
