@@ -12,6 +12,7 @@ __all__ = [
     "InputFileError",
     "OncaError",
     "ParameterError",
+    "TypologyError",
     "WorkspaceError",
 ]
 
@@ -30,6 +31,16 @@ class InputFileError(OncaError, ValueError):
 
 class ParameterError(OncaError, ValueError):
     """A parameter given by the user is out of range or of the wrong kind."""
+
+
+class TypologyError(OncaError, ValueError):
+    """A screening typology (YAML) is malformed: the message names the file, field or SQL."""
+
+    def __init__(self, message: str, *, source: str | None = None, field: str | None = None) -> None:
+        self.source = source
+        self.field = field
+        where = ", ".join(p for p in (source, f"field '{field}'" if field else None) if p)
+        super().__init__(f"{where}: {message}" if where else message)
 
 
 class WorkspaceError(OncaError, RuntimeError):

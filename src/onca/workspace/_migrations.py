@@ -70,7 +70,61 @@ def _v2_ingest_log_and_lineage(con: duckdb.DuckDBPyConnection, contract: Contrac
     con.execute("ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS sha256 VARCHAR")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_contract_tables, _v2_ingest_log_and_lineage)
+def _v3_screening(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Version 3: screening alerts, the log of screen runs and party risk scores."""
+    con.execute("CREATE SEQUENCE IF NOT EXISTS screen_run_seq START 1")
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS alerts (
+          alert_id VARCHAR PRIMARY KEY,   -- stable: typology, subject and window hashed
+          run_id BIGINT NOT NULL,
+          typology_id VARCHAR NOT NULL,
+          severity VARCHAR NOT NULL,      -- low | medium | high
+          subject_type VARCHAR NOT NULL,  -- party | account | transaction | shipment | permit
+          subject_id VARCHAR NOT NULL,
+          party_id VARCHAR,               -- the party the alert rolls up to
+          window_start TIMESTAMP,
+          window_end TIMESTAMP,
+          score DOUBLE NOT NULL,          -- 0..1, strength of this red flag
+          evidence VARCHAR NOT NULL,      -- the sentence an analyst reads
+          details JSON NOT NULL           -- the values behind the sentence
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS screen_runs (
+          run_id BIGINT PRIMARY KEY,
+          engine VARCHAR NOT NULL,
+          started_at TIMESTAMP NOT NULL,
+          finished_at TIMESTAMP NOT NULL,
+          since TIMESTAMP,
+          until TIMESTAMP,
+          typologies JSON NOT NULL,
+          alerts BIGINT NOT NULL,
+          onca_version VARCHAR NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS party_scores (
+          party_id VARCHAR PRIMARY KEY,
+          score DOUBLE NOT NULL,          -- 1 - prod(1 - weight x score), see docs/screening.md
+          alerts BIGINT NOT NULL,
+          typologies BIGINT NOT NULL,
+          top_typology VARCHAR NOT NULL,
+          typology_ids VARCHAR[] NOT NULL
+        )
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_contract_tables,
+    _v2_ingest_log_and_lineage,
+    _v3_screening,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

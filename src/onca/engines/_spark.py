@@ -1,0 +1,128 @@
+"""The Spark engine: the same SQL on Apache Spark (local mode here, a cluster in deployment).
+
+Workspace tables are exported from DuckDB to Parquet and registered as Spark temporary views;
+queries are transpiled from DuckDB's dialect by sqlglot. Needs ``pip install 'onca[spark]'`` and
+Java 17.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from onca.engines._base import SCOPED_TABLES, Engine, Row, SqlglotDialect, scope_predicate
+from onca.errors import EngineError
+from onca.workspace import Workspace
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+_SESSION: SparkSession | None = None
+
+
+def spark_session(master: str | None = None) -> SparkSession:
+    """One SparkSession per process: local mode on every core unless ``ONCA_SPARK_MASTER`` says.
+
+    UTC session time, no web UI, loopback only (nothing listens beyond this machine).
+    """
+    global _SESSION
+    if _SESSION is not None:
+        return _SESSION
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as e:
+        raise EngineError(
+            "the Spark engine needs PySpark: pip install 'onca[spark]' (and Java 17)"
+        ) from e
+    os.environ.setdefault("PYSPARK_PYTHON", shutil.which("python") or "python3")
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = (
+        SparkSession.builder.appName("onca")
+        .master(master or os.environ.get("ONCA_SPARK_MASTER", "local[*]"))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", os.environ.get("ONCA_SPARK_PARTITIONS", "8"))
+        .config("spark.driver.memory", os.environ.get("ONCA_SPARK_MEMORY", "2g"))
+        .config("spark.sql.ansi.enabled", "false")
+    )
+    try:
+        _SESSION = builder.getOrCreate()
+    except Exception as e:  # Java missing, port clash...: say so, with the cause
+        raise EngineError(f"cannot start Spark: {e}") from e
+    _SESSION.sparkContext.setLogLevel("OFF")
+    return _SESSION
+
+
+class SparkEngine(Engine):
+    """Runs transpiled SQL on Spark over Parquet copies of the workspace tables."""
+
+    name = "spark"
+
+    def __init__(self, spark: SparkSession, tables: dict[str, Path], workdir: Path) -> None:
+        self.spark = spark
+        self.dialect = SqlglotDialect("spark")
+        self._paths = tables
+        self._workdir = workdir
+        self._columns: dict[str, list[str]] = {}
+        for name, path in tables.items():
+            frame = spark.read.parquet(str(path))
+            frame.createOrReplaceTempView(name)
+            self._columns[name] = list(frame.columns)
+
+    @classmethod
+    def from_workspace(
+        cls, ws: Workspace, tables: list[str] | None = None, *, master: str | None = None
+    ) -> SparkEngine:
+        """Export ``tables`` (default: every contract table) to Parquet and open them in Spark."""
+        names = tables if tables is not None else ws.contract.load_order()
+        workdir = Path(tempfile.mkdtemp(prefix="onca-spark-"))
+        paths: dict[str, Path] = {}
+        for name in names:
+            path = workdir / f"{name}.parquet"
+            ws.con.execute(
+                f"COPY (SELECT * EXCLUDE (_ingest_id) FROM \"{name}\") TO '{path}' (FORMAT parquet)"
+            )
+            paths[name] = path
+        return cls(spark_session(master), paths, workdir)
+
+    def query(self, sql: str) -> list[Row]:
+        spark_sql = self.dialect.translate(sql)
+        try:
+            frame = self.spark.sql(spark_sql)
+            return [_plain(r.asDict(recursive=True)) for r in frame.collect()]
+        except Exception as e:  # py4j and pyspark raise many kinds; all are engine failures
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise EngineError(f"Spark failed: {first}", sql=spark_sql) from e
+
+    def tables(self) -> dict[str, list[str]]:
+        return dict(self._columns)
+
+    def scope(self, since: dt.datetime | None, until: dt.datetime | None) -> None:
+        where = self.dialect.translate(f"SELECT * FROM t WHERE {scope_predicate(since, until)}")
+        where = where.split("WHERE", 1)[1]
+        for table in SCOPED_TABLES:
+            if table not in self._paths:
+                continue
+            frame = self.spark.read.parquet(str(self._paths[table])).where(where)
+            frame.createOrReplaceTempView(table)
+
+    def close(self) -> None:
+        for name in self._paths:
+            self.spark.catalog.dropTempView(name)
+        shutil.rmtree(self._workdir, ignore_errors=True)
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    """Spark rows as DuckDB gives them: timestamps naive UTC (Spark returns local time)."""
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        out[key] = value
+    return out

@@ -1,0 +1,35 @@
+"""Financial red-flag screening for wildlife trafficking: typologies as data, on DuckDB or Spark.
+
+>>> from onca.finance import load_library, screen
+>>> library = load_library()                          # 20+ built-in typologies
+>>> result = screen(ws, library, engine="duckdb")     # doctest: +SKIP
+>>> result.by_typology["structuring"]                 # doctest: +SKIP
+4
+"""
+
+from onca.finance._lists import ReferenceList, load_lists
+from onca.finance._screen import Alert, ScreenResult, alerts_from_rows, run_typologies, screen
+from onca.finance._typology import (
+    REQUIRED_COLUMNS,
+    SEVERITY_WEIGHT,
+    Parameter,
+    Typology,
+    load_library,
+    load_typology,
+)
+
+__all__ = [
+    "REQUIRED_COLUMNS",
+    "SEVERITY_WEIGHT",
+    "Alert",
+    "Parameter",
+    "ReferenceList",
+    "ScreenResult",
+    "Typology",
+    "alerts_from_rows",
+    "load_library",
+    "load_lists",
+    "load_typology",
+    "run_typologies",
+    "screen",
+]

@@ -1,0 +1,41 @@
+"""Party risk scores: every alert on a party (directly, or on an account it holds) combined.
+
+The formula (documented in docs/screening.md): for party p and typology t, let s(p, t) be the
+highest score of t's alerts on p, and w(t) the typology's severity weight (low 0.4, medium 0.7,
+high 1.0). Then
+
+    risk(p) = 1 - prod_t (1 - w(t) * s(p, t))
+
+a "noisy-OR": one strong red flag gives a high score, independent red flags add up, and many
+alerts of the same typology count once. risk is in [0, 1].
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from onca.finance._typology import SEVERITY_WEIGHT
+
+
+def write_party_scores(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute ``party_scores`` from ``alerts`` (inside the caller's transaction)."""
+    weight = " ".join(f"WHEN '{k}' THEN {v}" for k, v in SEVERITY_WEIGHT.items())
+    con.execute("DELETE FROM party_scores")
+    con.execute(
+        f"""
+        INSERT INTO party_scores
+        WITH per_typology AS (
+          SELECT party_id, typology_id, count(*) AS n,
+                 max(score * (CASE severity {weight} ELSE 0.5 END)) AS weighted
+          FROM alerts WHERE party_id IS NOT NULL
+          GROUP BY party_id, typology_id
+        )
+        SELECT party_id,
+               round(1 - exp(sum(ln(1 - least(weighted, 0.999)))), 4) AS score,
+               sum(n) AS alerts,
+               count(*) AS typologies,
+               arg_max(typology_id, weighted) AS top_typology,
+               list(typology_id ORDER BY weighted DESC, typology_id) AS typology_ids
+        FROM per_typology GROUP BY party_id
+        """
+    )

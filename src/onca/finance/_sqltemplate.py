@@ -1,0 +1,110 @@
+"""Typology SQL is a Jinja2 template: parameters become SQL literals, helpers expand to SQL.
+
+In a typology's ``sql``:
+
+- ``{{ window_days }}`` becomes a literal: ``7``, ``0.8``, ``'wire'``; a list becomes a tuple
+  ``('CN', 'HK')`` for ``IN``.
+- ``{{ thresholds | rows('currency', 'threshold') }}`` turns a mapping into an inline relation
+  ``(SELECT * FROM (VALUES ('USD', 10000), ...) AS v(currency, threshold))``.
+- ``{{ usd('t.amount', 't.currency') }}`` is the amount in US dollars (rates from the
+  ``fx_units_per_usd`` list), NULL for a currency without a rate.
+- ``{{ fold('p.name') }}`` lower-cases and strips the accents of Spanish and Portuguese letters
+  (the same on DuckDB and Spark).
+- ``{{ terms | regex }}`` is a regular-expression literal matching any of the terms as whole
+  words (terms in Chinese, Japanese or Korean match anywhere).
+
+Everything renders to DuckDB's dialect; the Spark engine transpiles it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+import jinja2
+
+FOLD_FROM = "áàâãäåéèêëíìîïóòôõöúùûüçñýÿ"
+FOLD_TO = "aaaaaaeeeeiiiiooooouuuucnyy"
+
+
+class Sql(str):
+    """Text that is already SQL and goes into the statement as it is."""
+
+
+def literal(value: Any) -> str:
+    """``value`` as a DuckDB literal; lists become tuples."""
+    if isinstance(value, Sql):
+        return str(value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "(NULL)"
+        return "(" + ", ".join(literal(v) for v in value) + ")"
+    if isinstance(value, Mapping):
+        raise TypeError("a mapping parameter must be used as {{ name | rows('key', 'value') }}")
+    if value is None:
+        return "NULL"
+    raise TypeError(f"cannot write {type(value).__name__} as SQL")
+
+
+def fold_text(text: str) -> str:
+    """What :func:`fold` does in SQL, in Python: lower case without accents."""
+    lowered = text.lower()
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c)
+    )
+
+
+def _rows(mapping: Mapping[str, Any], key: str, value: str) -> Sql:
+    pairs = ", ".join(f"({literal(k)}, {literal(v)})" for k, v in mapping.items())
+    return Sql(f"(SELECT * FROM (VALUES {pairs}) AS v({key}, {value}))")
+
+
+def _is_cjk(term: str) -> bool:
+    return any(unicodedata.east_asian_width(c) in ("W", "F") for c in term)
+
+
+def terms_pattern(terms: list[str]) -> str:
+    """One regular expression matching any term: whole words for Latin script, else anywhere."""
+    words, anywhere = [], []
+    for term in sorted({fold_text(t) for t in terms}, key=lambda t: (-len(t), t)):
+        (anywhere if _is_cjk(term) else words).append(re.escape(term).replace("\\ ", " "))
+    parts = []
+    if words:
+        parts.append(r"\b(" + "|".join(words) + r")\b")
+    if anywhere:
+        parts.append("(" + "|".join(anywhere) + ")")
+    return "|".join(parts)
+
+
+def make_environment(fx_units_per_usd: Mapping[str, float]) -> jinja2.Environment:
+    """The Jinja2 environment that renders typology SQL."""
+
+    def usd(amount: str, currency: str) -> Sql:
+        cases = " ".join(
+            f"WHEN {literal(code)} THEN {float(rate)!r}"
+            for code, rate in sorted(fx_units_per_usd.items())
+        )
+        return Sql(f"(CAST({amount} AS DOUBLE) / (CASE {currency} {cases} ELSE NULL END))")
+
+    def fold(expr: str) -> Sql:
+        return Sql(f"translate(lower({expr}), '{FOLD_FROM}', '{FOLD_TO}')")
+
+    env = jinja2.Environment(
+        undefined=jinja2.StrictUndefined,
+        finalize=literal,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(usd=usd, fold=fold)
+    env.filters["rows"] = _rows
+    env.filters["regex"] = lambda terms: Sql(literal(terms_pattern(list(terms))))
+    env.filters["folded"] = lambda values: [fold_text(str(v)) for v in values]
+    return env
