@@ -53,7 +53,7 @@ def names(values: Iterable[Any] | None, limit: int = 6) -> str:
 
 
 def _unit(value: Any, unit: str) -> str:
-    number = float(value) if value is not None else 0.0
+    number = round(float(value), 1) if value is not None else 0.0
     text = f"{number:.0f}" if number >= 10 or number == int(number) else f"{number:.1f}"
     return f"{text} {unit}" + ("" if text == "1" else "s")
 

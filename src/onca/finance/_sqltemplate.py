@@ -10,6 +10,9 @@ In a typology's ``sql``:
   ``fx_units_per_usd`` list), NULL for a currency without a rate.
 - ``{{ fold('p.name') }}`` lower-cases and strips the accents of Spanish and Portuguese letters
   (the same on DuckDB and Spark).
+- ``{{ hours_between('a.ts', 'b.ts') }}`` is the time from a.ts to b.ts in hours (seconds
+  elapsed / 3600; never ``date_diff``, which counts boundaries on DuckDB and elapsed time on
+  Spark).
 - ``{{ terms | regex }}`` is a regular-expression literal matching any of the terms as whole
   words (terms in Chinese, Japanese or Korean match anywhere).
 
@@ -103,7 +106,10 @@ def make_environment(fx_units_per_usd: Mapping[str, float]) -> jinja2.Environmen
         autoescape=False,
         keep_trailing_newline=True,
     )
-    env.globals.update(usd=usd, fold=fold)
+    def hours_between(start: str, end: str) -> Sql:
+        return Sql(f"((epoch({end}) - epoch({start})) / 3600.0)")
+
+    env.globals.update(usd=usd, fold=fold, hours_between=hours_between)
     env.filters["rows"] = _rows
     env.filters["regex"] = lambda terms: Sql(literal(terms_pattern(list(terms))))
     env.filters["folded"] = lambda values: [fold_text(str(v)) for v in values]
