@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 PYTEST_WORKERS ?= 2
+PYTEST_DIST    ?= loadgroup
 
 .PHONY: install demo test lint format bench clean
 
@@ -20,7 +21,7 @@ demo: install  ## generate the Operation Jaguar scenario, ingest it, write onca-
 	$(BIN)/onca demo --out onca-demo
 
 test: install lint  ## lint, type-check and run the whole test suite
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) -q
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -84,3 +84,24 @@ def run_typology(library: dict[str, Typology]) -> RunTypology:
         return alerts
 
     return run
+
+
+SCENARIO_TRANSACTIONS = 40_000
+SCENARIO_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A small Operation Jaguar world ingested into a workspace: (workspace, truth folder)."""
+    from onca.contract import load_contract
+    from onca.synth import generate_scenario
+
+    folder = tmp_path_factory.mktemp("screening")
+    summary = generate_scenario(
+        folder / "world", transactions=SCENARIO_TRANSACTIONS, seed=SCENARIO_SEED, fmt="parquet"
+    )
+    path = folder / "ws.duckdb"
+    for kind in load_contract().load_order():
+        result = ingest_files(path, kind, [summary.out_dir / f"{kind}.parquet"])
+        assert result.quarantined == 0
+    return path, summary.truth_dir

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from onca import __version__
-from onca.cli import _export, _ingest, _scenario
+from onca.cli import _export, _ingest, _scenario, _screen
 
 app = typer.Typer(
     name="onca",
@@ -15,12 +15,13 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 app.command()(_scenario.demo)
 app.command()(_scenario.synth)
 app.command()(_ingest.ingest)
 app.command()(_ingest.quarantine)
+app.command()(_screen.screen)
 app.add_typer(_export.app, name="export")
 
 

@@ -1,0 +1,204 @@
+"""``onca screen``: run the red-flag typologies over a workspace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.table import Table as RichTable
+
+from onca.cli._common import err, errors_as_exit, out, print_json, progress_bar
+from onca.errors import ParameterError
+
+
+def _date(value: str | None, option: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ParameterError(
+            f"{option}: expected a date like 2024-01-31 (or 2024-01-31T12:00), got {value!r}"
+        ) from None
+    return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:
+    """``ID.NAME=VALUE`` items (VALUE read as YAML: 7, 0.8, [CN, HK]) as id -> name -> value."""
+    params: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        typology, dot, name = key.partition(".")
+        if not sep or not dot or not typology or not name:
+            raise ParameterError(
+                f"--param: expected TYPOLOGY.PARAMETER=VALUE (e.g. structuring.window_days=10),"
+                f" got {item!r}"
+            )
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError as e:
+            raise ParameterError(f"--param {key}: cannot read the value {raw!r}: {e}") from None
+        params.setdefault(typology, {})[name] = value
+    return params
+
+
+def _list_typologies(typologies_dir: list[Path], as_json: bool) -> None:
+    from onca.finance import load_library
+
+    library = load_library(*typologies_dir)
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": t.id,
+                    "title": t.title,
+                    "severity": t.severity,
+                    "subject": t.subject,
+                    "tables": list(t.tables),
+                    "source": list(t.sources),
+                    "description": t.description,
+                    "parameters": {
+                        p.name: {"type": p.type, "default": p.default, "description": p.description}
+                        for p in t.parameters.values()
+                    },
+                    "path": t.path,
+                }
+                for t in library.values()
+            ]
+        )
+        return
+    table = RichTable(title=f"{len(library)} typologies", title_justify="left")
+    for col in ("id", "title", "severity", "subject", "tables"):
+        table.add_column(col)
+    for t in library.values():
+        table.add_row(t.id, t.title, t.severity, t.subject, ", ".join(t.tables))
+    out.print(table)
+    out.print("Details and parameters: onca screen --list-typologies --json")
+
+
+def screen(
+    workspace: Annotated[
+        Path | None, typer.Argument(help="Workspace file (DuckDB) to screen.", show_default=False)
+    ] = None,
+    engine: Annotated[
+        str, typer.Option(help="Where the SQL runs: duckdb (embedded) or spark (local/cluster).")
+    ] = "duckdb",
+    typology: Annotated[
+        list[str] | None,
+        typer.Option("--typology", "-t", help="Run only this typology (repeat for several)."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Screen transactions from this date (UTC, inclusive).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Screen transactions before this date (UTC, exclusive).")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", "-p", help="Override a parameter: TYPOLOGY.NAME=VALUE (repeatable)."
+        ),
+    ] = None,
+    typologies_dir: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--typologies-dir",
+            help="Folder of your own typology YAML files (and lists/); same id replaces.",
+        ),
+    ] = None,
+    list_typologies: Annotated[
+        bool, typer.Option("--list-typologies", help="List the typologies and exit.")
+    ] = False,
+    top: Annotated[int, typer.Option(min=0, help="Alerts to print (highest score first).")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Screen a workspace for wildlife-trafficking red flags and store the alerts.
+
+    Every typology (structuring, funnel accounts, rapid pass-through, keywords in narratives,
+    route-country exposure, permit reuse...) is a YAML file with its SQL, parameters, sources
+    and the sentence it writes as evidence. Alerts go to the workspace table 'alerts' (replacing
+    those of the same typologies), party risk scores to 'party_scores'. The same alerts come out
+    of --engine duckdb and --engine spark.
+
+    Examples:
+
+      onca screen work.duckdb
+
+      onca screen work.duckdb -t structuring -p structuring.window_days=10 --json
+
+      onca screen --list-typologies
+    """
+    from onca.finance import load_library
+    from onca.finance import screen as run_screen
+    from onca.workspace import open_workspace
+
+    extra = list(typologies_dir or [])
+    with errors_as_exit():
+        if list_typologies:
+            _list_typologies(extra, as_json)
+            return
+        if workspace is None:
+            raise ParameterError(
+                "WORKSPACE: name the workspace to screen (or use --list-typologies)"
+            )
+        start, end = _date(since, "--since"), _date(until, "--until")
+        overrides = parse_params(list(param or []))
+        library = load_library(*extra)
+        with (
+            open_workspace(workspace, create=False) as ws,
+            progress_bar(enabled=not as_json and err.is_terminal) as bar,
+        ):
+            result = run_screen(
+                ws,
+                library,
+                engine=engine,
+                typologies=list(typology or []) or None,
+                since=start,
+                until=end,
+                parameters=overrides,
+                progress=bar,
+            )
+    if as_json:
+        print_json(
+            {
+                "workspace": str(workspace),
+                "engine": result.engine,
+                "run_id": result.run_id,
+                "transactions": result.transactions,
+                "alerts": len(result.alerts),
+                "by_typology": result.by_typology,
+                "seconds": result.seconds,
+                "top": [
+                    {
+                        "alert_id": a.alert_id,
+                        "typology": a.typology_id,
+                        "subject_type": a.subject_type,
+                        "subject_id": a.subject_id,
+                        "party_id": a.party_id,
+                        "score": a.score,
+                        "evidence": a.evidence,
+                    }
+                    for a in sorted(result.alerts, key=lambda a: (-a.score, a.alert_id))[:top]
+                ],
+            }
+        )
+        return
+    table = RichTable(title=f"alerts by typology ({result.engine})", title_justify="left")
+    table.add_column("typology")
+    table.add_column("alerts", justify="right")
+    table.add_column("seconds", justify="right")
+    for typology_id, n in sorted(result.by_typology.items(), key=lambda kv: (-kv[1], kv[0])):
+        table.add_row(typology_id, f"{n:,}", f"{result.seconds.get(typology_id, 0):.2f}")
+    out.print(table)
+    for a in sorted(result.alerts, key=lambda a: (-a.score, a.alert_id))[:top]:
+        out.print(
+            f"[bold]{a.score:.2f}[/] {a.typology_id} {a.subject_type} {a.subject_id}: {a.evidence}",
+            highlight=False,
+        )
+    out.print(
+        f"{len(result.alerts):,} alerts on {result.transactions:,} transactions in"
+        f" {result.total_seconds:.1f} s; stored in {workspace} (tables alerts, party_scores)"
+    )

@@ -1,0 +1,89 @@
+"""One test body, every engine: the adapters run the same SQL to the same rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import onca.workspace
+from onca.engines import Engine, open_engine
+from onca.errors import EngineError, ParameterError
+from onca.finance._sqltemplate import make_environment
+from onca.ingest import ingest_files
+from tests.conftest import ACCOUNTS_CSV, PARTIES_CSV, TRANSACTIONS_CSV, write
+
+ENGINES = [
+    pytest.param("duckdb", id="duckdb"),
+    pytest.param("spark", id="spark", marks=[pytest.mark.slow, pytest.mark.xdist_group("spark")]),
+]
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    path = tmp_path / "ws.duckdb"
+    for kind, text in (
+        ("parties", PARTIES_CSV),
+        ("accounts", ACCOUNTS_CSV),
+        ("transactions", TRANSACTIONS_CSV),
+    ):
+        ingest_files(path, kind, [write(tmp_path / f"{kind}.csv", text)])
+    with onca.workspace.open(path) as ws, open_engine(ws, request.param) as runner:
+        yield runner
+
+
+def render(sql: str) -> str:
+    return make_environment({"USD": 1.0, "BOB": 6.96}).from_string(sql).render()
+
+
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
+def test_engines_agree_on_types_time_and_text(engine: Engine) -> None:
+    rows = engine.query(
+        render(
+            """
+            SELECT t.txn_id, t.ts, t.amount, {{ usd('t.amount', 't.currency') }} AS usd,
+                   {{ hours_between('a.ts', 't.ts') }} AS hours,
+                   t.ts + INTERVAL 48 HOUR AS later,
+                   {{ fold("'ÁRBOL Onça'") }} AS folded,
+                   regexp_matches({{ fold('t.narrative') }}, '\\bartesanias\\b') AS craft
+            FROM transactions AS t JOIN transactions AS a ON a.txn_id = 'T1'
+            ORDER BY t.txn_id
+            """
+        )
+    )
+    assert [r["txn_id"] for r in rows] == ["T1", "T2", "T3"]
+    t2 = rows[1]
+    assert t2["ts"] == dt.datetime(2024, 1, 2, 15, 0)  # -04:00 stored as UTC
+    assert float(t2["amount"]) == 9500.0 and t2["usd"] == pytest.approx(9500.0)
+    assert rows[0]["usd"] == pytest.approx(100.5 / 6.96)
+    assert t2["hours"] == pytest.approx(29.0)
+    assert t2["later"] == dt.datetime(2024, 1, 4, 15, 0)
+    assert t2["folded"] == "arbol onca"
+    assert [r["craft"] for r in rows] == [False, False, True]
+
+
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
+def test_scope_limits_transactions_and_lists_tables(engine: Engine) -> None:
+    assert engine.row_count("transactions") == 3
+    assert "amount" in engine.tables()["transactions"]
+    engine.scope(dt.datetime(2024, 1, 2), None)
+    assert engine.row_count("transactions") == 2
+    engine.scope(dt.datetime(2024, 1, 2), dt.datetime(2024, 1, 2, 16))
+    assert engine.row_count("transactions") == 1
+    engine.scope(None, None)
+    assert engine.row_count("transactions") == 3
+
+
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
+def test_failures_carry_the_sql(engine: Engine) -> None:
+    with pytest.raises(EngineError) as caught:
+        engine.query("SELECT no_such_column FROM transactions")
+    assert "no_such_column" in str(caught.value) and caught.value.sql
+
+
+def test_unknown_engine_is_named(tmp_path: Path) -> None:
+    with onca.workspace.open(tmp_path / "w.duckdb") as ws, pytest.raises(ParameterError) as e:
+        open_engine(ws, "oracle")
+    assert "'oracle'" in str(e.value) and "duckdb, spark" in str(e.value)
