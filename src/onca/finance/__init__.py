@@ -8,6 +8,7 @@
 """
 
 from onca.finance._lists import ReferenceList, load_lists
+from onca.finance._quality import BudgetResult, QualityReport, TypologyQuality, evaluate
 from onca.finance._screen import Alert, ScreenResult, alerts_from_rows, run_typologies, screen
 from onca.finance._typology import (
     REQUIRED_COLUMNS,
@@ -23,10 +24,14 @@ __all__ = [
     "SEVERITY_WEIGHT",
     "Alert",
     "Parameter",
+    "BudgetResult",
+    "QualityReport",
     "ReferenceList",
     "ScreenResult",
     "Typology",
+    "TypologyQuality",
     "alerts_from_rows",
+    "evaluate",
     "load_library",
     "load_lists",
     "load_typology",

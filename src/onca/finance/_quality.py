@@ -1,0 +1,282 @@
+"""How well screening finds the planted networks of a scenario (``onca synth``'s ``truth/``).
+
+Definitions (also in docs/screening.md):
+
+- A party record is **bad** when its real person (``identities.csv``) has a role in a network
+  (``roles.csv``).
+- **Precision** of a typology: the share of the parties it alerted on that are bad.
+- **Recall** of a typology: the share of its *target* that it alerted on. The target is what the
+  typology is meant to find, from the ground truth: the parties holding an account in the planted
+  episodes of the matching pattern (e.g. ``structuring`` -> the scenario's ``structuring``
+  transactions), the planted shipments or permits for trade typologies, and every bad party for
+  typologies without a matching pattern (so their recall is coverage of the networks).
+- **Party recall at a budget**: rank parties by risk score; the share of bad parties within the
+  top ``budget`` (default 1%) of all parties, and the precision there.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from onca.workspace import Workspace
+
+# typology -> (kind of target, truth selector). Kinds: "txn" (parties holding an account in truth
+# transactions of these scenario typologies), "role" (bad parties with these roles),
+# "shipment", "permit" (truth issues), "network" (every bad party).
+TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "structuring": ("txn", ("structuring",)),
+    "cash_then_crossborder": ("txn", ("cash_then_wire",)),
+    "funnel_account": ("txn", ("fan_in", "gather_scatter")),
+    "rural_fan_out": ("txn", ("fan_out", "poacher_payment")),
+    "rapid_pass_through": ("txn", ("rapid_pass_through",)),
+    "round_trip_cycle": ("txn", ("cycle",)),
+    "scatter_gather": ("txn", ("scatter_gather",)),
+    "gather_scatter": ("txn", ("gather_scatter",)),
+    "official_unexplained_inflow": ("role", ("official",)),
+    "foreign_national_paying_locals": ("role", ("buyer", "financier", "middleman")),
+    "trade_payment_mismatch": ("shipment", ()),
+    "invoice_unit_value_outlier": ("shipment", ()),
+    "goods_outside_declared_business": ("shipment", ()),
+    "permit_expired_or_early": ("shipment", ()),
+    "permit_commodity_mismatch": ("permit", ("wrong_species", "reused")),
+    "permit_reused": ("permit", ("reused",)),
+}
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@dataclass
+class TypologyQuality:
+    typology_id: str
+    alerts: int
+    parties: int
+    bad_parties: int
+    target: str
+    target_size: int
+    target_found: int
+
+    @property
+    def precision(self) -> float | None:
+        return self.bad_parties / self.parties if self.parties else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.target_found / self.target_size if self.target_size else None
+
+
+@dataclass
+class BudgetResult:
+    """Parties in the top ``share`` of all parties by risk score, and how many are bad."""
+
+    share: float
+    slots: int  # parties the budget allows
+    parties: int  # parties with a score within it (fewer when few parties have alerts)
+    bad: int
+    bad_total: int
+    networks: int
+    networks_total: int
+
+    @property
+    def recall(self) -> float:
+        return self.bad / self.bad_total if self.bad_total else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.bad / self.parties if self.parties else 0.0
+
+    @property
+    def best_recall(self) -> float:
+        """The recall a perfect ranking would reach with this budget."""
+        return min(1.0, self.slots / self.bad_total) if self.bad_total else 0.0
+
+
+@dataclass
+class QualityReport:
+    typologies: list[TypologyQuality]
+    parties: int
+    bad_parties: int
+    budgets: list[BudgetResult]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "typologies": [
+                {
+                    "id": q.typology_id,
+                    "alerts": q.alerts,
+                    "parties": q.parties,
+                    "precision": q.precision,
+                    "recall": q.recall,
+                    "target": q.target,
+                    "target_size": q.target_size,
+                }
+                for q in self.typologies
+            ],
+            "parties": self.parties,
+            "bad_parties": self.bad_parties,
+            "budgets": [
+                {
+                    "share": b.share,
+                    "slots": b.slots,
+                    "parties": b.parties,
+                    "recall": b.recall,
+                    "precision": b.precision,
+                    "best_recall": b.best_recall,
+                    "networks": b.networks,
+                    "networks_total": b.networks_total,
+                }
+                for b in self.budgets
+            ],
+        }
+
+    def to_markdown(self) -> str:
+        def pct(x: float | None) -> str:
+            return "n/a" if x is None else f"{x * 100:.0f}%"
+
+        lines = [
+            "| typology | alerts | parties alerted | precision | recall | recall target |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
+        for q in self.typologies:
+            lines.append(
+                f"| `{q.typology_id}` | {q.alerts:,} | {q.parties:,} | {pct(q.precision)} |"
+                f" {pct(q.recall)} | {q.target} ({q.target_size:,}) |"
+            )
+        lines += [
+            "",
+            f"Party level: {self.parties:,} parties, {self.bad_parties:,} of them in a network,"
+            " ranked by risk score:",
+            "",
+            "| budget | parties (scored) | network parties | recall | best possible recall | precision"
+            " | networks with a member in it |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for b in self.budgets:
+            lines.append(
+                f"| top {b.share * 100:g}% | {b.slots:,} ({b.parties:,}) | {b.bad:,} | {pct(b.recall)} |"
+                f" {pct(b.best_recall)} | {pct(b.precision)} | {b.networks} of {b.networks_total} |"
+            )
+        return "\n".join(lines) + "\n"
+
+
+def _holders(ws: Workspace, accounts: Iterable[str]) -> set[str]:
+    ids = sorted(set(accounts))
+    if not ids:
+        return set()
+    rows = ws.con.execute(
+        "SELECT DISTINCT holder_id FROM accounts WHERE list_contains(?, account_id)", [ids]
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def evaluate(
+    ws: Workspace, truth_dir: Path | str, *, budgets: tuple[float, ...] = (0.01, 0.05, 0.1)
+) -> QualityReport:
+    """Compare the workspace's alerts and party scores with a scenario's ground truth."""
+    truth = Path(truth_dir)
+    identities = {r["party_id"]: r["person_key"] for r in _read(truth / "identities.csv")}
+    roles: dict[str, set[str]] = {}
+    networks_of: dict[str, set[str]] = {}
+    for r in _read(truth / "roles.csv"):
+        roles.setdefault(r["person_key"], set()).add(r["role"])
+        networks_of.setdefault(r["person_key"], set()).add(r["network_id"])
+    bad = {p for p, k in identities.items() if k in roles}
+    txn_truth: dict[str, set[str]] = {}
+    for r in _read(truth / "transactions.csv"):
+        txn_truth.setdefault(r["typology"], set()).add(r["txn_id"])
+    ship_truth = {r["shipment_id"] for r in _read(truth / "shipments.csv")}
+    permit_truth: dict[str, set[str]] = {}
+    for r in _read(truth / "permits.csv"):
+        permit_truth.setdefault(r["issue"], set()).add(r["permit_id"])
+
+    alerts = ws.con.execute(
+        "SELECT typology_id, subject_type, subject_id, party_id FROM alerts"
+    ).fetchall()
+    typology_ids = sorted({str(a[0]) for a in alerts})
+    run_typologies = ws.con.execute("SELECT typologies FROM screen_runs").fetchall()
+    for (listed,) in run_typologies:
+        typology_ids = sorted(set(typology_ids) | set(json.loads(listed)))
+
+    results = []
+    for tid in typology_ids:
+        mine = [a for a in alerts if a[0] == tid]
+        parties = {str(a[3]) for a in mine if a[3] is not None}
+        kind, selector = TARGETS.get(tid, ("network", ()))
+        if kind == "txn":
+            txns = sorted(set().union(*(txn_truth.get(s, set()) for s in selector)))
+            accounts = ws.con.execute(
+                "SELECT from_account, to_account FROM transactions"
+                " WHERE list_contains(?, txn_id)",
+                [txns],
+            ).fetchall()
+            target = _holders(ws, [a for row in accounts for a in row if a])
+            found = len(target & parties)
+            label = "parties in planted " + " / ".join(selector)
+        elif kind == "role":
+            target = {p for p in bad if roles[identities[p]] & set(selector)}
+            found = len(target & parties)
+            label = "network " + " / ".join(selector) + "s"
+        elif kind == "shipment":
+            target = ship_truth
+            shipped = {str(a[2]) for a in mine if a[1] == "shipment"}
+            found = len(target & (shipped | _shipments_of(ws, parties, mine)))
+            label = "network shipments"
+        elif kind == "permit":
+            target = set().union(*(permit_truth.get(s, set()) for s in selector))
+            found = len(target & _permits_of(ws, mine))
+            label = "permits " + " / ".join(selector)
+        else:
+            target = bad
+            found = len(bad & parties)
+            label = "every network party"
+        results.append(
+            TypologyQuality(tid, len(mine), len(parties), len(parties & bad), label, len(target), found)
+        )
+
+    n_parties = int(ws.con.execute("SELECT count(*) FROM parties").fetchall()[0][0])
+    ranked = [
+        str(r[0])
+        for r in ws.con.execute(
+            "SELECT party_id FROM party_scores ORDER BY score DESC, party_id"
+        ).fetchall()
+    ]
+    all_networks = {n for nets in networks_of.values() for n in nets}
+    results_at = []
+    for share in budgets:
+        k = max(1, round(n_parties * share))
+        top = set(ranked[:k])
+        flagged = {n for p in top & bad for n in networks_of[identities[p]]}
+        results_at.append(
+            BudgetResult(share, k, len(top), len(top & bad), len(bad), len(flagged), len(all_networks))
+        )
+    return QualityReport(results, n_parties, len(bad), results_at)
+
+
+def _shipments_of(ws: Workspace, parties: set[str], alerts: list[tuple[object, ...]]) -> set[str]:
+    """Shipments of alerted consignors, for typologies whose subject is not the shipment."""
+    if not parties or any(a[1] == "shipment" for a in alerts):
+        return set()
+    rows = ws.con.execute(
+        "SELECT shipment_id FROM shipments WHERE list_contains(?, consignor_id)", [sorted(parties)]
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def _permits_of(ws: Workspace, alerts: list[tuple[object, ...]]) -> set[str]:
+    """Permits named by alerts: the subject when it is a permit, else the shipment's permit."""
+    permits = {str(a[2]) for a in alerts if a[1] == "permit"}
+    shipments = sorted(str(a[2]) for a in alerts if a[1] == "shipment")
+    if shipments:
+        rows = ws.con.execute(
+            "SELECT permit_id FROM shipments WHERE list_contains(?, shipment_id)"
+            " AND permit_id IS NOT NULL",
+            [shipments],
+        ).fetchall()
+        permits |= {str(r[0]) for r in rows}
+    return permits
