@@ -76,15 +76,18 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed of the scenario.")] = 7,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
-    """Generate a scenario, ingest it into a DuckDB workspace and write OUT/report.html.
+    """Generate a scenario, ingest it, screen it for red flags and write OUT/report.html.
 
     The quickest way to see Onca work end to end. Safe to run again: ingest skips rows that are
     already loaded.
     """
     from onca.contract import load_contract
+    from onca.finance import evaluate, load_library, screen
+    from onca.finance._report import quality_section, screening_section
     from onca.ingest import ingest_files
     from onca.report import write_report
     from onca.synth import generate_scenario
+    from onca.workspace import open_workspace
 
     started = time.perf_counter()
     data_dir = out_dir / "data"
@@ -106,9 +109,18 @@ def demo(
                     continue
                 result = ingest_files(workspace, kind, files, progress=bar)
                 loaded[kind] = {"loaded": result.loaded, "quarantined": result.quarantined}
+        with progress_bar(enabled=show) as bar, open_workspace(workspace) as ws:
+            screened = screen(ws, load_library(), progress=bar)
+            quality = evaluate(ws, summary.truth_dir)
+            sections = [screening_section(ws), quality_section(quality)]
         if not as_json:
             err.print("writing report...")
-        report = write_report(workspace, out_dir, title="Onca demo: the Operation Jaguar scenario")
+        report = write_report(
+            workspace,
+            out_dir,
+            title="Onca demo: the Operation Jaguar scenario",
+            extra_sections=sections,
+        )
     seconds = time.perf_counter() - started
     if as_json:
         print_json(
@@ -117,6 +129,9 @@ def demo(
                 "report": str(report),
                 "scenario": str(summary.out_dir),
                 "tables": loaded,
+                "alerts": len(screened.alerts),
+                "by_typology": screened.by_typology,
+                "recall_top_1pct": quality.budgets[0].recall,
                 "seconds": round(seconds, 2),
             }
         )
@@ -127,5 +142,10 @@ def demo(
         out.print(
             f"     {kind:<13} {counts['loaded']:>10,} loaded  {counts['quarantined']:>6,} quarantined"
         )
-    out.print(f"3. wrote the report: {report}")
+    out.print(
+        f"3. screened it: {len(screened.alerts):,} alerts from {len(screened.by_typology)}"
+        f" typologies; the top 1% of parties by risk holds"
+        f" {quality.budgets[0].recall * 100:.0f}% of the network parties"
+    )
+    out.print(f"4. wrote the report: {report}")
     out.print(f"done in {seconds:.1f} s. Open the report in a browser: file://{report.resolve()}")

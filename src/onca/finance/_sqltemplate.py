@@ -40,6 +40,8 @@ def literal(value: Any) -> str:
     """``value`` as a DuckDB literal; lists become tuples."""
     if isinstance(value, Sql):
         return str(value)
+    if isinstance(value, jinja2.Undefined):
+        return str(value)  # StrictUndefined raises, naming the missing parameter
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int | float):
