@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 PYTEST_WORKERS ?= 2
 PYTEST_DIST    ?= loadgroup
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench bench-screen clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ format: install
 
 bench: install  ## the foundation benchmarks (10 million transactions; see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_foundation.py --transactions $${N:-10000000}
+
+bench-screen: install  ## screening benchmark: every typology over 10M transactions (DuckDB), 1M on Spark
+	$(BIN)/python benchmarks/bench_screening.py --transactions $${N:-10000000}
+	$(BIN)/python benchmarks/bench_screening.py --transactions $${SPARK_N:-1000000} --spark
 
 clean:
 	rm -rf $(VENV) onca-demo build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 
+import onca.workspace
 from onca.contract import load_contract
+from onca.engines import DuckDBEngine
 from onca.errors import TypologyError
-from onca.finance import load_library, load_lists
+from onca.finance import load_library, load_lists, run_typologies
 from onca.finance._sqltemplate import fold_text, terms_pattern
 from onca.finance._typology import REQUIRED_COLUMNS, SEVERITY_WEIGHT, Typology
+from tests.finance.conftest import BuildWorkspace
 
 STRUCTURING = (Path(__file__).parents[2] / "src/onca/finance/typologies/structuring.yaml").read_text(
     encoding="utf-8"
@@ -102,3 +105,27 @@ def test_broken_user_typologies_name_file_and_field(
 def test_required_columns_are_documented_in_the_worked_example() -> None:
     for column in REQUIRED_COLUMNS:
         assert f"AS {column}" in STRUCTURING or f".{column}" in STRUCTURING
+
+
+def test_the_example_in_the_docs_loads_and_runs(
+    tmp_path: Path, build_workspace: BuildWorkspace
+) -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "screening.md").read_text(encoding="utf-8")
+    example = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
+    folder = user_typology(tmp_path, example, name="big_cash")
+    library = load_library(folder)
+    ws = build_workspace(
+        {
+            "parties": ["P1,person,Ana Rojas,,BO,BO,,,,,comerciante,false"],
+            "accounts": ["A1,P1,Banco Uno,BO,BOB,2020-01-01,checking"],
+            "transactions": [
+                "T1,2024-03-01T10:00:00Z,174000.00,BOB,,A1,cash,",  # 25,000 USD
+                "T2,2024-03-02T10:00:00Z,6960.00,BOB,,A1,cash,",  # 1,000 USD
+            ],
+        }
+    )
+    with onca.workspace.open(ws) as w:
+        alerts, _ = run_typologies(DuckDBEngine.from_workspace(w), [library["big_cash"]])
+    (alert,) = alerts
+    assert alert.evidence == "a cash deposit of 174,000 BOB on 2024-03-01"
+    assert alert.score == pytest.approx(0.3125)
