@@ -21,7 +21,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -29,7 +28,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_foundation import run_measured  # noqa: E402 - the shared measuring helper
+from bench_foundation import run_measured
 
 TABLES = ("parties", "accounts", "permits", "shipments", "transactions", "seizures")
 
@@ -110,7 +109,9 @@ def main() -> None:
           f"  peak {peak:,.0f} MiB  {res['alerts']:,} alerts")  # fmt: skip
     secs, peak, _ = baseline_pass(ws)
     results["baseline_one_duckdb_pass"] = {"seconds": round(secs, 1), "peak_rss_mib": round(peak)}
-    print(f"baseline: one DuckDB GROUP BY pass over transactions {secs:7.1f} s  peak {peak:,.0f} MiB")
+    print(
+        f"baseline: one DuckDB GROUP BY pass over transactions {secs:7.1f} s  peak {peak:,.0f} MiB"
+    )
     if args.spark:
         duck_alerts = alert_rows(ws)
         copy = work / "spark.duckdb"

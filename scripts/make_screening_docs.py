@@ -54,7 +54,10 @@ def render_catalogue(library: dict[str, Typology]) -> str:
         )
     for t in library.values():
         lines += ["", f"## {t.id}", "", f"**{t.title}.** {t.description}", ""]
-        lines += [f"Severity {t.severity}; one alert per {t.subject}. Reads {', '.join(t.tables)}.", ""]
+        lines += [
+            f"Severity {t.severity}; one alert per {t.subject}. Reads {', '.join(t.tables)}.",
+            "",
+        ]
         lines += ["Sources:", ""] + [f"- {s}" for s in t.sources] + [""]
         if t.parameters:
             lines += ["| parameter | type | default | meaning |", "|---|---|---|---|"]
@@ -64,7 +67,14 @@ def render_catalogue(library: dict[str, Typology]) -> str:
         lines += [f"Evidence: `{t.evidence}`"]
     lines += ["", "# Reference lists", ""]
     for item in load_lists().values():
-        lines += [f"## {item.name}", "", " ".join(item.description.split()), "", f"Source: {item.source}", ""]
+        lines += [
+            f"## {item.name}",
+            "",
+            " ".join(item.description.split()),
+            "",
+            f"Source: {item.source}",
+            "",
+        ]
         lines += [f"Values: {_default(item.values)}", ""]
     return "\n".join(lines).rstrip() + "\n"
 

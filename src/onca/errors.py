@@ -36,7 +36,9 @@ class ParameterError(OncaError, ValueError):
 class TypologyError(OncaError, ValueError):
     """A screening typology (YAML) is malformed: the message names the file, field or SQL."""
 
-    def __init__(self, message: str, *, source: str | None = None, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, source: str | None = None, field: str | None = None
+    ) -> None:
         self.source = source
         self.field = field
         where = ", ".join(p for p in (source, f"field '{field}'" if field else None) if p)

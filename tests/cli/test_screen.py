@@ -28,7 +28,11 @@ T4,2024-05-01T10:00:00Z,120.00,BOB,A1,A2,wire,pago
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
     path = tmp_path / "ws.duckdb"
-    for kind, text in (("parties", PARTIES_CSV), ("accounts", ACCOUNTS_CSV), ("transactions", DEPOSITS)):
+    for kind, text in (
+        ("parties", PARTIES_CSV),
+        ("accounts", ACCOUNTS_CSV),
+        ("transactions", DEPOSITS),
+    ):
         ingest_files(path, kind, [write(tmp_path / f"{kind}.csv", text)])
     return path
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 import onca.workspace
+from onca.engines import DuckDBEngine
 from onca.finance import Alert, load_library, run_typologies
 from onca.finance._typology import Typology
-from onca.engines import DuckDBEngine
 from onca.ingest import ingest_files
 
 PARTY_HEADER = "party_id,kind,name,birth_date,nationality,country,address,phone,id_number,industry,occupation,is_pep"

@@ -15,9 +15,9 @@ from onca.finance._sqltemplate import fold_text, terms_pattern
 from onca.finance._typology import REQUIRED_COLUMNS, SEVERITY_WEIGHT, Typology
 from tests.finance.conftest import BuildWorkspace
 
-STRUCTURING = (Path(__file__).parents[2] / "src/onca/finance/typologies/structuring.yaml").read_text(
-    encoding="utf-8"
-)
+STRUCTURING = (
+    Path(__file__).parents[2] / "src/onca/finance/typologies/structuring.yaml"
+).read_text(encoding="utf-8")
 
 
 def test_at_least_twenty_typologies_each_with_sources_and_known_tables(
@@ -80,14 +80,20 @@ def test_a_user_typology_is_added_and_can_replace_a_list(tmp_path: Path) -> None
     [
         (lambda t: "bad: [\n" + t, "not valid YAML"),
         (lambda t: t.replace("severity: high", "severity: extreme"), "field 'severity'"),
-        (lambda t: t.replace("title: Structuring", "titel: Structuring"), "unknown fields ['titel']"),
+        (
+            lambda t: t.replace("title: Structuring", "titel: Structuring"),
+            "unknown fields ['titel']",
+        ),
         (lambda t: t.replace("FROM transactions AS t", "FROM payments AS t"), "reads payments"),
         (lambda t: t.replace("t.channel = 'cash'", "t.chanel = 'cash'"), "chanel"),
         (lambda t: t.replace("AS subject_id", "AS subject"), "subject_id"),
         (lambda t: t.replace("{{ n }} cash", "{{ count }} cash"), "uses count"),
         (lambda t: t.replace("default: 0.8", "default: 1.5"), "must be <= 0.999"),
         (lambda t: t.replace("{list: cash_thresholds}", "{list: nope}"), "list 'nope'"),
-        (lambda t: t.replace("tables: [transactions, accounts]", "tables: [transactions]"), "'tables'"),
+        (
+            lambda t: t.replace("tables: [transactions, accounts]", "tables: [transactions]"),
+            "'tables'",
+        ),
         (lambda t: t.replace("{{ band }}", "{{ bnd }}"), "bnd"),
     ],
 )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from onca.workspace import Workspace
@@ -211,8 +211,7 @@ def evaluate(
         if kind == "txn":
             txns = sorted(set().union(*(txn_truth.get(s, set()) for s in selector)))
             accounts = ws.con.execute(
-                "SELECT from_account, to_account FROM transactions"
-                " WHERE list_contains(?, txn_id)",
+                "SELECT from_account, to_account FROM transactions WHERE list_contains(?, txn_id)",
                 [txns],
             ).fetchall()
             target = _holders(ws, [a for row in accounts for a in row if a])
@@ -236,7 +235,9 @@ def evaluate(
             found = len(bad & parties)
             label = "every network party"
         results.append(
-            TypologyQuality(tid, len(mine), len(parties), len(parties & bad), label, len(target), found)
+            TypologyQuality(
+                tid, len(mine), len(parties), len(parties & bad), label, len(target), found
+            )
         )
 
     n_parties = int(ws.con.execute("SELECT count(*) FROM parties").fetchall()[0][0])
@@ -253,7 +254,9 @@ def evaluate(
         top = set(ranked[:k])
         flagged = {n for p in top & bad for n in networks_of[identities[p]]}
         results_at.append(
-            BudgetResult(share, k, len(top), len(top & bad), len(bad), len(flagged), len(all_networks))
+            BudgetResult(
+                share, k, len(top), len(top & bad), len(bad), len(flagged), len(all_networks)
+            )
         )
     return QualityReport(results, n_parties, len(bad), results_at)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from onca.finance._quality import QualityReport
+from onca.finance._quality import BudgetResult, QualityReport
 from onca.report import Figure, Section, TableBlock
 from onca.report._figures import horizontal_bars
 from onca.workspace import Workspace
@@ -64,11 +64,24 @@ def screening_section(ws: Workspace, *, top: int = 15) -> Section:
     )
 
 
+def pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x * 100:.0f}%"
+
+
+def _budget_row(b: BudgetResult) -> list[object]:
+    return [
+        f"top {b.share * 100:g}%",
+        b.slots,
+        b.bad,
+        pct(b.recall),
+        pct(b.best_recall),
+        pct(b.precision),
+        f"{b.networks} of {b.networks_total}",
+    ]
+
+
 def quality_section(report: QualityReport) -> Section:
     """Per-typology precision and recall, and party recall at alert budgets."""
-
-    def pct(x: float | None) -> str:
-        return "n/a" if x is None else f"{x * 100:.0f}%"
 
     return Section(
         "Screening against the scenario's ground truth",
@@ -90,15 +103,18 @@ def quality_section(report: QualityReport) -> Section:
             TableBlock(
                 f"Parties ranked by risk score ({report.bad_parties:,} of {report.parties:,}"
                 " parties are in a network)",
-                ["budget", "parties", "network parties", "recall", "best possible", "precision",
-                 "networks reached"],
                 [
-                    [f"top {b.share * 100:g}%", b.slots, b.bad, pct(b.recall), pct(b.best_recall),
-                     pct(b.precision), f"{b.networks} of {b.networks_total}"]
-                    for b in report.budgets
+                    "budget",
+                    "parties",
+                    "network parties",
+                    "recall",
+                    "best possible",
+                    "precision",
+                    "networks reached",
                 ],
+                [_budget_row(b) for b in report.budgets],
                 [False, True, True, True, True, True, False],
-            ),  # fmt: skip
+            ),
         ],
         anchor="screening-quality",
     )

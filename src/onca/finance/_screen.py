@@ -77,13 +77,19 @@ def _as_datetime(value: Any) -> dt.datetime | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(dt.UTC).replace(tzinfo=None)
+        return (
+            value.replace(tzinfo=None)
+            if value.tzinfo is None
+            else value.astimezone(dt.UTC).replace(tzinfo=None)
+        )
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
     raise TypeError(f"expected a timestamp, found {value!r}")
 
 
-def _alert_id(typology: str, subject: str, start: dt.datetime | None, end: dt.datetime | None) -> str:
+def _alert_id(
+    typology: str, subject: str, start: dt.datetime | None, end: dt.datetime | None
+) -> str:
     text = f"{typology}|{subject}|{start.isoformat() if start else ''}|{end.isoformat() if end else ''}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -97,7 +103,9 @@ def alerts_from_rows(typology: Typology, rows: Sequence[Mapping[str, Any]]) -> l
         try:
             start, end = _as_datetime(row["window_start"]), _as_datetime(row["window_end"])
         except TypeError as e:
-            raise TypologyError(f"window_start/window_end: {e}", source=typology.path, field="sql") from e
+            raise TypologyError(
+                f"window_start/window_end: {e}", source=typology.path, field="sql"
+            ) from e
         score = row.get("score")
         score = 0.0 if score is None else round(min(1.0, max(0.0, float(score))), 4)
         subject = str(row["subject_id"])
@@ -270,7 +278,9 @@ def screen(
         if typology_id not in library:
             raise ParameterError(f"--param: unknown typology {typology_id!r}")
     if since and until and since >= until:
-        raise ParameterError(f"--since ({since:%Y-%m-%d}) must be before --until ({until:%Y-%m-%d})")
+        raise ParameterError(
+            f"--since ({since:%Y-%m-%d}) must be before --until ({until:%Y-%m-%d})"
+        )
     selected = [library[t] for t in chosen]
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     needed = sorted({t for typ in selected for t in typ.tables})

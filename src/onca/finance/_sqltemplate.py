@@ -78,7 +78,8 @@ def _is_cjk(term: str) -> bool:
 
 def terms_pattern(terms: list[str]) -> str:
     """One regular expression matching any term: whole words for Latin script, else anywhere."""
-    words, anywhere = [], []
+    words: list[str] = []
+    anywhere: list[str] = []
     for term in sorted({fold_text(t) for t in terms}, key=lambda t: (-len(t), t)):
         (anywhere if _is_cjk(term) else words).append(re.escape(term).replace("\\ ", " "))
     parts = []
@@ -108,6 +109,7 @@ def make_environment(fx_units_per_usd: Mapping[str, float]) -> jinja2.Environmen
         autoescape=False,
         keep_trailing_newline=True,
     )
+
     def hours_between(start: str, end: str) -> Sql:
         return Sql(f"((epoch({end}) - epoch({start})) / 3600.0)")
 

@@ -171,7 +171,9 @@ def _parameter(name: str, spec: Any, lists: dict[str, ReferenceList], where: str
         raise TypologyError(f"unknown keys {sorted(unknown)}", source=ctx)
     kind = spec.get("type")
     if kind not in PARAMETER_TYPES:
-        raise TypologyError(f"type must be one of {', '.join(PARAMETER_TYPES)}, found {kind!r}", source=ctx)
+        raise TypologyError(
+            f"type must be one of {', '.join(PARAMETER_TYPES)}, found {kind!r}", source=ctx
+        )
     if "default" not in spec or not spec.get("description"):
         raise TypologyError("needs a default and a description", source=ctx)
     default = spec["default"]
@@ -184,11 +186,13 @@ def _parameter(name: str, spec: Any, lists: dict[str, ReferenceList], where: str
                 source=ctx,
             )
         default = list(ref.values) if kind == "list" else ref.values
-    param = Parameter(name, kind, default, str(spec["description"]), spec.get("min"), spec.get("max"))
+    param = Parameter(
+        name, kind, default, str(spec["description"]), spec.get("min"), spec.get("max")
+    )
     return Parameter(name, kind, param.check(default, ctx), param.description, param.min, param.max)
 
 
-def _schema(contract: Contract) -> dict[str, dict[str, str]]:
+def _schema(contract: Contract) -> dict[str, object]:
     return {
         name: {c.name: _SQL_TYPES.get(c.type, "VARCHAR") for c in contract.table(name).columns}
         for name in contract.load_order()
@@ -222,10 +226,14 @@ def check_sql(typology: Typology, contract: Contract) -> None:
             field="tables",
         )
     try:
-        qualify(tree.copy(), schema=_schema(contract), dialect="duckdb", validate_qualify_columns=True)
+        qualify(
+            tree.copy(), schema=_schema(contract), dialect="duckdb", validate_qualify_columns=True
+        )
     except sqlglot.errors.OptimizeError as e:
-        raise TypologyError(f"{e} (columns are those of the data contract)", source=where, field="sql") from e
-    outputs = set(tree.named_selects)
+        raise TypologyError(
+            f"{e} (columns are those of the data contract)", source=where, field="sql"
+        ) from e
+    outputs = set(tree.named_selects) if isinstance(tree, exp.Query) else set()
     missing = [c for c in REQUIRED_COLUMNS if c not in outputs]
     if missing:
         raise TypologyError(
@@ -270,7 +278,9 @@ def load_typology(
         )
     if data["severity"] not in SEVERITY_WEIGHT:
         raise TypologyError(
-            f"must be low, medium or high, found {data['severity']!r}", source=where, field="severity"
+            f"must be low, medium or high, found {data['severity']!r}",
+            source=where,
+            field="severity",
         )
     if data["subject"] not in SUBJECTS:
         raise TypologyError(
@@ -281,7 +291,9 @@ def load_typology(
     sources = data["source"] if isinstance(data["source"], list) else [data["source"]]
     tables = data["tables"]
     if not isinstance(tables, list) or not all(isinstance(t, str) for t in tables):
-        raise TypologyError(f"expected a list of table names, found {tables!r}", source=where, field="tables")
+        raise TypologyError(
+            f"expected a list of table names, found {tables!r}", source=where, field="tables"
+        )
     params = data.get("parameters") or {}
     if not isinstance(params, dict):
         raise TypologyError("expected a mapping of parameters", source=where, field="parameters")
