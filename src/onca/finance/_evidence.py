@@ -14,6 +14,7 @@ Rendering happens in Python, not in SQL, so DuckDB and Spark give the same words
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -82,6 +83,15 @@ def make_environment() -> jinja2.Environment:
         money=money, amounts=amounts, names=names, hours=hours, days=days, pct=pct, date=date
     )
     return env
+
+
+_ENVIRONMENT = make_environment()
+
+
+@functools.lru_cache(maxsize=1024)
+def template(text: str) -> jinja2.Template:
+    """The compiled evidence template (compiled once per text: alerts come by the thousand)."""
+    return _ENVIRONMENT.from_string(text)
 
 
 def plain(value: Any) -> Any:

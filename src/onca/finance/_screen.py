@@ -94,8 +94,16 @@ def _alert_id(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def alerts_from_rows(typology: Typology, rows: Sequence[Mapping[str, Any]]) -> list[Alert]:
-    """Alerts from a typology's result rows, in a stable order; one per subject and window."""
+def alerts_from_rows(
+    typology: Typology,
+    rows: Sequence[Mapping[str, Any]],
+    overrides: Mapping[str, Any] | None = None,
+) -> list[Alert]:
+    """Alerts from a typology's result rows, in a stable order; one per subject and window.
+
+    ``overrides`` are the parameter values the SQL ran with (the sentence may quote them).
+    """
+    values = typology.values(overrides)
     alerts: dict[str, Alert] = {}
     for row in rows:
         if row.get("subject_id") is None:
@@ -123,7 +131,7 @@ def alerts_from_rows(typology: Typology, rows: Sequence[Mapping[str, Any]]) -> l
             window_start=start,
             window_end=end,
             score=score,
-            evidence=typology.sentence(row),
+            evidence=typology.sentence(row, values),
             details=details,
         )
     return sorted(alerts.values(), key=lambda a: (-a.score, a.subject_id, a.alert_id))
@@ -151,7 +159,8 @@ def run_typologies(
                 source=typology.path,
                 field="tables",
             )
-        sql = typology.render((parameters or {}).get(typology.id))
+        overrides = (parameters or {}).get(typology.id)
+        sql = typology.render(overrides)
         started = time.perf_counter()
         try:
             rows = engine.query(sql)
@@ -161,7 +170,7 @@ def run_typologies(
                 sql=None,
             ) from e
         seconds[typology.id] = round(time.perf_counter() - started, 3)
-        alerts.extend(alerts_from_rows(typology, rows))
+        alerts.extend(alerts_from_rows(typology, rows, overrides))
     if progress:
         progress("screening", len(typologies), len(typologies))
     return alerts, seconds

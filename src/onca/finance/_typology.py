@@ -150,12 +150,11 @@ class Typology:
         except (jinja2.TemplateError, TypeError) as e:
             raise TypologyError(f"cannot render the SQL: {e}", source=self.path, field="sql") from e
 
-    def sentence(self, row: Mapping[str, Any]) -> str:
-        """The evidence template filled with one result row (and the parameter values)."""
-        env = _evidence.make_environment()
-        context = {**self.values(), **row}
+    def sentence(self, row: Mapping[str, Any], values: Mapping[str, Any] | None = None) -> str:
+        """The evidence template filled with one result row and the parameter ``values``."""
+        context = {**(self.values() if values is None else values), **row}
         try:
-            return env.from_string(self.evidence).render(**context).strip()
+            return _evidence.template(self.evidence).render(**context).strip()
         except (jinja2.TemplateError, TypeError, ValueError) as e:
             raise TypologyError(
                 f"cannot render the evidence: {e}", source=self.path, field="evidence"
