@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.finance.conftest import BuildWorkspace, RunTypology
 
 
@@ -100,12 +102,14 @@ def test_too_few_senders_raise_nothing(
     assert len(run_typology(ws, "funnel_account", min_senders=5)) == 1
 
 
-def test_money_kept_in_the_account_raises_nothing(
+def test_money_kept_in_the_account_scores_lower_and_can_be_required_to_leave(
     build_workspace: BuildWorkspace, run_typology: RunTypology
 ) -> None:
     six = [f"S{i}" for i in range(1, 7)]
     ws = build_workspace({**FUNNEL_ACCOUNTS, "transactions": _funnel_rows(six, "2000.00")})
-    assert run_typology(ws, "funnel_account") == []  # 56% leaves
+    (kept,) = run_typology(ws, "funnel_account")  # 56% leaves: still a funnel, lower score
+    assert kept.score == pytest.approx(0.5 + 0.3 * 0.5556, abs=1e-3)
+    assert run_typology(ws, "funnel_account", min_outflow_share=0.7) == []
     assert len(run_typology(ws, "funnel_account", min_outflow_share=0.5)) == 1
 
 
