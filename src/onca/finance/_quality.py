@@ -5,11 +5,12 @@ Definitions (also in docs/screening.md):
 - A party record is **bad** when its real person (``identities.csv``) has a role in a network
   (``roles.csv``).
 - **Precision** of a typology: the share of the parties it alerted on that are bad.
-- **Recall** of a typology: the share of its *target* that it alerted on. The target is what the
-  typology is meant to find, from the ground truth: the parties holding an account in the planted
-  episodes of the matching pattern (e.g. ``structuring`` -> the scenario's ``structuring``
-  transactions), the planted shipments or permits for trade typologies, and every bad party for
-  typologies without a matching pattern (so their recall is coverage of the networks).
+- **Recall** of a typology: the share of its *target* that it found. The target is what the
+  typology is meant to find, from the ground truth: the planted episodes of the matching pattern
+  (e.g. ``structuring`` -> the scenario's ``structuring`` episodes; an episode is found when an
+  alerted party holds an account on one of its transactions), the network officials, the planted
+  shipments or permits for trade typologies, and every bad party for typologies without a
+  matching pattern (so their recall is coverage of the networks).
 - **Party recall at a budget**: rank parties by risk score; the share of bad parties within the
   top ``budget`` (default 1%) of all parties, and the precision there.
 """
@@ -18,20 +19,22 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+
 from onca.workspace import Workspace
 
-# typology -> (kind of target, truth selector). Kinds: "txn" (parties holding an account in truth
-# transactions of these scenario typologies), "role" (bad parties with these roles),
+# typology -> (kind of target, truth selector). Kinds: "txn" (the planted episodes of these
+# scenario typologies; one is found when an alerted party holds an account in one of its
+# transactions), "role" (bad parties with these roles),
 # "shipment", "permit" (truth issues), "network" (every bad party).
 TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
     "structuring": ("txn", ("structuring",)),
     "cash_then_crossborder": ("txn", ("cash_then_wire",)),
     "funnel_account": ("txn", ("fan_in", "gather_scatter")),
-    "rural_fan_out": ("txn", ("fan_out", "poacher_payment")),
+    "rural_fan_out": ("txn", ("fan_out",)),
     "rapid_pass_through": ("txn", ("rapid_pass_through",)),
     "round_trip_cycle": ("txn", ("cycle",)),
     "scatter_gather": ("txn", ("scatter_gather",)),
@@ -165,14 +168,32 @@ class QualityReport:
         return "\n".join(lines) + "\n"
 
 
-def _holders(ws: Workspace, accounts: Iterable[str]) -> set[str]:
-    ids = sorted(set(accounts))
-    if not ids:
-        return set()
-    rows = ws.con.execute(
-        "SELECT DISTINCT holder_id FROM accounts WHERE list_contains(?, account_id)", [ids]
-    ).fetchall()
-    return {str(r[0]) for r in rows}
+def _episode_holders(
+    ws: Workspace, episodes: dict[str, dict[str, set[str]]]
+) -> dict[tuple[str, str], set[str]]:
+    """(scenario typology, episode) -> parties holding an account on its transactions."""
+    txn_episode = {
+        txn: (typology, episode)
+        for typology, by_episode in episodes.items()
+        for episode, txns in by_episode.items()
+        for txn in txns
+    }
+    ws.con.register(
+        "_truth_txns",
+        pa.table({"txn_id": list(txn_episode), "n": list(range(len(txn_episode)))}),
+    )
+    try:
+        rows = ws.con.execute(
+            """SELECT t.txn_id, a.holder_id FROM _truth_txns AS k
+               JOIN transactions AS t ON t.txn_id = k.txn_id
+               JOIN accounts AS a ON a.account_id IN (t.from_account, t.to_account)"""
+        ).fetchall()
+    finally:
+        ws.con.unregister("_truth_txns")
+    holders: dict[tuple[str, str], set[str]] = {key: set() for key in set(txn_episode.values())}
+    for txn, holder in rows:
+        holders[txn_episode[str(txn)]].add(str(holder))
+    return holders
 
 
 def evaluate(
@@ -187,9 +208,10 @@ def evaluate(
         roles.setdefault(r["person_key"], set()).add(r["role"])
         networks_of.setdefault(r["person_key"], set()).add(r["network_id"])
     bad = {p for p, k in identities.items() if k in roles}
-    txn_truth: dict[str, set[str]] = {}
+    episodes: dict[str, dict[str, set[str]]] = {}  # scenario typology -> episode -> txn ids
     for r in _read(truth / "transactions.csv"):
-        txn_truth.setdefault(r["typology"], set()).add(r["txn_id"])
+        episodes.setdefault(r["typology"], {}).setdefault(r["episode_id"], set()).add(r["txn_id"])
+    holders_of = _episode_holders(ws, episodes)
     ship_truth = {r["shipment_id"] for r in _read(truth / "shipments.csv")}
     permit_truth: dict[str, set[str]] = {}
     for r in _read(truth / "permits.csv"):
@@ -208,19 +230,15 @@ def evaluate(
         mine = [a for a in alerts if a[0] == tid]
         parties = {str(a[3]) for a in mine if a[3] is not None}
         kind, selector = TARGETS.get(tid, ("network", ()))
+        target: set[str] | set[tuple[str, str]]
         if kind == "txn":
-            txns = sorted(set().union(*(txn_truth.get(s, set()) for s in selector)))
-            accounts = ws.con.execute(
-                "SELECT from_account, to_account FROM transactions WHERE list_contains(?, txn_id)",
-                [txns],
-            ).fetchall()
-            target = _holders(ws, [a for row in accounts for a in row if a])
-            found = len(target & parties)
-            label = "parties in planted " + " / ".join(selector)
+            planted = {(s, e) for s in selector for e in episodes.get(s, {})}
+            target, found = planted, sum(1 for key in planted if holders_of[key] & parties)
+            label = "planted " + " / ".join(selector) + " episodes"
         elif kind == "role":
             target = {p for p in bad if roles[identities[p]] & set(selector)}
             found = len(target & parties)
-            label = "network " + " / ".join(selector) + "s"
+            label = "network parties with role " + " / ".join(selector)
         elif kind == "shipment":
             target = ship_truth
             shipped = {str(a[2]) for a in mine if a[1] == "shipment"}

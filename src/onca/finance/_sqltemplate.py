@@ -13,6 +13,10 @@ In a typology's ``sql``:
 - ``{{ hours_between('a.ts', 'b.ts') }}`` is the time from a.ts to b.ts in hours (seconds
   elapsed / 3600; never ``date_diff``, which counts boundaries on DuckDB and elapsed time on
   Spark).
+- ``{{ phone_key('p.phone') }}`` is the last 8 digits of a phone number (NULL when none) and
+  ``{{ id_key('p.id_number') }}`` an ID number upper-cased with only letters and digits: the
+  one place where screening normalises identifiers, so that records of one party written
+  differently by a bank, customs and the police compare equal.
 - ``{{ terms | regex }}`` is a regular-expression literal matching any of the terms as whole
   words (terms in Chinese, Japanese or Korean match anywhere).
 
@@ -113,7 +117,15 @@ def make_environment(fx_units_per_usd: Mapping[str, float]) -> jinja2.Environmen
     def hours_between(start: str, end: str) -> Sql:
         return Sql(f"((epoch({end}) - epoch({start})) / 3600.0)")
 
-    env.globals.update(usd=usd, fold=fold, hours_between=hours_between)
+    def phone_key(expr: str) -> Sql:
+        return Sql(f"nullif(right(regexp_replace({expr}, '[^0-9]', '', 'g'), 8), '')")
+
+    def id_key(expr: str) -> Sql:
+        return Sql(f"nullif(regexp_replace(upper({expr}), '[^0-9A-Z]', '', 'g'), '')")
+
+    env.globals.update(
+        usd=usd, fold=fold, hours_between=hours_between, phone_key=phone_key, id_key=id_key
+    )
     env.filters["rows"] = _rows
     env.filters["regex"] = lambda terms: Sql(literal(terms_pattern(list(terms))))
     env.filters["folded"] = lambda values: [fold_text(str(v)) for v in values]
