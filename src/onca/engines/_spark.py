@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from onca.engines._base import SCOPED_TABLES, Engine, Row, SqlglotDialect, scope_predicate
 from onca.errors import EngineError
+from onca.text import strip_accents
 from onca.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -38,7 +40,8 @@ def spark_session(master: str | None = None) -> SparkSession:
         raise EngineError(
             "the Spark engine needs PySpark: pip install 'onca[spark]' (and Java 17)"
         ) from e
-    os.environ.setdefault("PYSPARK_PYTHON", shutil.which("python") or "python3")
+    # Python workers run this interpreter, so they import the same Onca (its UDFs live there).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = (
         SparkSession.builder.appName("onca")
@@ -56,7 +59,13 @@ def spark_session(master: str | None = None) -> SparkSession:
     except Exception as e:  # Java missing, port clash...: say so, with the cause
         raise EngineError(f"cannot start Spark: {e}") from e
     _SESSION.sparkContext.setLogLevel("OFF")
+    _register_functions(_SESSION)
     return _SESSION
+
+
+def _register_functions(spark: SparkSession) -> None:
+    """DuckDB functions that Spark lacks, as Python functions with DuckDB's semantics."""
+    spark.udf.register("strip_accents", lambda s: None if s is None else strip_accents(s), "string")
 
 
 class SparkEngine(Engine):

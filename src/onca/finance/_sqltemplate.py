@@ -8,8 +8,9 @@ In a typology's ``sql``:
   ``(SELECT * FROM (VALUES ('USD', 10000), ...) AS v(currency, threshold))``.
 - ``{{ usd('t.amount', 't.currency') }}`` is the amount in US dollars (rates from the
   ``fx_units_per_usd`` list), NULL for a currency without a rate.
-- ``{{ fold('p.name') }}`` lower-cases and strips the accents of Spanish and Portuguese letters
-  (the same on DuckDB and Spark).
+- ``{{ fold('p.name') }}`` lower-cases and strips the diacritics of Latin letters (Spanish,
+  Portuguese, French, German, Vietnamese...: 'Võ Quốc Tuấn' -> 'vo quoc tuan'), the same on DuckDB
+  and Spark (where the engine registers ``strip_accents`` as a function).
 - ``{{ hours_between('a.ts', 'b.ts') }}`` is the time from a.ts to b.ts in hours (seconds
   elapsed / 3600; never ``date_diff``, which counts boundaries on DuckDB and elapsed time on
   Spark).
@@ -32,8 +33,7 @@ from typing import Any
 
 import jinja2
 
-FOLD_FROM = "áàâãäåéèêëíìîïóòôõöúùûüçñýÿ"
-FOLD_TO = "aaaaaaeeeeiiiiooooouuuucnyy"
+from onca.text import FOLD_EXTRA_FROM, FOLD_EXTRA_TO, fold_text
 
 
 class Sql(str):
@@ -61,14 +61,6 @@ def literal(value: Any) -> str:
     if value is None:
         return "NULL"
     raise TypeError(f"cannot write {type(value).__name__} as SQL")
-
-
-def fold_text(text: str) -> str:
-    """What :func:`fold` does in SQL, in Python: lower case without accents."""
-    lowered = text.lower()
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c)
-    )
 
 
 def _rows(mapping: Mapping[str, Any], key: str, value: str) -> Sql:
@@ -105,7 +97,9 @@ def make_environment(fx_units_per_usd: Mapping[str, float]) -> jinja2.Environmen
         return Sql(f"(CAST({amount} AS DOUBLE) / (CASE {currency} {cases} ELSE NULL END))")
 
     def fold(expr: str) -> Sql:
-        return Sql(f"translate(lower({expr}), '{FOLD_FROM}', '{FOLD_TO}')")
+        return Sql(
+            f"translate(strip_accents(lower({expr})), '{FOLD_EXTRA_FROM}', '{FOLD_EXTRA_TO}')"
+        )
 
     env = jinja2.Environment(
         undefined=jinja2.StrictUndefined,

@@ -1,0 +1,34 @@
+"""Text normalisation shared by every area: one place that folds case and diacritics.
+
+Screening (``fold`` in typology SQL), the Spark engine and, later, entity resolution use these,
+so that 'ONÇA', 'Onça' and 'onca', or 'Võ Quốc Tuấn' and 'Vo Quoc Tuan', compare equal alike in
+Python, DuckDB and Spark.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+__all__ = ["FOLD_EXTRA_FROM", "FOLD_EXTRA_TO", "fold_text", "strip_accents"]
+
+# Letters that Unicode does not decompose into a base letter and a mark: folded by hand after
+# strip_accents.
+FOLD_EXTRA_FROM = "đøł"
+FOLD_EXTRA_TO = "dol"
+_EXTRA_TABLE = str.maketrans(FOLD_EXTRA_FROM, FOLD_EXTRA_TO)
+
+
+def strip_accents(text: str) -> str:
+    """DuckDB's ``strip_accents`` in Python (canonical decomposition, marks removed).
+
+    The Spark engine registers it as a SQL function, so both engines fold text alike.
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    )
+
+
+def fold_text(text: str) -> str:
+    """Lower case without diacritics: what ``fold`` does in typology SQL."""
+    return strip_accents(text.lower()).translate(_EXTRA_TABLE)
