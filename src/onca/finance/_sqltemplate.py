@@ -18,6 +18,7 @@ In a typology's ``sql``:
   ``{{ id_key('p.id_number') }}`` an ID number upper-cased with only letters and digits: the
   one place where screening normalises identifiers, so that records of one party written
   differently by a bank, customs and the police compare equal.
+- ``ln(x)`` (natural logarithm) is there for computing literals in ``{% set %}``.
 - ``{{ terms | regex }}`` is a regular-expression literal matching any of the terms as whole
   words (terms in Chinese, Japanese or Korean match anywhere).
 
@@ -26,6 +27,7 @@ Everything renders to DuckDB's dialect; the Spark engine transpiles it.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -118,7 +120,12 @@ def make_environment(fx_units_per_usd: Mapping[str, float]) -> jinja2.Environmen
         return Sql(f"nullif(regexp_replace(upper({expr}), '[^0-9A-Z]', '', 'g'), '')")
 
     env.globals.update(
-        usd=usd, fold=fold, hours_between=hours_between, phone_key=phone_key, id_key=id_key
+        usd=usd,
+        fold=fold,
+        hours_between=hours_between,
+        phone_key=phone_key,
+        id_key=id_key,
+        ln=math.log,
     )
     env.filters["rows"] = _rows
     env.filters["regex"] = lambda terms: Sql(literal(terms_pattern(list(terms))))
