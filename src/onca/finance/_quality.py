@@ -262,7 +262,8 @@ def evaluate(
     ranked = [
         str(r[0])
         for r in ws.con.execute(
-            "SELECT party_id FROM party_scores ORDER BY score DESC, party_id"
+            "SELECT party_id FROM party_scores"
+            " ORDER BY score DESC, typologies DESC, alerts DESC, party_id"
         ).fetchall()
     ]
     all_networks = {n for nets in networks_of.values() for n in nets}

@@ -35,7 +35,7 @@ def screening_section(ws: Workspace, *, top: int = 15) -> Section:
         """SELECT s.party_id, coalesce(p.name, ''), s.score, s.alerts, s.typologies,
                   array_to_string(s.typology_ids, ', ')
            FROM party_scores AS s LEFT JOIN parties AS p ON p.party_id = s.party_id
-           ORDER BY s.score DESC, s.party_id LIMIT ?""",
+           ORDER BY s.score DESC, s.typologies DESC, s.alerts DESC, s.party_id LIMIT ?""",
         [top],
     ).fetchall()
     return Section(
@@ -43,7 +43,8 @@ def screening_section(ws: Workspace, *, top: int = 15) -> Section:
         [
             f"{total:,} alerts from {len(counts)} typologies. Each alert carries the sentence"
             " that explains it; party risk combines a party's alerts as"
-            " 1 - prod(1 - severity weight x score) over its typologies (docs/screening.md).",
+            " 1 - prod(1 - min(severity weight x score, 0.9)) over its typologies"
+            " (docs/screening.md).",
         ],
         [
             TableBlock(
@@ -55,7 +56,7 @@ def screening_section(ws: Workspace, *, top: int = 15) -> Section:
             TableBlock(
                 f"Top {len(parties)} parties by risk score",
                 ["party", "name", "risk", "alerts", "typologies", "which"],
-                [[r[0], r[1], f"{r[2]:.3f}", r[3], r[4], r[5]] for r in parties],
+                [[r[0], r[1], f"{r[2]:.4f}", r[3], r[4], r[5]] for r in parties],
                 [False, False, True, True, True, False],
             ),
         ],

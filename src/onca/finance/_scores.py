@@ -4,10 +4,12 @@ The formula (documented in docs/screening.md): for party p and typology t, let s
 highest score of t's alerts on p, and w(t) the typology's severity weight (low 0.4, medium 0.7,
 high 1.0). Then
 
-    risk(p) = 1 - prod_t (1 - w(t) * s(p, t))
+    risk(p) = 1 - prod_t (1 - min(w(t) * s(p, t), 0.9))
 
 a "noisy-OR": one strong red flag gives a high score, independent red flags add up, and many
-alerts of the same typology count once. risk is in [0, 1].
+alerts of the same typology count once. One typology contributes at most 0.9, so a single red
+flag never reaches certainty and k strong ones give 1 - 0.1^k. risk is in [0, 1); parties with
+equal risk are ranked by their number of typologies, then of alerts.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from __future__ import annotations
 import duckdb
 
 from onca.finance._typology import SEVERITY_WEIGHT
+
+MAX_TERM = 0.9
+"""The most one typology adds to a party's risk (before the others)."""
 
 
 def write_party_scores(con: duckdb.DuckDBPyConnection) -> None:
@@ -31,7 +36,7 @@ def write_party_scores(con: duckdb.DuckDBPyConnection) -> None:
           GROUP BY party_id, typology_id
         )
         SELECT party_id,
-               round(1 - exp(sum(ln(1 - least(weighted, 0.999)))), 4) AS score,
+               round(1 - exp(sum(ln(1 - least(weighted, {MAX_TERM})))), 6) AS score,
                sum(n) AS alerts,
                count(*) AS typologies,
                arg_max(typology_id, weighted) AS top_typology,
