@@ -23,6 +23,8 @@ def strip_accents(text: str) -> str:
 
     The Spark engine registers it as a SQL function, so both engines fold text alike.
     """
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize(
         "NFC", "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
@@ -31,4 +33,7 @@ def strip_accents(text: str) -> str:
 
 def fold_text(text: str) -> str:
     """Lower case without diacritics: what ``fold`` does in typology SQL."""
-    return strip_accents(text.lower()).translate(_EXTRA_TABLE)
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return strip_accents(lowered).translate(_EXTRA_TABLE)
