@@ -11,7 +11,7 @@ PYTEST_DIST    ?= loadgroup
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,spark]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,spark,bench]"
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
