@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from onca import __version__
-from onca.cli import _export, _ingest, _scenario, _screen
+from onca.cli import _export, _ingest, _resolve, _scenario, _screen
 
 app = typer.Typer(
     name="onca",
@@ -22,6 +22,7 @@ app.command()(_scenario.synth)
 app.command()(_ingest.ingest)
 app.command()(_ingest.quarantine)
 app.command()(_screen.screen)
+app.add_typer(_resolve.app, name="resolve")
 app.add_typer(_export.app, name="export")
 
 

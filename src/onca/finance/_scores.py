@@ -22,25 +22,44 @@ MAX_TERM = 0.9
 """The most one typology adds to a party's risk (before the others)."""
 
 
-def write_party_scores(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute ``party_scores`` from ``alerts`` (inside the caller's transaction)."""
+def _scores_sql(key: str, source: str) -> str:
     weight = " ".join(f"WHEN '{k}' THEN {v}" for k, v in SEVERITY_WEIGHT.items())
-    con.execute("DELETE FROM party_scores")
-    con.execute(
-        f"""
-        INSERT INTO party_scores
+    return f"""
         WITH per_typology AS (
-          SELECT party_id, typology_id, count(*) AS n,
+          SELECT {key}, typology_id, count(*) AS n,
                  max(score * (CASE severity {weight} ELSE 0.5 END)) AS weighted
-          FROM alerts WHERE party_id IS NOT NULL
-          GROUP BY party_id, typology_id
+          FROM {source}
+          GROUP BY {key}, typology_id
         )
-        SELECT party_id,
+        SELECT {key},
                round(1 - exp(sum(ln(1 - least(weighted, {MAX_TERM})))), 6) AS score,
                sum(n) AS alerts,
                count(*) AS typologies,
                arg_max(typology_id, weighted) AS top_typology,
                list(typology_id ORDER BY weighted DESC, typology_id) AS typology_ids
-        FROM per_typology GROUP BY party_id
-        """
+        FROM per_typology GROUP BY {key}
+    """
+
+
+def write_party_scores(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute ``party_scores`` from ``alerts`` (inside the caller's transaction)."""
+    con.execute("DELETE FROM party_scores")
+    con.execute(
+        "INSERT INTO party_scores "
+        + _scores_sql("party_id", "(SELECT * FROM alerts WHERE party_id IS NOT NULL)")
+    )
+
+
+def write_entity_scores(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute ``entity_scores``: the same formula over the alerts of all of an entity's
+    records (after ``onca resolve``; empty before). A typology counts once per entity, with
+    its strongest alert on any member."""
+    con.execute("DELETE FROM entity_scores")
+    con.execute(
+        "INSERT INTO entity_scores "
+        + _scores_sql(
+            "entity_id",
+            "(SELECT m.entity_id, a.* FROM alerts AS a"
+            " JOIN entity_members AS m ON m.party_id = a.party_id)",
+        )
     )

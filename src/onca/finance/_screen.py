@@ -20,7 +20,7 @@ from onca import __version__
 from onca.engines import Engine, open_engine
 from onca.errors import EngineError, ParameterError, TypologyError
 from onca.finance import _evidence
-from onca.finance._scores import write_party_scores
+from onca.finance._scores import write_entity_scores, write_party_scores
 from onca.finance._typology import REQUIRED_COLUMNS, Typology
 from onca.workspace import Workspace
 
@@ -254,6 +254,7 @@ def store_alerts(
             ],
         )
         write_party_scores(con)
+        write_entity_scores(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

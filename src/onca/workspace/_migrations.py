@@ -120,10 +120,85 @@ def _v3_screening(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     )
 
 
+def _v4_entities(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Version 4: resolved entities, their member records, the explained links between records,
+    the log of resolve runs, and screening risk rolled up to entities."""
+    con.execute("CREATE SEQUENCE IF NOT EXISTS resolve_run_seq START 1")
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS entities (
+          entity_id VARCHAR PRIMARY KEY,  -- 'ENT-' and the smallest member party_id
+          run_id BIGINT NOT NULL,
+          kind VARCHAR NOT NULL,          -- person | company | organization
+          name VARCHAR,                   -- the name most members use (longest on a tie)
+          members BIGINT NOT NULL,        -- party records that are this entity
+          party_ids VARCHAR[] NOT NULL,
+          min_probability DOUBLE          -- weakest link holding the entity together
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS entity_members (
+          party_id VARCHAR PRIMARY KEY,
+          entity_id VARCHAR NOT NULL,
+          run_id BIGINT NOT NULL,
+          match_probability DOUBLE,       -- best link to another member; NULL when alone
+          quality_flags VARCHAR[] NOT NULL  -- name_empty, birth_date_invalid, ...
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS entity_links (
+          left_id VARCHAR NOT NULL,
+          right_id VARCHAR NOT NULL,
+          run_id BIGINT NOT NULL,
+          match_probability DOUBLE NOT NULL,
+          match_weight DOUBLE NOT NULL,   -- log2 odds; the sum of the explanation's weights
+          explanation JSON NOT NULL,      -- [{comparison, level, weight}, ...]
+          PRIMARY KEY (left_id, right_id)
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS resolve_runs (
+          run_id BIGINT PRIMARY KEY,
+          engine VARCHAR NOT NULL,
+          started_at TIMESTAMP NOT NULL,
+          finished_at TIMESTAMP NOT NULL,
+          threshold DOUBLE NOT NULL,
+          records BIGINT NOT NULL,
+          compared_pairs BIGINT NOT NULL,
+          links BIGINT NOT NULL,
+          entities BIGINT NOT NULL,
+          duplicate_entities BIGINT NOT NULL,  -- entities with two or more records
+          flags JSON NOT NULL,                 -- quality flag -> records
+          model JSON NOT NULL,                 -- the trained Splink model
+          onca_version VARCHAR NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS entity_scores (
+          entity_id VARCHAR PRIMARY KEY,
+          score DOUBLE NOT NULL,          -- party_scores' formula over all members' alerts
+          alerts BIGINT NOT NULL,
+          typologies BIGINT NOT NULL,
+          top_typology VARCHAR NOT NULL,
+          typology_ids VARCHAR[] NOT NULL
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_contract_tables,
     _v2_ingest_log_and_lineage,
     _v3_screening,
+    _v4_entities,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
