@@ -37,15 +37,103 @@ __all__ = [
 # Particles and connectors inside names: 'Maria da Silva', 'Juan de la Cruz', 'Ruiz y Pérez',
 # 'van der Berg', 'bin Laden', 'al Hassan' (the Arabic article also comes joined: 'Al-Hassan').
 PARTICLES = frozenset(
-    "de da do das dos del della di la las los le y e van von der den ter bin ibn al el".split()
+    [
+        "de",
+        "da",
+        "do",
+        "das",
+        "dos",
+        "del",
+        "della",
+        "di",
+        "la",
+        "las",
+        "los",
+        "le",
+        "y",
+        "e",
+        "van",
+        "von",
+        "der",
+        "den",
+        "ter",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+    ]
 )
 # Titles and honorifics that sources add or leave out.
-HONORIFICS = frozenset("sr sra srta dr dra don dona lic ing mr mrs ms miss sir prof".split())
+HONORIFICS = frozenset(
+    [
+        "sr",
+        "sra",
+        "srta",
+        "dr",
+        "dra",
+        "don",
+        "dona",
+        "lic",
+        "ing",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "sir",
+        "prof",
+    ]
+)
 # Company legal forms and filler words, after folding and with punctuation removed.
 COMPANY_FORMS = frozenset(
-    """sa sac saa srl sas sa de cv sapi spa eirl ltda ltd limited lda me epp eireli cia co
-    company corp corporation inc llc plc gmbh ag bv nv fze fzco fzc llp lp pte pty sdn bhd
-    trading group holding holdings the y e and""".split()
+    [
+        "sa",
+        "sac",
+        "saa",
+        "srl",
+        "sas",
+        "sa",
+        "de",
+        "cv",
+        "sapi",
+        "spa",
+        "eirl",
+        "ltda",
+        "ltd",
+        "limited",
+        "lda",
+        "me",
+        "epp",
+        "eireli",
+        "cia",
+        "co",
+        "company",
+        "corp",
+        "corporation",
+        "inc",
+        "llc",
+        "plc",
+        "gmbh",
+        "ag",
+        "bv",
+        "nv",
+        "fze",
+        "fzco",
+        "fzc",
+        "llp",
+        "lp",
+        "pte",
+        "pty",
+        "sdn",
+        "bhd",
+        "trading",
+        "group",
+        "holding",
+        "holdings",
+        "the",
+        "y",
+        "e",
+        "and",
+    ]
 )
 _NON_WORD = re.compile(r"[^\w]+")
 _JOINED_ARTICLE = re.compile(r"\b(al|el)-(?=\w)")
@@ -165,6 +253,15 @@ def address_number(address: str | None) -> str | None:
 _DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y")
 
 
+def _parse_date(text: str) -> dt.date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
 def birth_date_clean(value: object, *, today: dt.date | None = None) -> str | None:
     """A birth date as 'YYYY-MM-DD', or None when it is missing or impossible (no such day,
     before 1900, in the future)."""
@@ -175,16 +272,10 @@ def birth_date_clean(value: object, *, today: dt.date | None = None) -> str | No
     elif isinstance(value, dt.date):
         day = value
     else:
-        text = str(value).strip()
-        day = None
-        for fmt in _DATE_FORMATS:
-            try:
-                day = dt.datetime.strptime(text, fmt).date()
-                break
-            except ValueError:
-                continue
-        if day is None:
+        parsed = _parse_date(str(value).strip())
+        if parsed is None:
             return None
+        day = parsed
     if day.year < 1900 or day > (today or dt.date.today()):
         return None
     return day.isoformat()

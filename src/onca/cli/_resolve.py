@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.table import Table as RichTable
 from typer.core import TyperGroup
@@ -22,7 +21,7 @@ class _WorkspaceByDefault(TyperGroup):
     """``onca resolve WORKSPACE`` runs the hidden ``run`` command; ``link`` and ``explain``
     are subcommands."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["run", *args]
         return super().parse_args(ctx, args)

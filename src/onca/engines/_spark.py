@@ -48,12 +48,16 @@ def spark_session(master: str | None = None) -> SparkSession:
         .master(master or os.environ.get("ONCA_SPARK_MASTER", "local[*]"))
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.shuffle.partitions", os.environ.get("ONCA_SPARK_PARTITIONS", "8"))
         .config("spark.driver.memory", os.environ.get("ONCA_SPARK_MEMORY", "2g"))
         .config("spark.sql.ansi.enabled", "false")
     )
+    jar = _splink_jar()
+    if jar:  # Splink's string similarity functions (Jaro-Winkler...) for entity resolution
+        builder = builder.config("spark.jars", jar)
     try:
         _SESSION = builder.getOrCreate()
     except Exception as e:  # Java missing, port clash...: say so, with the cause
@@ -61,6 +65,14 @@ def spark_session(master: str | None = None) -> SparkSession:
     _SESSION.sparkContext.setLogLevel("OFF")
     _register_functions(_SESSION)
     return _SESSION
+
+
+def _splink_jar() -> str | None:
+    try:
+        from splink.backends.spark import similarity_jar_location
+    except ImportError:
+        return None
+    return str(similarity_jar_location())
 
 
 def _register_functions(spark: SparkSession) -> None:

@@ -78,8 +78,9 @@ def _column(table: pa.Table, name: str) -> list[Any]:
     if name not in table.column_names:
         return [None] * table.num_rows
     values = table.column(name).to_pylist()
-    return [v.strip() if isinstance(v, str) and v.strip() else (None if v == "" else v)
-            for v in values]
+    return [
+        v.strip() if isinstance(v, str) and v.strip() else (None if v == "" else v) for v in values
+    ]
 
 
 def _kind(value: Any) -> str:

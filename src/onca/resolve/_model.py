@@ -28,150 +28,123 @@ Progress = Callable[[str], None]
 RETAINED = ("name", "kind")
 
 
-def _name_comparison() -> Any:
+def _comparison(
+    name: str, description: str, null: Any, levels: list[tuple[Any, str, float]]
+) -> Any:
+    """A comparison from its levels, most alike first: (level, label, starting m).
+
+    The starting m is the share of true matches expected at that level: what sources do to one
+    party's record; 'else' gets the rest. Expectation maximisation replaces them when the data
+    allow; on a few hundred records they are what the model uses, so they must be sensible.
+    """
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
-    jw = "jaro_winkler_similarity"
+    rest = 1.0 - sum(m for _, _, m in levels)
+    if not 0.0 < rest < 1.0:
+        raise ValueError(f"comparison {name}: starting m values must leave room for 'else'")
+    configured = [null]
+    for level, label, m in levels:
+        configured.append(level.configure(label_for_charts=label, m_probability=m))
+    configured.append(
+        cll.ElseLevel().configure(m_probability=1.0 - sum(m for *_, m in levels) or 1e-3)
+    )
     return cl.CustomComparison(
-        output_column_name="name",
-        comparison_description="name, folded, particles and legal forms removed",
-        comparison_levels=[
-            cll.NullLevel("name_clean"),
-            cll.ExactMatchLevel("name_clean").configure(
-                tf_adjustment_column="name_clean", label_for_charts="the same"
-            ),
-            cll.CustomLevel(
-                "name_sorted_l = name_sorted_r", label_for_charts="same words, other order"
-            ),
-            cll.CustomLevel(
-                f"{jw}(name_sorted_l, name_sorted_r) >= 0.95"
-                f" OR {jw}(name_clean_l, name_clean_r) >= 0.95",
-                label_for_charts="nearly the same (Jaro-Winkler >= 0.95)",
-            ),
-            cll.CustomLevel(
-                "len(list_intersect(name_tokens_l, name_tokens_r)) >= 2",
-                label_for_charts="two or more words in common",
-            ),
-            cll.CustomLevel(
-                f"{jw}(name_sorted_l, name_sorted_r) >= 0.85"
-                f" OR {jw}(name_clean_l, name_clean_r) >= 0.85",
-                label_for_charts="similar (Jaro-Winkler >= 0.85)",
-            ),
-            cll.CustomLevel(
-                "len(list_intersect(name_tokens_l, name_tokens_r)) >= 1",
-                label_for_charts="one word in common",
-            ),
-            cll.ElseLevel(),
-        ],
+        output_column_name=name, comparison_description=description, comparison_levels=configured
     )
 
 
-def _birth_comparison() -> Any:
+def _comparisons() -> list[Any]:
     import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
 
-    return cl.CustomComparison(
-        output_column_name="birth_date",
-        comparison_description="date of birth",
-        comparison_levels=[
-            cll.NullLevel("birth_date"),
-            cll.ExactMatchLevel("birth_date").configure(label_for_charts="the same"),
-            cll.CustomLevel(
-                "substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4)"
-                " AND substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2)"
-                " AND substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)",
-                label_for_charts="day and month swapped",
+    jw, exact = cll.JaroWinklerLevel, cll.ExactMatchLevel
+    name = _comparison(
+        "name",
+        "name, folded, particles and legal forms removed",
+        cll.NullLevel("name_clean"),
+        [
+            (exact("name_clean").configure(tf_adjustment_column="name_clean"), "the same", 0.55),
+            (exact("name_sorted"), "same words, other order", 0.08),
+            (
+                cll.Or(jw("name_sorted", 0.95), jw("name_clean", 0.95)),
+                "nearly the same (Jaro-Winkler >= 0.95)",
+                0.15,
             ),
-            cll.DamerauLevenshteinLevel("birth_date", 1).configure(
-                label_for_charts="one digit off"
+            (cll.ArrayIntersectLevel("name_tokens", 2), "two or more words in common", 0.12),
+            (
+                cll.Or(jw("name_sorted", 0.85), jw("name_clean", 0.85)),
+                "similar (Jaro-Winkler >= 0.85)",
+                0.05,
             ),
-            cll.DamerauLevenshteinLevel("birth_date", 2).configure(
-                label_for_charts="two digits off"
-            ),
-            cll.ElseLevel(),
+            (cll.ArrayIntersectLevel("name_tokens", 1), "one word in common", 0.04),
         ],
     )
-
-
-def _id_comparison() -> Any:
-    import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
-
-    return cl.CustomComparison(
-        output_column_name="id_number",
-        comparison_description="ID number, letters and digits only",
-        comparison_levels=[
-            cll.NullLevel("id_key"),
-            cll.ExactMatchLevel("id_key").configure(label_for_charts="the same"),
-            cll.DamerauLevenshteinLevel("id_key", 1).configure(label_for_charts="one character off"),
-            cll.DamerauLevenshteinLevel("id_key", 2).configure(
-                label_for_charts="two characters off"
+    birth = _comparison(
+        "birth_date",
+        "date of birth",
+        cll.NullLevel("birth_date"),
+        [
+            (exact("birth_date"), "the same", 0.8),
+            (
+                cll.CustomLevel(
+                    "substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4)"
+                    " AND substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2)"
+                    " AND substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)"
+                ),
+                "day and month swapped",
+                0.05,
             ),
-            cll.ElseLevel(),
+            (cll.DamerauLevenshteinLevel("birth_date", 1), "one digit off", 0.1),
+            (cll.DamerauLevenshteinLevel("birth_date", 2), "two digits off", 0.03),
         ],
     )
-
-
-def _phone_comparison() -> Any:
-    import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
-
-    return cl.CustomComparison(
-        output_column_name="phone",
-        comparison_description="phone number in E.164",
-        comparison_levels=[
-            cll.And(cll.NullLevel("phone_e164"), cll.NullLevel("phone_tail")),
-            cll.ExactMatchLevel("phone_e164").configure(label_for_charts="the same"),
-            cll.ExactMatchLevel("phone_tail").configure(label_for_charts="same last 8 digits"),
-            cll.ElseLevel(),
+    id_number = _comparison(
+        "id_number",
+        "ID number, letters and digits only",
+        cll.NullLevel("id_key"),
+        [
+            (exact("id_key"), "the same", 0.8),
+            (cll.DamerauLevenshteinLevel("id_key", 1), "one character off", 0.12),
+            (cll.DamerauLevenshteinLevel("id_key", 2), "two characters off", 0.04),
         ],
     )
-
-
-def _address_comparison() -> Any:
-    import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
-
-    jw = "jaro_winkler_similarity"
-    return cl.CustomComparison(
-        output_column_name="address",
-        comparison_description="address, folded, street types abbreviated",
-        comparison_levels=[
-            cll.NullLevel("address_clean"),
-            cll.ExactMatchLevel("address_clean").configure(label_for_charts="the same"),
-            cll.CustomLevel(
-                f"{jw}(address_clean_l, address_clean_r) >= 0.92",
-                label_for_charts="nearly the same (Jaro-Winkler >= 0.92)",
-            ),
-            cll.CustomLevel(
-                "address_number_l = address_number_r"
-                f" AND {jw}(address_clean_l, address_clean_r) >= 0.75",
-                label_for_charts="same number, similar street",
-            ),
-            cll.ElseLevel(),
+    phone = _comparison(
+        "phone",
+        "phone number in E.164",
+        cll.And(cll.NullLevel("phone_e164"), cll.NullLevel("phone_tail")),
+        [
+            (exact("phone_e164"), "the same", 0.7),
+            (exact("phone_tail"), "same last 8 digits", 0.15),
         ],
     )
-
-
-def _country_comparison() -> Any:
-    import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
-
-    return cl.CustomComparison(
-        output_column_name="country",
-        comparison_description="country of residence and nationality",
-        comparison_levels=[
-            cll.And(cll.NullLevel("country"), cll.NullLevel("nationality")),
-            cll.And(cll.ExactMatchLevel("country"), cll.ExactMatchLevel("nationality")).configure(
-                label_for_charts="same country and nationality"
+    address = _comparison(
+        "address",
+        "address, folded, street types abbreviated",
+        cll.NullLevel("address_clean"),
+        [
+            (exact("address_clean"), "the same", 0.6),
+            (jw("address_clean", 0.92), "nearly the same (Jaro-Winkler >= 0.92)", 0.2),
+            (
+                cll.And(exact("address_number"), jw("address_clean", 0.75)),
+                "same number, similar street",
+                0.1,
             ),
-            cll.Or(cll.ExactMatchLevel("country"), cll.ExactMatchLevel("nationality")).configure(
-                label_for_charts="same country or nationality"
-            ),
-            cll.ElseLevel(),
         ],
     )
+    country = _comparison(
+        "country",
+        "country of residence and nationality",
+        cll.And(cll.NullLevel("country"), cll.NullLevel("nationality")),
+        [
+            (
+                cll.And(exact("country"), exact("nationality")),
+                "same country and nationality",
+                0.85,
+            ),
+            (cll.Or(exact("country"), exact("nationality")), "same country or nationality", 0.1),
+        ],
+    )
+    return [name, birth, id_number, phone, address, country]
 
 
 def blocking_rules() -> list[Any]:
@@ -197,14 +170,7 @@ def settings(link_type: LinkType, prior: float) -> Any:
         link_type=link_type,
         unique_id_column_name="unique_id",
         source_dataset_column_name="source",
-        comparisons=[
-            _name_comparison(),
-            _birth_comparison(),
-            _id_comparison(),
-            _phone_comparison(),
-            _address_comparison(),
-            _country_comparison(),
-        ],
+        comparisons=_comparisons(),
         blocking_rules_to_generate_predictions=blocking_rules(),
         probability_two_random_records_match=prior,
         retain_intermediate_calculation_columns=True,
@@ -250,7 +216,10 @@ def _db_api(engine: str) -> Any:
 
         from onca.engines._spark import spark_session
 
-        return SparkAPI(spark_session=spark_session(), break_lineage_method="parquet")
+        spark = spark_session()
+        if not spark.sparkContext.getCheckpointDir():
+            spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="onca-spark-checkpoints-"))
+        return SparkAPI(spark_session=spark, break_lineage_method="parquet")
     raise ParameterError(f"--engine: expected duckdb or spark, got {engine!r}")
 
 
@@ -271,6 +240,7 @@ def predict(
     from splink import Linker, block_on
 
     db_api = _db_api(engine)
+    notes: list[str] = []
     total = sum(t.num_rows for t in inputs)
     with tempfile.TemporaryDirectory(prefix="onca-resolve-") as tmp:
         frames = [
@@ -286,35 +256,47 @@ def predict(
         )
         try:
             step("estimating how many pairs are matches (the prior)")
-            linker.training.estimate_probability_two_random_records_match(
-                [
-                    block_on("kind", "id_key", "birth_date"),
-                    block_on("kind", "name_sorted", "birth_date"),
-                    block_on("kind", "name_sorted", "phone_e164"),
-                    block_on("kind", "name_sorted", "id_key"),
-                ],
-                recall=0.7,
-            )
+            try:
+                linker.training.estimate_probability_two_random_records_match(
+                    [
+                        block_on("kind", "id_key", "birth_date"),
+                        block_on("kind", "name_sorted", "birth_date"),
+                        block_on("kind", "name_sorted", "phone_e164"),
+                        block_on("kind", "name_sorted", "id_key"),
+                    ],
+                    recall=0.7,
+                )
+            except Exception as e:  # no pair agrees on two strong identifiers
+                notes.append(f"prior left at {prior:.2g}: {str(e).splitlines()[0]}")
+            estimated = linker._settings_obj._probability_two_random_records_match
+            if not 0.0 < estimated < 1.0:
+                notes.append(f"no pair agrees on two strong identifiers; prior left at {prior:.2g}")
+                linker._settings_obj._probability_two_random_records_match = prior
             step("estimating how often unrelated records agree (u)")
-            linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=17)
+            # One chunk on Spark: each chunk is a job per comparison, costly on small data.
+            linker.training.estimate_u_using_random_sampling(
+                max_pairs=2e6, seed=17, num_chunks=1 if engine == "spark" else 10
+            )
             if labels is not None and labels.num_rows:
                 step("estimating m from the labelled pairs")
                 linker.training.estimate_m_from_pairwise_labels(
                     _register(db_api, engine, labels, "labels", Path(tmp))
                 )
             else:
-                step("expectation maximisation on pairs with the same name")
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    block_on("kind", "name_sorted"), estimate_without_term_frequencies=True
-                )
-                step("expectation maximisation on pairs with the same birth date")
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    block_on("kind", "birth_date"), estimate_without_term_frequencies=True
-                )
-                step("expectation maximisation on pairs with the same ID number")
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    block_on("kind", "id_key"), estimate_without_term_frequencies=True
-                )
+                for label, column in (
+                    ("the same name", "name_sorted"),
+                    ("the same birth date", "birth_date"),
+                    ("the same ID number", "id_key"),
+                ):
+                    # A session with no pairs fails half-way in Splink and leaves the model
+                    # without that comparison: count first, skip when there is nothing to learn.
+                    if _pairs_sharing(inputs, column, link_type) < MIN_TRAINING_PAIRS:
+                        notes.append(f"too few pairs with {label} to train on; skipped")
+                        continue
+                    step(f"expectation maximisation on pairs with {label}")
+                    linker.training.estimate_parameters_using_expectation_maximisation(
+                        block_on("kind", column), estimate_without_term_frequencies=True
+                    )
             step("scoring the candidate pairs")
             scored = linker.inference.predict(threshold_match_probability=min(threshold, 0.5))
             pairs = scored.as_pyarrow_table()
@@ -337,7 +319,40 @@ def predict(
         compared_pairs=compared,
         threshold=threshold,
         engine=engine,
+        notes=notes,
     )
+
+
+MIN_TRAINING_PAIRS = 10
+
+
+def _pairs_sharing(inputs: Sequence[pa.Table], column: str, link_type: LinkType) -> int:
+    """How many record pairs of one kind agree on ``column`` (what a training session sees)."""
+    counts = [
+        {
+            (k, v): n
+            for k, v, n in zip(
+                *(
+                    t.select(["kind", column])
+                    .filter(pa.compute.is_valid(t[column]))
+                    .group_by(["kind", column])
+                    .aggregate([([], "count_all")])
+                    .column(c)
+                    .to_pylist()
+                    for c in ("kind", column, "count_all")
+                ),
+                strict=True,
+            )
+        }
+        for t in inputs
+    ]
+    if link_type == "link_only" and len(counts) == 2:
+        return sum(n * counts[1].get(key, 0) for key, n in counts[0].items())
+    merged: dict[tuple[Any, Any], int] = {}
+    for c in counts:
+        for key, n in c.items():
+            merged[key] = merged.get(key, 0) + n
+    return sum(n * (n - 1) // 2 for n in merged.values())
 
 
 def _count_compared(linker: Any) -> int:

@@ -53,18 +53,24 @@ def explain(prediction: Prediction) -> list[str]:
     data = {c: prediction.pairs.column(c).to_pylist() for c in cols}
     out = []
     for i in range(prediction.pairs.num_rows):
-        parts = [{"comparison": "prior", "level": "two records picked at random", "weight": round(prior_weight, 2)}]
+        parts = [
+            {
+                "comparison": "prior",
+                "level": "two records picked at random",
+                "weight": round(prior_weight, 2),
+            }
+        ]
         for name, by_gamma in labels.items():
             gamma = data.get(f"gamma_{name}", [None] * (i + 1))[i]
             weight = data.get(f"mw_{name}", [None] * (i + 1))[i]
             tf = data.get(f"mw_tf_adj_{name}", [None] * (i + 1))[i]
-            if gamma is None or weight is None:
-                continue
-            total = float(weight) + (float(tf) if tf is not None else 0.0)
+            total = (float(weight) if weight is not None else 0.0) + (
+                float(tf) if tf is not None else 0.0
+            )
             parts.append(
                 {
                     "comparison": name,
-                    "level": by_gamma.get(int(gamma), str(gamma)),
+                    "level": "missing" if gamma is None else by_gamma.get(int(gamma), str(gamma)),
                     "weight": round(total, 2),
                 }
             )

@@ -50,7 +50,9 @@ class ResolveSummary:
         return dict(self.__dict__)
 
 
-def _entities(links: Links, parties: pa.Table) -> tuple[list[tuple], list[tuple]]:
+def _entities(
+    links: Links, parties: pa.Table
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Entities and members from the clusters (singletons included)."""
     features = links.features[0]
     ids = features.column("unique_id").to_pylist()
@@ -77,7 +79,8 @@ def _entities(links: Links, parties: pa.Table) -> tuple[list[tuple], list[tuple]
     groups: dict[str, list[int]] = {}
     for i, pid in enumerate(ids):
         groups.setdefault(str(cluster_of.get(pid, pid)), []).append(i)
-    entity_rows, member_rows = [], []
+    entity_rows: list[tuple[Any, ...]] = []
+    member_rows: list[tuple[Any, ...]] = []
     for rows in groups.values():
         members = sorted(ids[i] for i in rows)
         entity_id = f"ENT-{members[0]}"
@@ -87,12 +90,8 @@ def _entities(links: Links, parties: pa.Table) -> tuple[list[tuple], list[tuple]
         probs = [best[ids[i]] for i in rows if ids[i] in best]
         if len(rows) > 1:
             weakest[entity_id] = min(probs) if probs else 0.0
-        entity_rows.append(
-            (entity_id, kind, name, len(rows), members, weakest.get(entity_id))
-        )
-        member_rows.extend(
-            (ids[i], entity_id, best.get(ids[i]), flags[i] or []) for i in rows
-        )
+        entity_rows.append((entity_id, kind, name, len(rows), members, weakest.get(entity_id)))
+        member_rows.extend((ids[i], entity_id, best.get(ids[i]), flags[i] or []) for i in rows)
     return entity_rows, member_rows
 
 

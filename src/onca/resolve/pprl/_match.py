@@ -1,0 +1,404 @@
+"""Matching two encodings: candidate pairs, comparison levels, weights, one-to-one links.
+
+1. **Candidates.** Only records that share a keyed token are compared: the same ID-number,
+   birth-date or phone token, or a blocking key (a name word's Soundex code with the birth
+   year, or two name words' codes). A token shared by more than ``max_block_pairs`` pairs (a
+   call centre's phone, a very common name) is left out of blocking and counted.
+2. **Levels.** Each pair gets one level per comparison (``COMPARISONS``): the Dice coefficient
+   of the name and address Bloom filters cut into bands, and agreement of the ID, birth-date
+   (same date, same year) and phone tokens; a value missing on either side weighs nothing.
+3. **Weights.** Fellegi-Sunter: the level frequencies over all pairs are measured (random
+   pairs for the Bloom filters, exact token counts for the rest); m and the share of matches
+   are estimated by EM over the candidates (``_fellegi_sunter``); a pair's match probability
+   follows from the sum of its level weights.
+4. **One-to-one.** Each record of one institution is the same party as at most one of the
+   other: pairs at or above the threshold are taken greedily, highest weight first.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from onca.errors import ParameterError
+from onca.resolve.pprl._bloom import as_words, dice
+from onca.resolve.pprl._encode import Encoding
+from onca.resolve.pprl._fellegi_sunter import FellegiSunter
+
+Progress = Callable[[str, int, int], None]
+IntArray = npt.NDArray[np.int64]
+
+DEFAULT_THRESHOLD = 0.9
+DEFAULT_MAX_BLOCK_PAIRS = 100_000
+RANDOM_PAIRS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One comparison: its levels, strongest agreement first, and the m-probabilities that EM
+    starts from (and is pulled towards on small files)."""
+
+    name: str
+    levels: tuple[str, ...]
+    m_prior: tuple[float, ...]
+
+
+NAME_DICE = (0.9, 0.8, 0.7, 0.6, 0.5)
+ADDRESS_DICE = (0.9, 0.8, 0.7, 0.6)
+
+
+def _dice_levels(cuts: Sequence[float]) -> tuple[str, ...]:
+    return (*(f"Dice >= {c}" for c in cuts), f"Dice < {cuts[-1]}")
+
+
+COMPARISONS = (
+    Comparison("name", _dice_levels(NAME_DICE), (0.55, 0.15, 0.08, 0.07, 0.07, 0.08)),
+    Comparison("address", _dice_levels(ADDRESS_DICE), (0.5, 0.25, 0.12, 0.06, 0.07)),
+    Comparison("id_number", ("same", "different"), (0.9, 0.1)),
+    Comparison("birth_date", ("same", "same year", "different"), (0.85, 0.05, 0.1)),
+    Comparison("phone", ("same", "different"), (0.85, 0.15)),
+)
+
+
+def check_compatible(left: Encoding, right: Encoding) -> None:
+    """Refuse two encodings made under different keys or parameters (compares fingerprints,
+    never keys)."""
+    if left.key_fingerprint != right.key_fingerprint:
+        raise ParameterError(
+            f"{left.path or 'left'} and {right.path or 'right'} were encoded with different keys"
+            f" (key fingerprints {left.key_fingerprint[:12]}... and"
+            f" {right.key_fingerprint[:12]}...); both parties must encode with the same key file"
+        )
+    if left.params != right.params:
+        a, b = left.params.to_dict(), right.params.to_dict()
+        differ = ", ".join(f"{k}: {a[k]} vs {b.get(k)}" for k in a if a[k] != b.get(k))
+        raise ParameterError(
+            f"{left.path or 'left'} and {right.path or 'right'} were encoded with different"
+            f" parameters ({differ}); encode both with the same Onca version and options"
+        )
+
+
+@dataclass
+class Candidates:
+    """Candidate pairs as row numbers into the left and right encodings."""
+
+    left_rows: IntArray
+    right_rows: IntArray
+    by_pass: dict[str, int] = field(default_factory=dict)
+    skipped_keys: int = 0
+
+    @property
+    def size(self) -> int:
+        return int(self.left_rows.size)
+
+
+def _flatten(column: pa.ChunkedArray) -> tuple[pa.Array, IntArray]:
+    """Non-null values of a string or list-of-string column with their row numbers."""
+    array = column.combine_chunks()
+    if pa.types.is_list(array.type):
+        values = pc.list_flatten(array)
+        rows = pc.list_parent_indices(array).to_numpy().astype(np.int64)
+    else:
+        values = array
+        rows = np.arange(len(array), dtype=np.int64)
+    valid = pc.is_valid(values).to_numpy(zero_copy_only=False)
+    return values.filter(pa.array(valid)), rows[valid]
+
+
+def _pairs_sharing(
+    left: pa.ChunkedArray, right: pa.ChunkedArray, max_block_pairs: int
+) -> tuple[IntArray, IntArray, int]:
+    """Every (left row, right row) that share a value of the column; values shared by more
+    than ``max_block_pairs`` pairs are skipped and counted."""
+    left_values, left_rows = _flatten(left)
+    right_values, right_rows = _flatten(right)
+    if not len(left_values) or not len(right_values):
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, 0
+    encoded = pa.concat_arrays([left_values, right_values]).dictionary_encode()
+    codes = encoded.indices.to_numpy().astype(np.int64)
+    left_codes, right_codes = codes[: len(left_values)], codes[len(left_values) :]
+    size = len(encoded.dictionary)
+    left_count = np.bincount(left_codes, minlength=size)
+    right_count = np.bincount(right_codes, minlength=size)
+    block = left_count * right_count
+    skipped = int(np.count_nonzero(block > max_block_pairs))
+    usable = (block > 0) & (block <= max_block_pairs)
+    order = np.argsort(right_codes, kind="stable")
+    right_sorted = right_rows[order]
+    right_start = np.concatenate([[0], np.cumsum(right_count)[:-1]])
+    keep = usable[left_codes]
+    codes_kept, rows_kept = left_codes[keep], left_rows[keep]
+    repeats = right_count[codes_kept]
+    left_out = np.repeat(rows_kept, repeats)
+    offsets = np.arange(int(repeats.sum())) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+    right_out = right_sorted[np.repeat(right_start[codes_kept], repeats) + offsets]
+    return left_out, right_out, skipped
+
+
+BLOCKING_COLUMNS = ("id_token", "birth_date_token", "phone_token", "block_keys")
+
+
+def candidate_pairs(
+    left: Encoding, right: Encoding, *, max_block_pairs: int = DEFAULT_MAX_BLOCK_PAIRS
+) -> Candidates:
+    """Pairs that share an ID, birth-date or phone token or a blocking key, of the same kind."""
+    n_right = right.records
+    if not left.records or not n_right:
+        empty = np.empty(0, dtype=np.int64)
+        return Candidates(empty, empty, dict.fromkeys(BLOCKING_COLUMNS, 0), 0)
+    codes = []
+    by_pass: dict[str, int] = {}
+    skipped = 0
+    for column in BLOCKING_COLUMNS:
+        li, ri, s = _pairs_sharing(
+            left.table.column(column), right.table.column(column), max_block_pairs
+        )
+        by_pass[column] = int(li.size)
+        skipped += s
+        codes.append(li * n_right + ri)
+    unique = np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
+    left_rows, right_rows = unique // n_right, unique % n_right
+    left_kind = left.table.column("kind_token").to_numpy(zero_copy_only=False)
+    right_kind = right.table.column("kind_token").to_numpy(zero_copy_only=False)
+    same_kind = left_kind[left_rows] == right_kind[right_rows]
+    return Candidates(left_rows[same_kind], right_rows[same_kind], by_pass, skipped)
+
+
+def _filters(
+    encoding: Encoding, column: str
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
+    array = encoding.table.column(column).combine_chunks()
+    width = array.type.byte_width
+    present = pc.is_valid(array).to_numpy(zero_copy_only=False)
+    packed = np.zeros((len(array), width), dtype=np.uint8)
+    if present.any():
+        data = pc.drop_null(array)
+        raw = np.frombuffer(
+            data.buffers()[1], dtype=np.uint8, count=len(data) * width, offset=data.offset * width
+        )
+        packed[present] = raw.reshape(len(data), width)
+    return as_words(packed), present
+
+
+def _token_codes(left: Encoding, right: Encoding, column: str) -> tuple[IntArray, IntArray]:
+    """Tokens of both sides as integers (equal tokens, equal integers; -1 for missing)."""
+    both = pa.concat_arrays(
+        [left.table.column(column).combine_chunks(), right.table.column(column).combine_chunks()]
+    ).dictionary_encode()
+    codes = both.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes[: left.records], codes[left.records :]
+
+
+@dataclass
+class Fields:
+    """What the comparisons read, for both sides: filters as 64-bit words, tokens as codes."""
+
+    filters: dict[str, tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_]]]
+    tokens: dict[str, IntArray]
+
+
+def read_fields(left: Encoding, right: Encoding) -> tuple[Fields, Fields]:
+    left_fields, right_fields = Fields({}, {}), Fields({}, {})
+    for column in ("name_bloom", "address_bloom"):
+        left_fields.filters[column] = _filters(left, column)
+        right_fields.filters[column] = _filters(right, column)
+    for column in ("id_token", "birth_date_token", "birth_year_token", "phone_token"):
+        lc, rc = _token_codes(left, right, column)
+        left_fields.tokens[column], right_fields.tokens[column] = lc, rc
+    return left_fields, right_fields
+
+
+def _dice_level(
+    left: Fields, right: Fields, column: str, cuts: Sequence[float], li: IntArray, ri: IntArray
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.float64]]:
+    (lw, lp), (rw, rp) = left.filters[column], right.filters[column]
+    both = lp[li] & rp[ri]
+    score = np.full(li.size, np.nan)
+    score[both] = dice(lw, rw, li[both], ri[both])
+    level = np.sum(score[:, None] < np.asarray(cuts)[None, :], axis=1).astype(np.int8)
+    level[~both] = -1
+    return level, score
+
+
+def _token_level(
+    left: Fields, right: Fields, column: str, li: IntArray, ri: IntArray
+) -> npt.NDArray[np.int8]:
+    a, b = left.tokens[column][li], right.tokens[column][ri]
+    level = np.where(a == b, 0, 1).astype(np.int8)
+    level[(a < 0) | (b < 0)] = -1
+    return level
+
+
+def comparison_levels(
+    left: Fields, right: Fields, li: IntArray, ri: IntArray
+) -> tuple[npt.NDArray[np.int8], dict[str, npt.NDArray[np.float64]]]:
+    """Levels of every pair (pairs x ``COMPARISONS``) and the Dice scores behind them."""
+    name, name_dice = _dice_level(left, right, "name_bloom", NAME_DICE, li, ri)
+    address, address_dice = _dice_level(left, right, "address_bloom", ADDRESS_DICE, li, ri)
+    id_number = _token_level(left, right, "id_token", li, ri)
+    birth = _token_level(left, right, "birth_date_token", li, ri)
+    same_year = _token_level(left, right, "birth_year_token", li, ri) == 0
+    birth[(birth == 1) & ~same_year] = 2  # 0 same date, 1 same year only, 2 neither
+    phone = _token_level(left, right, "phone_token", li, ri)
+    gamma = np.stack([name, address, id_number, birth, phone], axis=1)
+    return gamma, {"name_dice": name_dice, "address_dice": address_dice}
+
+
+def _token_agreement(a: IntArray, b: IntArray) -> float:
+    """Share of all pairs (both present) with equal tokens, from exact counts."""
+    a, b = a[a >= 0], b[b >= 0]
+    if not a.size or not b.size:
+        return 0.0
+    size = int(max(a.max(), b.max())) + 1
+    shared = np.bincount(a, minlength=size) * np.bincount(b, minlength=size)
+    return float(shared.sum()) / (a.size * b.size)
+
+
+def level_frequencies(
+    left: Fields, right: Fields, n_left: int, n_right: int, *, sample: int = RANDOM_PAIRS
+) -> list[npt.NDArray[np.float64]]:
+    """How often each level occurs among all pairs (both values present): exact for tokens,
+    from ``sample`` random pairs (or all pairs, when fewer) for the Bloom filters."""
+    out = []
+    total = n_left * n_right
+    rng = np.random.default_rng(0)
+    if total <= sample:
+        li = np.repeat(np.arange(n_left, dtype=np.int64), n_right)
+        ri = np.tile(np.arange(n_right, dtype=np.int64), n_left)
+    else:
+        li = rng.integers(0, n_left, sample, dtype=np.int64)
+        ri = rng.integers(0, n_right, sample, dtype=np.int64)
+    for column, cuts in (("name_bloom", NAME_DICE), ("address_bloom", ADDRESS_DICE)):
+        level, _ = _dice_level(left, right, column, cuts, li, ri)
+        counts = np.bincount(level[level >= 0], minlength=len(cuts) + 1) + 1.0
+        out.append(counts / counts.sum())
+    same_id = _token_agreement(left.tokens["id_token"], right.tokens["id_token"])
+    out.append(np.array([same_id, 1.0 - same_id]))
+    same_day = _token_agreement(left.tokens["birth_date_token"], right.tokens["birth_date_token"])
+    same_year = _token_agreement(left.tokens["birth_year_token"], right.tokens["birth_year_token"])
+    out.append(np.array([same_day, max(same_year - same_day, 0.0), 1.0 - max(same_year, same_day)]))
+    same_phone = _token_agreement(left.tokens["phone_token"], right.tokens["phone_token"])
+    out.append(np.array([same_phone, 1.0 - same_phone]))
+    return out
+
+
+@dataclass
+class PprlLinks:
+    """Linked pairs, the model that weighed them and what it took."""
+
+    pairs: pa.Table  # left_id, right_id, match_probability, match_weight, name_dice, ...
+    model: FellegiSunter
+    candidates: Candidates
+    left_records: int
+    right_records: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def one_to_one(
+    left_rows: IntArray, right_rows: IntArray, weight: npt.NDArray[np.float64]
+) -> npt.NDArray[np.bool_]:
+    """Greedy one-to-one: highest weight first, a pair is kept when neither record is taken."""
+    order = np.lexsort((right_rows, left_rows, -weight))
+    taken_left: set[int] = set()
+    taken_right: set[int] = set()
+    keep = np.zeros(weight.size, dtype=bool)
+    for i in order.tolist():
+        a, b = int(left_rows[i]), int(right_rows[i])
+        if a in taken_left or b in taken_right:
+            continue
+        taken_left.add(a)
+        taken_right.add(b)
+        keep[i] = True
+    return keep
+
+
+def _explain(gamma: npt.NDArray[np.int8], weights: list[npt.NDArray[np.float64]]) -> list[str]:
+    out = []
+    for row in gamma.tolist():
+        parts = [
+            {
+                "comparison": comp.name,
+                "level": comp.levels[level] if level >= 0 else "missing",
+                "weight": round(float(weights[c][level]), 2) if level >= 0 else 0.0,
+            }
+            for c, (comp, level) in enumerate(zip(COMPARISONS, row, strict=True))
+        ]
+        out.append(json.dumps(parts))
+    return out
+
+
+def _check_threshold(threshold: float) -> None:
+    if not 0.0 < threshold < 1.0:
+        raise ParameterError(f"--threshold: a match probability between 0 and 1, got {threshold}")
+
+
+def link_encodings(
+    left: Encoding,
+    right: Encoding,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    max_block_pairs: int = DEFAULT_MAX_BLOCK_PAIRS,
+    one_to_one_links: bool = True,
+    progress: Progress | None = None,
+) -> PprlLinks:
+    """Link two encodings made under one key: pairs judged the same party, one-to-one."""
+    _check_threshold(threshold)
+    if max_block_pairs < 1:
+        raise ParameterError(f"--max-block-pairs: at least 1, got {max_block_pairs}")
+    check_compatible(left, right)
+    report = progress or (lambda description, completed, total: None)
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+
+    report("candidate pairs", 0, 0)
+    candidates = candidate_pairs(left, right, max_block_pairs=max_block_pairs)
+    left_fields, right_fields = read_fields(left, right)
+    seconds["candidates"] = time.perf_counter() - started
+
+    report("comparing", 0, 0)
+    li, ri = candidates.left_rows, candidates.right_rows
+    gamma, scores = comparison_levels(left_fields, right_fields, li, ri)
+    observed = level_frequencies(left_fields, right_fields, left.records, right.records)
+    seconds["compare"] = time.perf_counter() - started - seconds["candidates"]
+
+    report("estimating weights (EM)", 0, 0)
+    total = max(left.records * right.records, 1)
+    model = FellegiSunter(m_prior=[c.m_prior for c in COMPARISONS]).fit(
+        gamma,
+        observed,
+        total_pairs=total,
+        lambda_start=0.5 * min(left.records, right.records) / total,
+    )
+    weight = model.match_weight(gamma) + model.prior_weight()
+    probability = model.predict_proba(gamma)
+    keep = probability >= threshold
+    if one_to_one_links:
+        kept = np.flatnonzero(keep)
+        keep[kept[~one_to_one(li[kept], ri[kept], weight[kept])]] = False
+    seconds["score"] = time.perf_counter() - started - seconds["candidates"] - seconds["compare"]
+
+    idx = np.flatnonzero(keep)
+    order = idx[np.lexsort((li[idx], -probability[idx]))]
+    left_ids = left.table.column("record_id").take(pa.array(li[order]))
+    right_ids = right.table.column("record_id").take(pa.array(ri[order]))
+    pairs = pa.table(
+        {
+            "left_id": left_ids,
+            "right_id": right_ids,
+            "match_probability": pa.array(probability[order]),
+            "match_weight": pa.array(weight[order]),
+            "name_dice": pa.array(scores["name_dice"][order], from_pandas=True),
+            "address_dice": pa.array(scores["address_dice"][order], from_pandas=True),
+            "explanation": pa.array(_explain(gamma[order], model.level_weights()), pa.string()),
+        }
+    )
+    seconds["total"] = time.perf_counter() - started
+    return PprlLinks(pairs, model, candidates, left.records, right.records, seconds)
