@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -242,9 +243,11 @@ def predict(
     db_api = _db_api(engine)
     notes: list[str] = []
     total = sum(t.num_rows for t in inputs)
+    # Names unique to this run: a Spark session outlives it and keeps its views.
+    run = uuid.uuid4().hex[:8]
     with tempfile.TemporaryDirectory(prefix="onca-resolve-") as tmp:
         frames = [
-            _register(db_api, engine, t, f"parties_{i}", Path(tmp)) for i, t in enumerate(inputs)
+            _register(db_api, engine, t, f"onca_{run}_parties_{i}", Path(tmp)) for i, t in enumerate(inputs)
         ]
         # A starting prior (about one record in ten has another of the same party), replaced
         # by the estimate from records that agree on two strong identifiers.
@@ -280,7 +283,7 @@ def predict(
             if labels is not None and labels.num_rows:
                 step("estimating m from the labelled pairs")
                 linker.training.estimate_m_from_pairwise_labels(
-                    _register(db_api, engine, labels, "labels", Path(tmp))
+                    _register(db_api, engine, labels, f"onca_{run}_labels", Path(tmp))
                 )
             else:
                 for label, column in (
@@ -310,6 +313,11 @@ def predict(
             raise
         except Exception as e:  # Splink raises plain exceptions with the backend's message
             raise EngineError(f"Splink on {engine} failed: {e}") from e
+        finally:
+            if engine == "spark":  # the session lives on; the tables of this run need not
+                linker.table_management.delete_tables_created_by_splink_from_db()
+                for frame in frames:
+                    db_api.spark.catalog.dropTempView(frame.physical_name)
     return Prediction(
         pairs=pairs.filter(pa.compute.greater_equal(pairs["match_probability"], threshold)),
         clusters=clusters.select(["unique_id", "source", "cluster_id"])
