@@ -85,7 +85,12 @@ def _entities(
         members = sorted(ids[i] for i in rows)
         entity_id = f"ENT-{members[0]}"
         counted = Counter(n for i in rows if (n := names[i]))
-        name = max(counted, key=lambda n: (counted[n], len(n), n)) if counted else None
+        first_seen = {
+            names[i]: rank
+            for rank, i in reversed(list(enumerate(sorted(rows, key=lambda i: ids[i]))))
+        }
+        # The name most records use; on a tie, that of the record with the smallest ID.
+        name = min(counted, key=lambda n: (-counted[n], first_seen[n])) if counted else None
         kind = Counter(kinds[i] for i in rows).most_common(1)[0][0]
         probs = [best[ids[i]] for i in rows if ids[i] in best]
         if len(rows) > 1:

@@ -1,0 +1,164 @@
+"""Report section for entity resolution: duplicates found, accuracy on truth, one explained
+match from a trafficking network, and risk rolled up to entities."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+from pathlib import Path
+
+from onca.report import Section, TableBlock
+from onca.workspace import Workspace
+
+
+def _true_pairs(truth_dir: Path) -> tuple[set[tuple[str, str]], set[str]]:
+    """Pairs of records of one real party, and the records of network members."""
+    groups: dict[str, list[str]] = {}
+    with (truth_dir / "identities.csv").open(newline="") as f:
+        for row in csv.DictReader(f):
+            groups.setdefault(row["person_key"], []).append(row["party_id"])
+    members: set[str] = set()
+    roles = truth_dir / "roles.csv"
+    if roles.exists():
+        with roles.open(newline="") as f:
+            for row in csv.DictReader(f):
+                members.update(groups.get(row["person_key"], []))
+    pairs = {
+        (min(a, b), max(a, b)) for ids in groups.values() for a, b in itertools.combinations(ids, 2)
+    }
+    return pairs, members
+
+
+def pairwise_accuracy(ws: Workspace, truth_dir: Path) -> dict[str, float | int]:
+    """Pairwise precision, recall and F1 of the workspace's entities against the truth."""
+    truth, _ = _true_pairs(truth_dir)
+    rows = ws.con.execute(
+        """SELECT a.party_id, b.party_id FROM entity_members AS a
+           JOIN entity_members AS b ON a.entity_id = b.entity_id AND a.party_id < b.party_id"""
+    ).fetchall()
+    predicted = {(str(a), str(b)) for a, b in rows}
+    hit = len(predicted & truth)
+    precision = hit / len(predicted) if predicted else 1.0
+    recall = hit / len(truth) if truth else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "true_pairs": len(truth),
+        "predicted_pairs": len(predicted),
+        "correct_pairs": hit,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+    }
+
+
+def _explained_match(ws: Workspace, prefer: set[str]) -> list[TableBlock]:
+    """The strongest link of an entity with records from different sources, from a network
+    when the truth says which records are network members."""
+    links = ws.con.execute(
+        """SELECT l.left_id, l.right_id, l.match_probability, CAST(l.explanation AS VARCHAR),
+                  pl.name, pr.name, m.entity_id
+           FROM entity_links AS l
+           JOIN parties AS pl ON pl.party_id = l.left_id
+           JOIN parties AS pr ON pr.party_id = l.right_id
+           JOIN entity_members AS m ON m.party_id = l.left_id
+           ORDER BY (left(l.left_id, 3) <> left(l.right_id, 3)) DESC,
+                    pl.name <> pr.name DESC, l.match_probability DESC, l.left_id"""
+    ).fetchall()
+    if not links:
+        return []
+    chosen = next((r for r in links if r[0] in prefer or r[1] in prefer), links[0])
+    left, right, probability, explanation, left_name, right_name, entity_id = chosen
+    records = ws.con.execute(
+        """SELECT party_id, name, CAST(birth_date AS VARCHAR), id_number, phone, address
+           FROM parties WHERE party_id IN (?, ?) ORDER BY party_id""",
+        [left, right],
+    ).fetchall()
+    parts = json.loads(explanation)
+    return [
+        TableBlock(
+            f"One explained match{' from a trafficking network' if chosen[0] in prefer or chosen[1] in prefer else ''}:"
+            f" {left_name} = {right_name} ({entity_id}), match probability {probability:.6f}",
+            ["record", "name", "born", "ID", "phone", "address"],
+            [[v if v is not None else "" for v in r] for r in records],
+        ),
+        TableBlock(
+            "Why: each comparison's weight (log2 of how much likelier a match makes what was"
+            " seen); the prior is the weight of two records picked at random",
+            ["comparison", "what was seen", "weight"],
+            [[p["comparison"], p["level"], f"{p['weight']:+.1f}"] for p in parts],
+            [False, False, True],
+        ),
+    ]
+
+
+def resolve_section(ws: Workspace, truth_dir: Path | None = None, *, top: int = 10) -> Section:
+    """Entities found, accuracy on the scenario's truth, an explained match, entity risk."""
+    title = "Entity resolution"
+    run = ws.con.execute(
+        """SELECT run_id, engine, records, compared_pairs, links, entities, duplicate_entities,
+                  threshold, CAST(flags AS VARCHAR)
+           FROM resolve_runs ORDER BY run_id DESC LIMIT 1"""
+    ).fetchall()
+    if not run:
+        return Section(title, ["Not run yet: 'onca resolve WORKSPACE'."], anchor="resolve")
+    _, engine, records, compared, links, entities, duplicates, threshold, flags = run[0]
+    in_duplicates = ws.con.execute(
+        "SELECT coalesce(sum(members), 0) FROM entities WHERE members > 1"
+    ).fetchall()[0][0]
+    paragraphs = [
+        f"{records:,} party records are {entities:,} distinct parties: {duplicates:,} of them"
+        f" appear as two or more records ({in_duplicates:,} records in all), linked by"
+        f" {links:,} record pairs with a match probability of at least {threshold}"
+        f" ({compared:,} candidate pairs compared, {engine}). The model is Splink's"
+        " Fellegi-Sunter, trained without labels; docs/resolve.md explains it.",
+    ]
+    flag_counts = json.loads(flags)
+    if flag_counts:
+        paragraphs.append(
+            "Records kept but flagged (their bad value cannot link them): "
+            + ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in flag_counts.items())
+            + "."
+        )
+    tables: list[TableBlock] = []
+    prefer: set[str] = set()
+    if truth_dir is not None and (truth_dir / "identities.csv").exists():
+        acc = pairwise_accuracy(ws, truth_dir)
+        _, prefer = _true_pairs(truth_dir)
+        tables.append(
+            TableBlock(
+                "Against the scenario's truth (pairs of records of one real party)",
+                ["true pairs", "found", "correct", "precision", "recall", "F1"],
+                [
+                    [
+                        acc["true_pairs"],
+                        acc["predicted_pairs"],
+                        acc["correct_pairs"],
+                        f"{acc['precision']:.3f}",
+                        f"{acc['recall']:.3f}",
+                        f"{acc['f1']:.3f}",
+                    ]
+                ],
+                [True] * 6,
+            )
+        )
+    tables.extend(_explained_match(ws, prefer))
+    risky = ws.con.execute(
+        """SELECT s.entity_id, e.name, e.members, s.score, s.alerts,
+                  array_to_string(s.typology_ids, ', ')
+           FROM entity_scores AS s JOIN entities AS e USING (entity_id)
+           WHERE e.members > 1
+           ORDER BY s.score DESC, s.typologies DESC, s.alerts DESC, s.entity_id LIMIT ?""",
+        [top],
+    ).fetchall()
+    if risky:
+        tables.append(
+            TableBlock(
+                "Riskiest entities with several records: screening alerts of all their records"
+                " together",
+                ["entity", "name", "records", "risk", "alerts", "typologies"],
+                [[r[0], r[1], r[2], f"{r[3]:.4f}", r[4], r[5]] for r in risky],
+                [False, False, True, True, True, False],
+            )
+        )
+    return Section(title, paragraphs, tables, anchor="resolve")
