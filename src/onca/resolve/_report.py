@@ -62,12 +62,19 @@ def _explained_match(ws: Workspace, prefer: set[str]) -> list[TableBlock]:
            JOIN parties AS pl ON pl.party_id = l.left_id
            JOIN parties AS pr ON pr.party_id = l.right_id
            JOIN entity_members AS m ON m.party_id = l.left_id
-           ORDER BY (left(l.left_id, 3) <> left(l.right_id, 3)) DESC,
-                    pl.name <> pr.name DESC, l.match_probability DESC, l.left_id"""
+           ORDER BY l.left_id, l.right_id"""
     ).fetchall()
     if not links:
         return []
-    chosen = next((r for r in links if r[0] in prefer or r[1] in prefer), links[0])
+
+    def instructive(row: tuple) -> tuple[bool, bool, int, float]:
+        # A network member's link across sources where the records differ the most.
+        parts = json.loads(row[3])
+        differing = sum(p["level"] not in ("the same", "missing") for p in parts[1:])
+        cross = row[0][:3] != row[1][:3]
+        return (row[0] in prefer or row[1] in prefer, cross, differing, row[2])
+
+    chosen = max(links, key=instructive)
     left, right, probability, explanation, left_name, right_name, entity_id = chosen
     records = ws.con.execute(
         """SELECT party_id, name, CAST(birth_date AS VARCHAR), id_number, phone, address
