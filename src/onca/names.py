@@ -176,12 +176,19 @@ def name_sorted(name: str | None, kind: str | None = "person") -> str | None:
     return " ".join(sorted(tokens)) if tokens else None
 
 
+_INTERNATIONAL = re.compile(r"^\s*\+[1-9][\d\s.\-]*$")
+_NOT_DIGIT = re.compile(r"\D")
+
+
 @functools.lru_cache(maxsize=200_000)
 def phone_e164(phone: str | None, country: str | None) -> str | None:
     """A phone number in E.164 ('+5198...'), read as written in ``country`` when it has no
     country code; None when it cannot be a phone number. Uses Google's libphonenumber rules."""
     if phone is None or not any(c.isdigit() for c in phone):
         return None
+    if _INTERNATIONAL.match(phone):  # '+51 987-369-682': E.164 is the plus and the digits
+        digits = _NOT_DIGIT.sub("", phone)
+        return "+" + digits if 8 <= len(digits) <= 15 else None
     region = country.upper() if country and len(country) == 2 else None
     try:
         parsed = phonenumbers.parse(phone, region)

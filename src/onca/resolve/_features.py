@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from onca.errors import ParameterError
 from onca.names import (
@@ -20,8 +21,6 @@ from onca.names import (
     address_number,
     birth_date_clean,
     id_key,
-    name_clean,
-    name_sorted,
     name_tokens,
     phone_e164,
     phone_tail,
@@ -74,13 +73,25 @@ def check_columns(columns: Iterable[str], where: str) -> None:
         )
 
 
-def _column(table: pa.Table, name: str) -> list[Any]:
+def _column(table: pa.Table, name: str, *, fold: bool = False) -> list[Any]:
     if name not in table.column_names:
         return [None] * table.num_rows
-    values = table.column(name).to_pylist()
+    column = table.column(name)
+    if fold:
+        column = _prefold(column)
+    values = column.to_pylist()
     return [
         v.strip() if isinstance(v, str) and v.strip() else (None if v == "" else v) for v in values
     ]
+
+
+def _prefold(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Lower case and accents removed, vectorised: ``fold_text`` then finds ASCII and returns
+    at once (it stays the one definition; this only does most of its work in bulk)."""
+    text = pc.cast(column, pa.string())
+    text = pc.utf8_normalize(pc.utf8_lower(text), form="NFD")
+    text = pc.replace_substring_regex(text, pattern=r"\p{M}", replacement="")
+    return pc.utf8_normalize(text, form="NFC")
 
 
 def _kind(value: Any) -> str:
@@ -104,13 +115,18 @@ def _cached(func: Callable[..., Any]) -> Callable[..., Any]:
 def party_features(table: pa.Table, source: str = "", *, today: dt.date | None = None) -> pa.Table:
     """The comparison keys of every party record in ``table`` (see module docs)."""
     check_columns(table.column_names, source or "parties")
+    return _features(table, source, today)
+
+
+def _features(table: pa.Table, source: str, today: dt.date | None) -> pa.Table:
     ids = [None if v is None else str(v) for v in table.column("party_id").to_pylist()]
     names = _column(table, "name")
+    folded_names = _column(table, "name", fold=True)
     kinds = [_kind(v) for v in _column(table, "kind")]
     births = _column(table, "birth_date")
     countries = [None if v is None else str(v).upper() for v in _column(table, "country")]
     nationalities = [None if v is None else str(v).upper() for v in _column(table, "nationality")]
-    addresses = _column(table, "address")
+    addresses = _column(table, "address", fold=True)
     phones = _column(table, "phone")
     id_numbers = [None if v is None else str(v) for v in _column(table, "id_number")]
 
@@ -120,7 +136,8 @@ def party_features(table: pa.Table, source: str = "", *, today: dt.date | None =
     for i, party_id in enumerate(ids):
         flags: list[str] = []
         name, kind = names[i], kinds[i]
-        tokens = name_tokens(str(name), kind) if name is not None else ()
+        folded = folded_names[i]
+        tokens = name_tokens(folded, kind) if folded is not None else ()
         if not tokens:
             flags.append("name_empty")
         raw_birth = births[i]
@@ -140,8 +157,8 @@ def party_features(table: pa.Table, source: str = "", *, today: dt.date | None =
         out["source"].append(source)
         out["kind"].append(kind)
         out["name"].append(name)
-        out["name_clean"].append(name_clean(str(name), kind) if tokens else None)
-        out["name_sorted"].append(name_sorted(str(name), kind) if tokens else None)
+        out["name_clean"].append(" ".join(tokens) if tokens else None)
+        out["name_sorted"].append(" ".join(sorted(tokens)) if tokens else None)
         out["name_tokens"].append(list(tokens) if tokens else None)
         out["name_first"].append(tokens[0] if tokens else None)
         out["name_last"].append(tokens[-1] if len(tokens) > 1 else None)

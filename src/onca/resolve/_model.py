@@ -247,7 +247,8 @@ def predict(
     run = uuid.uuid4().hex[:8]
     with tempfile.TemporaryDirectory(prefix="onca-resolve-") as tmp:
         frames = [
-            _register(db_api, engine, t, f"onca_{run}_parties_{i}", Path(tmp)) for i, t in enumerate(inputs)
+            _register(db_api, engine, t, f"onca_{run}_parties_{i}", Path(tmp))
+            for i, t in enumerate(inputs)
         ]
         # A starting prior (about one record in ten has another of the same party), replaced
         # by the estimate from records that agree on two strong identifiers.
@@ -278,7 +279,7 @@ def predict(
             step("estimating how often unrelated records agree (u)")
             # One chunk on Spark: each chunk is a job per comparison, costly on small data.
             linker.training.estimate_u_using_random_sampling(
-                max_pairs=2e6, seed=17, num_chunks=1 if engine == "spark" else 10
+                max_pairs=1e6, seed=17, num_chunks=1 if engine == "spark" else 10
             )
             if labels is not None and labels.num_rows:
                 step("estimating m from the labelled pairs")
@@ -286,19 +287,20 @@ def predict(
                     _register(db_api, engine, labels, f"onca_{run}_labels", Path(tmp))
                 )
             else:
-                for label, column in (
-                    ("the same name", "name_sorted"),
-                    ("the same birth date", "birth_date"),
-                    ("the same ID number", "id_key"),
+                for label, columns in (
+                    ("the same name", ("name_sorted",)),
+                    # Not birth date alone: at a million records a day has dozens of people.
+                    ("the same birth date and country", ("birth_date", "country")),
+                    ("the same ID number", ("id_key",)),
                 ):
                     # A session with no pairs fails half-way in Splink and leaves the model
                     # without that comparison: count first, skip when there is nothing to learn.
-                    if _pairs_sharing(inputs, column, link_type) < MIN_TRAINING_PAIRS:
+                    if _pairs_sharing(inputs, columns, link_type) < MIN_TRAINING_PAIRS:
                         notes.append(f"too few pairs with {label} to train on; skipped")
                         continue
                     step(f"expectation maximisation on pairs with {label}")
                     linker.training.estimate_parameters_using_expectation_maximisation(
-                        block_on("kind", column), estimate_without_term_frequencies=True
+                        block_on("kind", *columns), estimate_without_term_frequencies=True
                     )
             step("scoring the candidate pairs")
             scored = linker.inference.predict(threshold_match_probability=min(threshold, 0.5))
@@ -334,29 +336,20 @@ def predict(
 MIN_TRAINING_PAIRS = 10
 
 
-def _pairs_sharing(inputs: Sequence[pa.Table], column: str, link_type: LinkType) -> int:
-    """How many record pairs of one kind agree on ``column`` (what a training session sees)."""
-    counts = [
-        {
-            (k, v): n
-            for k, v, n in zip(
-                *(
-                    t.select(["kind", column])
-                    .filter(pa.compute.is_valid(t[column]))
-                    .group_by(["kind", column])
-                    .aggregate([([], "count_all")])
-                    .column(c)
-                    .to_pylist()
-                    for c in ("kind", column, "count_all")
-                ),
-                strict=True,
-            )
-        }
-        for t in inputs
-    ]
+def _pairs_sharing(inputs: Sequence[pa.Table], columns: Sequence[str], link_type: LinkType) -> int:
+    """How many record pairs of one kind agree on ``columns`` (what a training session sees)."""
+    keys = ["kind", *columns]
+    counts: list[dict[tuple[Any, ...], int]] = []
+    for t in inputs:
+        valid = t.select(keys)
+        for c in columns:
+            valid = valid.filter(pa.compute.is_valid(valid[c]))
+        grouped = valid.group_by(keys).aggregate([([], "count_all")])
+        key_values = zip(*(grouped.column(k).to_pylist() for k in keys), strict=True)
+        counts.append(dict(zip(key_values, grouped.column("count_all").to_pylist(), strict=True)))
     if link_type == "link_only" and len(counts) == 2:
         return sum(n * counts[1].get(key, 0) for key, n in counts[0].items())
-    merged: dict[tuple[Any, Any], int] = {}
+    merged: dict[tuple[Any, ...], int] = {}
     for c in counts:
         for key, n in c.items():
             merged[key] = merged.get(key, 0) + n
