@@ -342,16 +342,16 @@ def _pairs_sharing(inputs: Sequence[pa.Table], columns: Sequence[str], link_type
     counts: list[dict[tuple[Any, ...], int]] = []
     for t in inputs:
         valid = t.select(keys)
-        for c in columns:
-            valid = valid.filter(pa.compute.is_valid(valid[c]))
+        for column in columns:
+            valid = valid.filter(pa.compute.is_valid(valid[column]))
         grouped = valid.group_by(keys).aggregate([([], "count_all")])
         key_values = zip(*(grouped.column(k).to_pylist() for k in keys), strict=True)
         counts.append(dict(zip(key_values, grouped.column("count_all").to_pylist(), strict=True)))
     if link_type == "link_only" and len(counts) == 2:
         return sum(n * counts[1].get(key, 0) for key, n in counts[0].items())
     merged: dict[tuple[Any, ...], int] = {}
-    for c in counts:
-        for key, n in c.items():
+    for per_input in counts:
+        for key, n in per_input.items():
             merged[key] = merged.get(key, 0) + n
     return sum(n * (n - 1) // 2 for n in merged.values())
 
