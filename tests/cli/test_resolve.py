@@ -136,3 +136,25 @@ def test_help_teaches() -> None:
     assert result.exit_code == 0
     for text in ("onca resolve WORKSPACE", "onca resolve link", "explain"):
         assert text in result.stdout
+
+
+def test_labels_train_the_model(ws: Path, tmp_path: Path) -> None:
+    labels = write(
+        tmp_path / "labels.csv", "left_id,right_id,is_match\nB1,C1,1\nB5,C4,1\nB2,C3,0\n"
+    )
+    result = runner.invoke(app, ["resolve", str(ws), "--labels", str(labels), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["duplicate_entities"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a,b\n1,2\n", "columns left_id, right_id"),
+        ("left_id,right_id,is_match\nB1,C1,maybe\n", "line 2"),
+    ],
+)
+def test_bad_labels_are_named(ws: Path, tmp_path: Path, text: str, message: str) -> None:
+    labels = write(tmp_path / "labels.csv", text)
+    result = runner.invoke(app, ["resolve", str(ws), "--labels", str(labels)])
+    assert result.exit_code == 2 and message in result.stderr
