@@ -132,3 +132,28 @@ def test_addresses_fold_street_types() -> None:
 )
 def test_birth_dates(raw: object, clean: str | None) -> None:
     assert birth_date_clean(raw, today=dt.date(2026, 1, 1)) == clean
+
+
+_IDS = st.text(alphabet="0123456789AZaz.-/ éÑ0", max_size=14)
+_PHONES = st.text(alphabet="0123456789 +-()", max_size=18)
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_IDS, _PHONES), min_size=1, max_size=20))
+def test_screening_sql_keys_equal_the_python_ones(values: list[tuple[str, str]]) -> None:
+    """Screening's ``id_key`` and ``phone_key`` SQL helpers follow ``onca.names`` exactly."""
+    import duckdb
+
+    from onca.finance._sqltemplate import make_environment
+
+    env = make_environment({})
+    sql = env.from_string(
+        "SELECT {{ id_key('i') }} AS id, {{ phone_key('p') }} AS phone FROM v"
+    ).render()
+    con = duckdb.connect()
+    con.execute("CREATE TABLE v (n INTEGER, i VARCHAR, p VARCHAR)")
+    con.executemany(
+        "INSERT INTO v VALUES (?, ?, ?)", [(n, i, p) for n, (i, p) in enumerate(values)]
+    )
+    rows = con.execute(sql.replace("FROM v", "FROM v ORDER BY n")).fetchall()
+    assert rows == [(id_key(i), phone_tail(p)) for i, p in values]

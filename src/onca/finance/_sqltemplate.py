@@ -14,10 +14,11 @@ In a typology's ``sql``:
 - ``{{ hours_between('a.ts', 'b.ts') }}`` is the time from a.ts to b.ts in hours (seconds
   elapsed / 3600; never ``date_diff``, which counts boundaries on DuckDB and elapsed time on
   Spark).
-- ``{{ phone_key('p.phone') }}`` is the last 8 digits of a phone number (NULL when none) and
-  ``{{ id_key('p.id_number') }}`` an ID number upper-cased with only letters and digits: the
-  one place where screening normalises identifiers, so that records of one party written
-  differently by a bank, customs and the police compare equal.
+- ``{{ phone_key('p.phone') }}`` is the last 8 digits of a phone number (NULL when fewer than 6
+  digits) and ``{{ id_key('p.id_number') }}`` an ID number folded, upper-cased, with only
+  letters and digits (NULL for garbage): the SQL form of ``onca.names.phone_tail`` and
+  ``onca.names.id_key``, which entity resolution uses, so that records of one party written
+  differently by a bank, customs and the police compare equal in both (a test holds them equal).
 - ``ln(x)`` (natural logarithm) is there for computing literals in ``{% set %}``.
 - ``{{ terms | regex }}`` is a regular-expression literal matching any of the terms as whole
   words (terms in Chinese, Japanese or Korean match anywhere).
@@ -114,10 +115,18 @@ def make_environment(fx_units_per_usd: Mapping[str, float]) -> jinja2.Environmen
         return Sql(f"((epoch({end}) - epoch({start})) / 3600.0)")
 
     def phone_key(expr: str) -> Sql:
-        return Sql(f"nullif(right(regexp_replace({expr}, '[^0-9]', '', 'g'), 8), '')")
+        # onca.names.phone_tail: the last 8 digits (at least 6 digits written).
+        digits = f"regexp_replace({expr}, '[^0-9]', '', 'g')"
+        return Sql(f"(CASE WHEN length({digits}) >= 6 THEN right({digits}, 8) END)")
 
     def id_key(expr: str) -> Sql:
-        return Sql(f"nullif(regexp_replace(upper({expr}), '[^0-9A-Z]', '', 'g'), '')")
+        # onca.names.id_key: folded, upper case, letters and digits; garbage (under 4
+        # characters, or one character repeated) is NULL so that it never links two parties.
+        key = f"regexp_replace(upper({fold(expr)}), '[^0-9A-Z]', '', 'g')"
+        return Sql(
+            f"(CASE WHEN length({key}) >= 4 AND length(replace({key}, left({key}, 1), '')) > 0"
+            f" THEN {key} END)"
+        )
 
     env.globals.update(
         usd=usd,
