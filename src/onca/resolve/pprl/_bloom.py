@@ -8,14 +8,18 @@ q-grams, so their filters share most bits, and the Dice coefficient of the filte
 Hardening, as the cryptanalyses of basic Bloom filters recommend:
 
 * **Random hashing under a key.** Each q-gram's positions are read from HMAC-SHA256 under the
-  field's sub-key, independently of each other. The 2009 paper used double hashing
-  (``h1 + i * h2``), whose linear structure is what Niedermeyer et al. (2014) and Kroll and
-  Steinmetzer (2015) exploited to recover the q-grams of frequent names; without the key nobody
-  can compute which bits a q-gram sets.
-* **XOR-folding** (Schnell, Borgs and Encarnação 2016): the filter's two halves are combined
-  with exclusive-or, so a stored bit no longer belongs to one q-gram: it is the parity of two
-  positions. Attacks that read q-grams off bit patterns that occur together (pattern mining)
-  lose their footing, and the number of set bits says less about the length of the name.
+  field's sub-key, independently of each other. The 2009 paper combined two keyed hashes by
+  double hashing (``h1 + i * h2``); that structure, with the frequencies of q-grams, is what
+  Niedermeyer et al. (2014) and Kroll and Steinmetzer (2015) exploited to recover the names
+  behind basic Bloom filters. Without the key nobody can compute which bits a q-gram sets.
+* **XOR-folding** (Schnell, Borgs and colleagues, 2016; see Christen, Ranbaduge and Schnell
+  2020 on hardening): the filter's two halves are combined with exclusive-or, so a stored bit
+  no longer belongs to one q-gram: it is the parity of two positions. Attacks that read
+  q-grams off bit patterns that occur together (pattern mining) lose their footing, and the
+  number of set bits says less about the length of the name.
+
+What hardening does not remove: equal values still give equal filters, so the frequencies of
+whole names show through (docs/pprl.md, threat model).
 """
 
 from __future__ import annotations

@@ -10,12 +10,13 @@ An encoding is an Arrow table, written as Parquet, one row per record:
 * ``record_id``: the party_id of the record, in clear (it is how the institution acts on a
   match; see docs/pprl.md for what that reveals);
 * ``*_token``: HMAC-SHA256 under the field's sub-key of the normalised value, truncated to
-  16 bytes, hex: kind, ID number, birth date, birth year, phone (E.164);
+  16 bytes, hex: kind, ID number, birth date, its year, month and day, phone (E.164) and the
+  phone's last 8 digits;
 * ``name_bloom``, ``address_bloom``: keyed, XOR-folded Bloom filters of the q-grams of the
   name's words (sorted, so their order does not matter) and of the address (see ``_bloom``);
 * ``block_keys``: keyed tokens (8 bytes) of a name word's Soundex code with the birth year, and
   of two name words' codes together; ``match`` compares only records that share a block key or
-  an ID, birth-date or phone token;
+  an ID, birth-date or phone-tail token;
 * ``quality_flags``: as party_features gives them, plus 'party_id_missing' and
   'party_id_duplicate'.
 
@@ -31,7 +32,7 @@ import functools
 import itertools
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +48,17 @@ FORMAT = "onca-pprl/1"
 METADATA_KEY = b"onca.pprl"
 BLOCK_KEY_BYTES = 8
 
-# The exact identifiers, as (token column, feature column).
+# The exact identifiers: (token column, value, sub-key). Month and day of birth share a sub-key
+# so that a date with day and month swapped is recognised; no other two fields share one.
 TOKEN_FIELDS = (
-    ("kind_token", "kind"),
-    ("id_token", "id_key"),
-    ("birth_date_token", "birth_date"),
-    ("birth_year_token", "birth_year"),
-    ("phone_token", "phone_e164"),
+    ("kind_token", "kind", "token/kind"),
+    ("id_token", "id_key", "token/id_key"),
+    ("birth_date_token", "birth_date", "token/birth_date"),
+    ("birth_year_token", "birth_year", "token/birth_year"),
+    ("birth_month_token", "birth_month", "token/birth_day_month"),
+    ("birth_day_token", "birth_day", "token/birth_day_month"),
+    ("phone_token", "phone_e164", "token/phone_e164"),
+    ("phone_tail_token", "phone_tail", "token/phone_tail"),
 )
 
 
@@ -85,7 +90,7 @@ def encoding_schema(params: EncodingParams) -> pa.Schema:
     return pa.schema(
         [
             ("record_id", pa.string()),
-            *[(column, pa.string()) for column, _ in TOKEN_FIELDS],
+            *[(column, pa.string()) for column, _, _ in TOKEN_FIELDS],
             ("name_bloom", pa.binary(name_bytes)),
             ("address_bloom", pa.binary(address_bytes)),
             ("block_keys", pa.list_(pa.string())),
@@ -102,9 +107,7 @@ class Encoding:
     key_fingerprint: str
     params: EncodingParams
     created: str = ""
-    source: str = ""
     path: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def records(self) -> int:
@@ -120,7 +123,7 @@ class Encoding:
 
     def fields_present(self) -> dict[str, int]:
         """How many records have each encoded field."""
-        columns = [c for c, _ in TOKEN_FIELDS] + ["name_bloom", "address_bloom"]
+        columns = [c for c, _, _ in TOKEN_FIELDS] + ["name_bloom", "address_bloom"]
         return {c: self.table.num_rows - self.table.column(c).null_count for c in columns}
 
 
@@ -185,17 +188,20 @@ def encode_parties(
     today: dt.date | None = None,
     progress: Progress | None = None,
 ) -> Encoding:
-    """Encode a party table (data-contract columns) under ``key``; one row per record."""
+    """Encode a party table (data-contract columns) under ``key``; one row per record.
+
+    ``source`` names the table in error messages; it is not stored in the encoding."""
     params = params or EncodingParams()
     features = party_features(parties, source, today=today)
     n = features.num_rows
     columns: dict[str, Any] = {}
     record_ids, id_flags = _record_ids(features.column("unique_id").to_pylist())
     columns["record_id"] = record_ids
-    for column, feature in TOKEN_FIELDS:
-        field_key = subkey(key, f"token/{feature}")
-        values = features.column(feature).to_pylist()
-        columns[column] = tokens(field_key, values, params.token_bytes)
+    values = {name: features.column(name).to_pylist() for name in features.column_names}
+    values["birth_month"] = [d[5:7] if d else None for d in values["birth_date"]]
+    values["birth_day"] = [d[8:10] if d else None for d in values["birth_date"]]
+    for column, feature, purpose in TOKEN_FIELDS:
+        columns[column] = tokens(subkey(key, purpose), values[feature], params.token_bytes)
     if progress:
         progress("tokens", n, n)
 
@@ -245,7 +251,6 @@ def encode_parties(
         key_fingerprint=fingerprint(key),
         params=params,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        source=source,
     )
 
 
@@ -257,7 +262,6 @@ def write_encoding(encoding: Encoding, path: str | Path) -> Path:
         "params": encoding.params.to_dict(),
         "records": encoding.records,
         "created": encoding.created,
-        "source": encoding.source,
     }
     table = encoding.table.replace_schema_metadata({METADATA_KEY: json.dumps(meta).encode()})
     p = Path(path)
@@ -298,6 +302,5 @@ def read_encoding(path: str | Path) -> Encoding:
         key_fingerprint=str(meta.get("key_fingerprint", "")),
         params=params,
         created=str(meta.get("created", "")),
-        source=str(meta.get("source", "")),
         path=str(p),
     )

@@ -28,6 +28,25 @@ import numpy.typing as npt
 _EPS = 1e-6
 
 
+def _patterns(
+    gamma: npt.NDArray[np.int8],
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
+    """The distinct rows of ``gamma`` and how many pairs show each (rows as mixed-radix
+    numbers, counted with bincount: one pass, whatever the number of pairs)."""
+    radix = [int(gamma[:, c].max(initial=-1)) + 2 for c in range(gamma.shape[1])]
+    code = np.zeros(gamma.shape[0], dtype=np.int64)
+    for c, base in enumerate(radix):
+        code = code * base + (gamma[:, c].astype(np.int64) + 1)
+    counts = np.bincount(code)
+    present = np.flatnonzero(counts)
+    patterns = np.empty((present.size, gamma.shape[1]), dtype=np.int8)
+    rest = present.copy()
+    for c in range(gamma.shape[1] - 1, -1, -1):
+        patterns[:, c] = rest % radix[c] - 1
+        rest //= radix[c]
+    return patterns, counts[present]
+
+
 class FellegiSunter:
     """Match and non-match level probabilities by EM (scikit-learn style: ``fit`` returns
     the estimator, learned values end in ``_``).
@@ -75,6 +94,8 @@ class FellegiSunter:
         self.pairs_compared_ = [
             int(np.count_nonzero(gamma[:, c] >= 0)) for c in range(len(observed))
         ]
+        # EM runs on the distinct comparison patterns, weighted by how many pairs show each
+        patterns, counts = _patterns(gamma)
         floor = 1.0 / max(total_pairs, 1)
         m = [np.asarray(p, dtype=np.float64) / np.sum(p) for p in self.m_prior]
         lam = float(np.clip(lambda_start, 1e-12, 0.5))
@@ -84,16 +105,17 @@ class FellegiSunter:
             self.n_iter_ += 1
             self.m_, self.lambda_ = m, lam
             self.u_ = self._non_match(m, lam, floor)
-            posterior, log_lik = self._posterior(gamma)
+            posterior, log_lik = self._posterior(patterns, counts)
             self.log_likelihood_.append(log_lik)
+            expected = posterior * counts  # expected matches among the pairs of each pattern
             new_m = []
             for c, prior in enumerate(self.m_prior):
-                levels = gamma[:, c]
+                levels = patterns[:, c]
                 seen = levels >= 0
-                counts = np.bincount(levels[seen], weights=posterior[seen], minlength=len(prior))
-                smoothed = counts + self.prior_pairs * np.asarray(prior) / np.sum(prior)
+                found = np.bincount(levels[seen], weights=expected[seen], minlength=len(prior))
+                smoothed = found + self.prior_pairs * np.asarray(prior) / np.sum(prior)
                 new_m.append(np.clip(smoothed / smoothed.sum(), _EPS, 1.0))
-            new_lam = float(np.clip(posterior.sum() / total_pairs, 1e-12, 0.5))
+            new_lam = float(np.clip(expected.sum() / total_pairs, 1e-12, 0.5))
             change = max(
                 abs(new_lam - lam) / lam,
                 *(float(np.max(np.abs(a - b))) for a, b in zip(new_m, m, strict=True)),
@@ -137,13 +159,18 @@ class FellegiSunter:
         """Probability that each pair is a match."""
         return self._posterior(gamma)[0]
 
-    def _posterior(self, gamma: npt.NDArray[np.int8]) -> tuple[npt.NDArray[np.float64], float]:
+    def _posterior(
+        self, gamma: npt.NDArray[np.int8], counts: npt.NDArray[np.int64] | None = None
+    ) -> tuple[npt.NDArray[np.float64], float]:
+        """Match probability of each row of ``gamma`` and the log2-likelihood of all of them
+        (each row standing for ``counts`` pairs)."""
         log_odds = self.match_weight(gamma) + self.prior_weight()
         posterior = 1.0 / (1.0 + np.exp2(-np.clip(log_odds, -200, 200)))
-        # log2-likelihood of the candidates: log2((1 - lambda) u(gamma)) + log2(1 + odds)
-        log_lik = float(np.sum(np.logaddexp2(log_odds, 0.0)))
-        log_lik += gamma.shape[0] * math.log2(1.0 - self.lambda_)
+        n = np.ones(gamma.shape[0]) if counts is None else counts.astype(np.float64)
+        # log2((1 - lambda) u(gamma)) + log2(1 + odds), summed over pairs
+        per_row = np.logaddexp2(log_odds, 0.0) + math.log2(1.0 - self.lambda_)
         for c, u in enumerate(self.u_):
             levels = gamma[:, c]
-            log_lik += float(np.log2(u)[levels[levels >= 0]].sum())
-        return posterior, log_lik
+            seen = levels >= 0
+            per_row[seen] += np.log2(u)[levels[seen]]
+        return posterior, float(np.sum(per_row * n))

@@ -62,8 +62,12 @@ COMPARISONS = (
     Comparison("name", _dice_levels(NAME_DICE), (0.55, 0.15, 0.08, 0.07, 0.07, 0.08)),
     Comparison("address", _dice_levels(ADDRESS_DICE), (0.5, 0.25, 0.12, 0.06, 0.07)),
     Comparison("id_number", ("same", "different"), (0.9, 0.1)),
-    Comparison("birth_date", ("same", "same year", "different"), (0.85, 0.05, 0.1)),
-    Comparison("phone", ("same", "different"), (0.85, 0.15)),
+    Comparison(
+        "birth_date",
+        ("same", "one part off, or day and month swapped", "same year", "different"),
+        (0.8, 0.08, 0.04, 0.08),
+    ),
+    Comparison("phone", ("same", "same last 8 digits", "different"), (0.75, 0.1, 0.15)),
 )
 
 
@@ -143,7 +147,15 @@ def _pairs_sharing(
     return left_out, right_out, skipped
 
 
-BLOCKING_COLUMNS = ("id_token", "birth_date_token", "phone_token", "block_keys")
+def _distinct(values: IntArray) -> IntArray:
+    """The distinct values, sorted (a sort and a shift: faster than np.unique's hash here)."""
+    values = np.sort(values)
+    keep = np.ones(values.size, dtype=bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]
+
+
+BLOCKING_COLUMNS = ("id_token", "birth_date_token", "phone_tail_token", "block_keys")
 
 
 def candidate_pairs(
@@ -164,10 +176,9 @@ def candidate_pairs(
         by_pass[column] = int(li.size)
         skipped += s
         codes.append(li * n_right + ri)
-    unique = np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
+    unique = _distinct(np.concatenate(codes))
     left_rows, right_rows = unique // n_right, unique % n_right
-    left_kind = left.table.column("kind_token").to_numpy(zero_copy_only=False)
-    right_kind = right.table.column("kind_token").to_numpy(zero_copy_only=False)
+    (left_kind,), (right_kind,) = _token_codes(left, right, "kind_token")
     same_kind = left_kind[left_rows] == right_kind[right_rows]
     return Candidates(left_rows[same_kind], right_rows[same_kind], by_pass, skipped)
 
@@ -188,13 +199,26 @@ def _filters(
     return as_words(packed), present
 
 
-def _token_codes(left: Encoding, right: Encoding, column: str) -> tuple[IntArray, IntArray]:
-    """Tokens of both sides as integers (equal tokens, equal integers; -1 for missing)."""
-    both = pa.concat_arrays(
-        [left.table.column(column).combine_chunks(), right.table.column(column).combine_chunks()]
-    ).dictionary_encode()
+def _token_codes(
+    left: Encoding, right: Encoding, *columns: str
+) -> tuple[list[IntArray], list[IntArray]]:
+    """Tokens of both sides as integers, one dictionary for all ``columns`` (equal tokens,
+    equal integers; -1 for missing)."""
+    arrays = [e.table.column(c).combine_chunks() for e in (left, right) for c in columns]
+    both = pa.concat_arrays(arrays).dictionary_encode()
     codes = both.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes[: left.records], codes[left.records :]
+    parts = np.split(codes, np.cumsum([len(a) for a in arrays])[:-1])
+    return list(parts[: len(columns)]), list(parts[len(columns) :])
+
+
+TOKEN_COLUMNS = (
+    ("id_token",),
+    ("birth_date_token",),
+    ("birth_year_token",),
+    ("birth_month_token", "birth_day_token"),  # one sub-key: swapped dates can agree
+    ("phone_token",),
+    ("phone_tail_token",),
+)
 
 
 @dataclass
@@ -210,9 +234,10 @@ def read_fields(left: Encoding, right: Encoding) -> tuple[Fields, Fields]:
     for column in ("name_bloom", "address_bloom"):
         left_fields.filters[column] = _filters(left, column)
         right_fields.filters[column] = _filters(right, column)
-    for column in ("id_token", "birth_date_token", "birth_year_token", "phone_token"):
-        lc, rc = _token_codes(left, right, column)
-        left_fields.tokens[column], right_fields.tokens[column] = lc, rc
+    for columns in TOKEN_COLUMNS:
+        left_codes, right_codes = _token_codes(left, right, *columns)
+        for column, lc, rc in zip(columns, left_codes, right_codes, strict=True):
+            left_fields.tokens[column], right_fields.tokens[column] = lc, rc
     return left_fields, right_fields
 
 
@@ -237,6 +262,35 @@ def _token_level(
     return level
 
 
+def _birth_level(left: Fields, right: Fields, li: IntArray, ri: IntArray) -> npt.NDArray[np.int8]:
+    """0 same date; 1 one of year, month, day off, or day and month swapped; 2 same year only;
+    3 different; -1 missing."""
+    date = _token_level(left, right, "birth_date_token", li, ri)
+    y = _token_level(left, right, "birth_year_token", li, ri) == 0
+    m = _token_level(left, right, "birth_month_token", li, ri) == 0
+    d = _token_level(left, right, "birth_day_token", li, ri) == 0
+    lm, ld = left.tokens["birth_month_token"][li], left.tokens["birth_day_token"][li]
+    rm, rd = right.tokens["birth_month_token"][ri], right.tokens["birth_day_token"][ri]
+    swapped = y & (lm == rd) & (ld == rm)
+    parts = y.astype(np.int8) + m + d
+    level = np.full(li.size, 3, dtype=np.int8)
+    level[y] = 2
+    level[(parts == 2) | swapped] = 1
+    level[date == 0] = 0
+    level[date < 0] = -1
+    return level
+
+
+def _phone_level(left: Fields, right: Fields, li: IntArray, ri: IntArray) -> npt.NDArray[np.int8]:
+    """0 same number; 1 same last 8 digits (written another way); 2 different; -1 missing."""
+    tail = _token_level(left, right, "phone_tail_token", li, ri)
+    full = _token_level(left, right, "phone_token", li, ri)
+    level = np.where(tail == 0, 1, 2).astype(np.int8)
+    level[full == 0] = 0
+    level[tail < 0] = -1
+    return level
+
+
 def comparison_levels(
     left: Fields, right: Fields, li: IntArray, ri: IntArray
 ) -> tuple[npt.NDArray[np.int8], dict[str, npt.NDArray[np.float64]]]:
@@ -244,22 +298,53 @@ def comparison_levels(
     name, name_dice = _dice_level(left, right, "name_bloom", NAME_DICE, li, ri)
     address, address_dice = _dice_level(left, right, "address_bloom", ADDRESS_DICE, li, ri)
     id_number = _token_level(left, right, "id_token", li, ri)
-    birth = _token_level(left, right, "birth_date_token", li, ri)
-    same_year = _token_level(left, right, "birth_year_token", li, ri) == 0
-    birth[(birth == 1) & ~same_year] = 2  # 0 same date, 1 same year only, 2 neither
-    phone = _token_level(left, right, "phone_token", li, ri)
+    birth = _birth_level(left, right, li, ri)
+    phone = _phone_level(left, right, li, ri)
     gamma = np.stack([name, address, id_number, birth, phone], axis=1)
     return gamma, {"name_dice": name_dice, "address_dice": address_dice}
 
 
-def _token_agreement(a: IntArray, b: IntArray) -> float:
-    """Share of all pairs (both present) with equal tokens, from exact counts."""
-    a, b = a[a >= 0], b[b >= 0]
-    if not a.size or not b.size:
+def _agreement(left: Sequence[IntArray], right: Sequence[IntArray]) -> float:
+    """Share of all pairs (every part present on both sides) that agree on every part, from
+    exact counts of the combined values."""
+    left_ok = np.all([c >= 0 for c in left], axis=0)
+    right_ok = np.all([c >= 0 for c in right], axis=0)
+    n_left, n_right = int(left_ok.sum()), int(right_ok.sum())
+    if not n_left or not n_right:
         return 0.0
-    size = int(max(a.max(), b.max())) + 1
-    shared = np.bincount(a, minlength=size) * np.bincount(b, minlength=size)
-    return float(shared.sum()) / (a.size * b.size)
+    stacked = np.concatenate(
+        [
+            np.stack([c[left_ok] for c in left], axis=1),
+            np.stack([c[right_ok] for c in right], axis=1),
+        ]
+    )
+    _, combined = np.unique(stacked, axis=0, return_inverse=True)
+    combined = combined.ravel()
+    size = int(combined.max()) + 1
+    shared = np.bincount(combined[:n_left], minlength=size) * np.bincount(
+        combined[n_left:], minlength=size
+    )
+    return float(shared.sum()) / (n_left * n_right)
+
+
+def _birth_frequencies(left: Fields, right: Fields) -> npt.NDArray[np.float64]:
+    """Exact share of each birth-date level among all pairs with both dates."""
+    lt, rt = left.tokens, right.tokens
+    ly, lm, ld = lt["birth_year_token"], lt["birth_month_token"], lt["birth_day_token"]
+    ry, rm, rd = rt["birth_year_token"], rt["birth_month_token"], rt["birth_day_token"]
+    same = _agreement([ly, lm, ld], [ry, rm, rd])
+    year_month = _agreement([ly, lm], [ry, rm])
+    year_day = _agreement([ly, ld], [ry, rd])
+    two_parts = year_month + year_day + _agreement([lm, ld], [rm, rd]) - 3 * same
+    # swapped: year the same, the left's month the right's day and the other way round; less
+    # the dates whose day is their month (those are the same date, level 0)
+    swapped = _agreement([ly, lm, ld], [ry, rd, rm]) - _agreement(
+        [np.where(lm == ld, ly, -1), lm, ld], [ry, rm, rd]
+    )
+    year_only = _agreement([ly], [ry]) - year_month - year_day + same - swapped
+    levels = np.clip(np.array([same, two_parts + swapped, year_only, 0.0]), 0.0, 1.0)
+    levels[3] = max(1.0 - levels[:3].sum(), 0.0)
+    return levels
 
 
 def level_frequencies(
@@ -280,13 +365,20 @@ def level_frequencies(
         level, _ = _dice_level(left, right, column, cuts, li, ri)
         counts = np.bincount(level[level >= 0], minlength=len(cuts) + 1) + 1.0
         out.append(counts / counts.sum())
-    same_id = _token_agreement(left.tokens["id_token"], right.tokens["id_token"])
+    same_id = _agreement([left.tokens["id_token"]], [right.tokens["id_token"]])
     out.append(np.array([same_id, 1.0 - same_id]))
-    same_day = _token_agreement(left.tokens["birth_date_token"], right.tokens["birth_date_token"])
-    same_year = _token_agreement(left.tokens["birth_year_token"], right.tokens["birth_year_token"])
-    out.append(np.array([same_day, max(same_year - same_day, 0.0), 1.0 - max(same_year, same_day)]))
-    same_phone = _token_agreement(left.tokens["phone_token"], right.tokens["phone_token"])
-    out.append(np.array([same_phone, 1.0 - same_phone]))
+    out.append(_birth_frequencies(left, right))
+    # among pairs with both last-8-digit tokens; a number with E.164 always has its tail
+    lt, rt = left.tokens, right.tokens
+    same_tail = _agreement([lt["phone_tail_token"]], [rt["phone_tail_token"]])
+    tails = int(np.count_nonzero(lt["phone_tail_token"] >= 0)) * int(
+        np.count_nonzero(rt["phone_tail_token"] >= 0)
+    )
+    numbers = int(np.count_nonzero(lt["phone_token"] >= 0)) * int(
+        np.count_nonzero(rt["phone_token"] >= 0)
+    )
+    same_number = _agreement([lt["phone_token"]], [rt["phone_token"]]) * numbers / max(tails, 1)
+    out.append(np.array([same_number, max(same_tail - same_number, 0.0), 1.0 - same_tail]))
     return out
 
 
