@@ -49,21 +49,26 @@ def explain(prediction: Prediction) -> list[str]:
         labels[comp["output_column_name"]] = by_gamma
     prior = prediction.model["probability_two_random_records_match"]
     prior_weight = math.log2(prior / (1 - prior))
-    cols = prediction.pairs.column_names
-    data = {c: prediction.pairs.column(c).to_pylist() for c in cols}
+    n = prediction.pairs.num_rows
+    cols = set(prediction.pairs.column_names)
+
+    def column(name: str) -> list[Any]:
+        return prediction.pairs.column(name).to_pylist() if name in cols else [None] * n
+
+    per_comparison = [
+        (name, by_gamma, column(f"gamma_{name}"), column(f"mw_{name}"), column(f"mw_tf_adj_{name}"))
+        for name, by_gamma in labels.items()
+    ]
+    prior_part = {
+        "comparison": "prior",
+        "level": "two records picked at random",
+        "weight": round(prior_weight, 2),
+    }
     out = []
-    for i in range(prediction.pairs.num_rows):
-        parts = [
-            {
-                "comparison": "prior",
-                "level": "two records picked at random",
-                "weight": round(prior_weight, 2),
-            }
-        ]
-        for name, by_gamma in labels.items():
-            gamma = data.get(f"gamma_{name}", [None] * (i + 1))[i]
-            weight = data.get(f"mw_{name}", [None] * (i + 1))[i]
-            tf = data.get(f"mw_tf_adj_{name}", [None] * (i + 1))[i]
+    for i in range(n):
+        parts = [prior_part]
+        for name, by_gamma, gammas, weights, tfs in per_comparison:
+            gamma, weight, tf = gammas[i], weights[i], tfs[i]
             total = (float(weight) if weight is not None else 0.0) + (
                 float(tf) if tf is not None else 0.0
             )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,14 +83,20 @@ def _entities(
     for rows in groups.values():
         members = sorted(ids[i] for i in rows)
         entity_id = f"ENT-{members[0]}"
-        counted = Counter(n for i in rows if (n := names[i]))
-        first_seen = {
-            names[i]: rank
-            for rank, i in reversed(list(enumerate(sorted(rows, key=lambda i: ids[i]))))
-        }
-        # The name most records use; on a tie, that of the record with the smallest ID.
-        name = min(counted, key=lambda n: (-counted[n], first_seen[n])) if counted else None
-        kind = Counter(kinds[i] for i in rows).most_common(1)[0][0]
+        if len(rows) == 1:
+            name, kind = names[rows[0]], kinds[rows[0]]
+        else:
+            # The name most records use; on a tie, that of the record with the smallest ID.
+            ordered = sorted(rows, key=lambda i: ids[i])
+            votes: dict[str, int] = {}
+            for i in ordered:
+                if names[i]:
+                    votes[names[i]] = votes.get(names[i], 0) + 1
+            name = max(votes, key=lambda n: votes[n]) if votes else None  # first of the best
+            kind_votes: dict[str, int] = {}
+            for i in ordered:
+                kind_votes[kinds[i]] = kind_votes.get(kinds[i], 0) + 1
+            kind = max(kind_votes, key=lambda k: kind_votes[k])
         probs = [best[ids[i]] for i in rows if ids[i] in best]
         if len(rows) > 1:
             weakest[entity_id] = min(probs) if probs else 0.0
