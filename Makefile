@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 PYTEST_WORKERS ?= 2
 PYTEST_DIST    ?= loadgroup
 
-.PHONY: install demo test lint format bench bench-screen clean
+.PHONY: install demo test lint format bench bench-screen bench-resolve clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: install  ## the foundation benchmarks (10 million transactions; see bench
 bench-screen: install  ## screening benchmark: every typology over 10M transactions (DuckDB), 1M on Spark
 	$(BIN)/python benchmarks/bench_screening.py --transactions $${N:-10000000}
 	$(BIN)/python benchmarks/bench_screening.py --transactions $${SPARK_N:-1000000} --spark
+
+bench-resolve: install  ## entity resolution: FEBRL4, the scenario, 1M records (DuckDB); PPRL on FEBRL4
+	$(BIN)/python benchmarks/bench_resolve.py --records $${N:-1000000}
+	$(BIN)/python benchmarks/bench_pprl.py
 
 clean:
 	rm -rf $(VENV) onca-demo build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
