@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -522,13 +523,20 @@ def _originals(seed: int, n: int) -> dict[str, object]:
 # -- the duplicates: another source's record of the same party -----------------------------
 
 
-def _vary(values: list, rows: np.ndarray, variant) -> None:
+def _vary(values: list, rows: np.ndarray, variant: Callable[[str], str]) -> None:
+    """Replace ``values[rows]`` (where present) by a variant of each."""
     for i in rows:
         if values[i] is not None:
             values[i] = variant(values[i])
 
 
-def _renew(values: list, rows: np.ndarray, countries: np.ndarray, build, rng) -> None:
+def _renew(
+    values: list,
+    rows: np.ndarray,
+    countries: np.ndarray,
+    build: Callable[[np.random.Generator, Country, int], pa.Array],
+    rng: np.random.Generator,
+) -> None:
     """A new value (the party moved, or changed phone) for ``rows``, built per country."""
     for code in sorted(set(countries[rows])):
         these = rows[countries[rows] == code]
