@@ -17,6 +17,7 @@ from onca.resolve import (
     read_party_file,
     resolve_workspace,
 )
+from onca.resolve._report import resolve_section
 from onca.workspace import open_workspace
 from tests.resolve.conftest import f1, head_csv, true_pairs
 
@@ -43,6 +44,13 @@ def test_scenario_duplicates_are_found(workspace: Path, world: tuple[Path, Path]
     predicted = _entity_pairs(workspace)
     assert len(truth) > 100
     assert f1(predicted, truth) >= 0.95, (len(predicted & truth), len(predicted), len(truth))
+    # The report section shows the same accuracy and explains one network member's match.
+    with open_workspace(workspace, create=False, read_only=True) as ws:
+        section = resolve_section(ws, world[1])
+    accuracy, explained, why = section.tables[:3]
+    assert float(accuracy.rows[0][-1]) == pytest.approx(f1(predicted, truth), abs=1e-3)
+    assert "from a trafficking network" in explained.caption and len(explained.rows) == 2
+    assert why.rows[0][0] == "prior" and len(why.rows) == 7
     # Every record belongs to exactly one entity, singletons included.
     assert members == parties == summary.records
     assert summary.duplicate_entities > 0 and summary.links == len(links)
