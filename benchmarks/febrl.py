@@ -14,6 +14,8 @@ import csv
 import sys
 from pathlib import Path
 
+from onca.resolve import _report as resolve_report
+
 
 def febrl_dir() -> Path:
     try:
@@ -79,17 +81,14 @@ def write_febrl4(out_dir: Path) -> tuple[Path, Path, Path]:
 
 def pairwise_scores(predicted: set[tuple[str, str]], truth: set[tuple[str, str]]) -> dict:
     """Pairwise precision, recall and F1 of predicted (left_id, right_id) links."""
-    hit = len(predicted & truth)
-    precision = hit / len(predicted) if predicted else 0.0
-    recall = hit / len(truth) if truth else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    scores = resolve_report.pairwise_scores(predicted, truth)
     return {
-        "predicted": len(predicted),
-        "true": len(truth),
-        "true_positives": hit,
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
+        "predicted": scores["predicted_pairs"],
+        "true": scores["true_pairs"],
+        "true_positives": scores["correct_pairs"],
+        "precision": scores["precision"],
+        "recall": scores["recall"],
+        "f1": scores["f1"],
     }
 
 

@@ -30,14 +30,10 @@ def _true_pairs(truth_dir: Path) -> tuple[set[tuple[str, str]], set[str]]:
     return pairs, members
 
 
-def pairwise_accuracy(ws: Workspace, truth_dir: Path) -> dict[str, float | int]:
-    """Pairwise precision, recall and F1 of the workspace's entities against the truth."""
-    truth, _ = _true_pairs(truth_dir)
-    rows = ws.con.execute(
-        """SELECT a.party_id, b.party_id FROM entity_members AS a
-           JOIN entity_members AS b ON a.entity_id = b.entity_id AND a.party_id < b.party_id"""
-    ).fetchall()
-    predicted = {(str(a), str(b)) for a, b in rows}
+def pairwise_scores(
+    predicted: set[tuple[str, str]], truth: set[tuple[str, str]]
+) -> dict[str, float | int]:
+    """Pairwise precision, recall and F1 of predicted record pairs against the true ones."""
     hit = len(predicted & truth)
     precision = hit / len(predicted) if predicted else 1.0
     recall = hit / len(truth) if truth else 1.0
@@ -50,6 +46,16 @@ def pairwise_accuracy(ws: Workspace, truth_dir: Path) -> dict[str, float | int]:
         "recall": recall,
         "f1": f1,
     }
+
+
+def pairwise_accuracy(ws: Workspace, truth_dir: Path) -> dict[str, float | int]:
+    """Pairwise precision, recall and F1 of the workspace's entities against the truth."""
+    truth, _ = _true_pairs(truth_dir)
+    rows = ws.con.execute(
+        """SELECT a.party_id, b.party_id FROM entity_members AS a
+           JOIN entity_members AS b ON a.entity_id = b.entity_id AND a.party_id < b.party_id"""
+    ).fetchall()
+    return pairwise_scores({(str(a), str(b)) for a, b in rows}, truth)
 
 
 def _explained_match(ws: Workspace, prefer: set[str]) -> list[TableBlock]:

@@ -11,21 +11,12 @@ import pyarrow as pa
 
 from onca import __version__
 from onca.finance._scores import write_entity_scores
+from onca.resolve._features import OPTIONAL, REQUIRED
 from onca.resolve._model import Progress
 from onca.resolve._resolve import DEFAULT_THRESHOLD, Links, dedupe_table, flagged
 from onca.workspace import Workspace
 
-PARTY_COLUMNS = (
-    "party_id",
-    "kind",
-    "name",
-    "birth_date",
-    "nationality",
-    "country",
-    "address",
-    "phone",
-    "id_number",
-)
+PARTY_COLUMNS = (*REQUIRED, *OPTIONAL)
 
 
 @dataclass
