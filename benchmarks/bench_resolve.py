@@ -209,6 +209,12 @@ def table(results: dict) -> str:
             f"| {name} | {r.get('records', 0):,} | {r['seconds']:.1f} s | {r['peak_rss_mib']:,} MiB"
             f" | {r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} | {target} |"
         )
+    spark = results["runs"].get("spark")
+    if spark:
+        lines.append(
+            f"\nSpark and DuckDB put {spark['same_entities_as_duckdb']:.2%} of the records"
+            " in entities with identical members."
+        )
     return "\n".join(lines)
 
 
