@@ -123,7 +123,12 @@ def _comparisons() -> list[Any]:
         "address, folded, street types abbreviated",
         cll.NullLevel("address_clean"),
         [
-            (exact("address_clean"), "the same", 0.6),
+            # A street many share ('Travessa São José' without a number) counts less.
+            (
+                exact("address_clean").configure(tf_adjustment_column="address_clean"),
+                "the same",
+                0.6,
+            ),
             (jw("address_clean", 0.92), "nearly the same (Jaro-Winkler >= 0.92)", 0.2),
             (
                 cll.And(exact("address_number"), jw("address_clean", 0.75)),
