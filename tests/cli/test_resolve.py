@@ -158,3 +158,20 @@ def test_bad_labels_are_named(ws: Path, tmp_path: Path, text: str, message: str)
     labels = write(tmp_path / "labels.csv", text)
     result = runner.invoke(app, ["resolve", str(ws), "--labels", str(labels)])
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_an_unknown_engine_is_named(files: tuple[Path, Path], tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "resolve",
+            "link",
+            *map(str, files),
+            "--out",
+            str(tmp_path / "p.csv"),
+            "--engine",
+            "oracle",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "--engine: expected duckdb or spark, got 'oracle'" in result.stderr

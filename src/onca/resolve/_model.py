@@ -9,7 +9,6 @@ nor hurt by it. Records of different kinds (person, company) are never compared.
 
 from __future__ import annotations
 
-import logging
 import tempfile
 import uuid
 from collections.abc import Callable, Sequence
@@ -18,9 +17,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from onca.errors import EngineError, ParameterError
+from onca.resolve._backends import splink_backend
 
 LinkType = Literal["dedupe_only", "link_only"]
 Progress = Callable[[str], None]
@@ -198,37 +197,6 @@ class Prediction:
     notes: list[str] = field(default_factory=list)
 
 
-def _quiet_splink() -> None:
-    for name in ("splink", "py4j"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-
-
-def _register(db_api: Any, engine: str, table: pa.Table, name: str, workdir: Path) -> Any:
-    if engine == "duckdb":
-        return db_api.register(table, table_name=name)
-    path = workdir / f"{name}.parquet"
-    pq.write_table(table, path)
-    return db_api.register(db_api.spark.read.parquet(str(path)), table_name=name)
-
-
-def _db_api(engine: str) -> Any:
-    _quiet_splink()
-    if engine == "duckdb":
-        from splink import DuckDBAPI
-
-        return DuckDBAPI()
-    if engine == "spark":
-        from splink import SparkAPI
-
-        from onca.engines._spark import spark_session
-
-        spark = spark_session()
-        if not spark.sparkContext.getCheckpointDir():
-            spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="onca-spark-checkpoints-"))
-        return SparkAPI(spark_session=spark, break_lineage_method="parquet")
-    raise ParameterError(f"--engine: expected duckdb or spark, got {engine!r}")
-
-
 def predict(
     inputs: Sequence[pa.Table],
     *,
@@ -245,15 +213,14 @@ def predict(
     step = progress or (lambda _msg: None)
     from splink import Linker, block_on
 
-    db_api = _db_api(engine)
+    backend = splink_backend(engine)
     notes: list[str] = []
     total = sum(t.num_rows for t in inputs)
     # Names unique to this run: a Spark session outlives it and keeps its views.
     run = uuid.uuid4().hex[:8]
     with tempfile.TemporaryDirectory(prefix="onca-resolve-") as tmp:
         frames = [
-            _register(db_api, engine, t, f"onca_{run}_parties_{i}", Path(tmp))
-            for i, t in enumerate(inputs)
+            backend.register(t, f"onca_{run}_parties_{i}", Path(tmp)) for i, t in enumerate(inputs)
         ]
         # A starting prior (about one record in ten has another of the same party), replaced
         # by the estimate from records that agree on two strong identifiers.
@@ -282,14 +249,13 @@ def predict(
                 notes.append(f"no pair agrees on two strong identifiers; prior left at {prior:.2g}")
                 linker._settings_obj._probability_two_random_records_match = prior
             step("estimating how often unrelated records agree (u)")
-            # One chunk on Spark: each chunk is a job per comparison, costly on small data.
             linker.training.estimate_u_using_random_sampling(
-                max_pairs=1e6, seed=17, num_chunks=1 if engine == "spark" else 10
+                max_pairs=1e6, seed=17, num_chunks=backend.u_chunks
             )
             if labels is not None and labels.num_rows:
                 step("estimating m from the labelled pairs")
                 linker.training.estimate_m_from_pairwise_labels(
-                    _register(db_api, engine, labels, f"onca_{run}_labels", Path(tmp))
+                    backend.register(labels, f"onca_{run}_labels", Path(tmp))
                 )
             else:
                 for label, columns in (
@@ -321,10 +287,7 @@ def predict(
         except Exception as e:  # Splink raises plain exceptions with the backend's message
             raise EngineError(f"Splink on {engine} failed: {e}") from e
         finally:
-            if engine == "spark":  # the session lives on; the tables of this run need not
-                linker.table_management.delete_tables_created_by_splink_from_db()
-                for frame in frames:
-                    db_api.spark.catalog.dropTempView(frame.physical_name)
+            backend.cleanup(linker, frames)
     return Prediction(
         pairs=pairs.filter(pa.compute.greater_equal(pairs["match_probability"], threshold)),
         clusters=clusters.select(["unique_id", "source", "cluster_id"])
