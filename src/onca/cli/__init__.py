@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from onca import __version__
-from onca.cli import _export, _ingest, _pprl, _resolve, _scenario, _screen
+from onca.cli import _export, _ingest, _network, _pprl, _resolve, _scenario, _screen
 
 app = typer.Typer(
     name="onca",
@@ -24,6 +24,7 @@ app.command()(_ingest.quarantine)
 app.command()(_screen.screen)
 app.add_typer(_resolve.app, name="resolve")
 app.add_typer(_pprl.app, name="pprl")
+app.add_typer(_network.app, name="network")
 app.add_typer(_export.app, name="export")
 
 

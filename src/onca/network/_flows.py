@@ -11,14 +11,16 @@ Times are whole seconds since 1970-01-01 UTC (``int``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import numpy as np
 import pyarrow as pa
 
-from onca.engines import Engine
+from onca.engines import DuckDBEngine, Engine
+from onca.errors import ParameterError
 from onca.finance._lists import load_lists
 from onca.finance._sqltemplate import make_environment
 from onca.workspace import Workspace
@@ -150,6 +152,22 @@ class ArrayFlows:
             table.column("amount").to_numpy().astype(np.float64),
         )
 
+    @classmethod
+    def from_records(
+        cls, txn_id: list[str], src: list[str], dst: list[str], ts: list[int], amount: list[float]
+    ) -> ArrayFlows:
+        """From plain lists: account ids as text, times in seconds, amounts in US dollars."""
+        names = sorted(set(src) | set(dst))
+        index = {a: i for i, a in enumerate(names)}
+        return cls(
+            pa.array(names, pa.string()),
+            pa.array(txn_id, pa.string()),
+            np.array([index[a] for a in src], np.int32),
+            np.array([index[a] for a in dst], np.int32),
+            np.array(ts, np.int64),
+            np.array(amount, np.float64),
+        )
+
     def __len__(self) -> int:
         return len(self.ts)
 
@@ -242,3 +260,20 @@ class SqlFlows:
             ts=np.array([int(r["ts"]) for r in rows], np.int64),
             amount=np.array([float(r["amount"]) for r in rows], np.float64),
         )
+
+
+@contextmanager
+def open_flows(ws: Workspace, engine: str = "duckdb") -> Iterator[FlowSource]:
+    """A flow source over ``ws``: ``duckdb`` (SQL per hop), ``memory`` (NumPy arrays) or
+    ``spark`` (SQL per hop on Spark over a Parquet copy of the transactions)."""
+    if engine == "memory":
+        yield ArrayFlows.from_workspace(ws)
+    elif engine == "duckdb":
+        yield SqlFlows(DuckDBEngine.from_workspace(ws))
+    elif engine == "spark":
+        from onca.engines._spark import SparkEngine
+
+        with SparkEngine.from_workspace(ws, ["transactions"]) as spark:
+            yield SqlFlows(spark)
+    else:
+        raise ParameterError(f"--engine: expected duckdb, memory or spark, got {engine!r}")
