@@ -30,6 +30,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
+import numpy as np
+
 from onca.errors import ParameterError
 from onca.network._flows import ALWAYS, NEVER, Direction, FlowSource
 
@@ -145,7 +147,7 @@ def trace_flows(
         )
         truncated = truncated or len(batch) > max_edges
         better: dict[str, int] = {}
-        for i in range(len(batch)):
+        for i in np.argsort(-batch.amount, kind="stable"):  # the budget keeps the largest
             txn = batch.txn_id[i]
             if txn in found or batch.src[i] == batch.dst[i]:
                 continue
