@@ -126,7 +126,7 @@ class ArrayFlows:
     @classmethod
     def from_workspace(cls, ws: Workspace) -> ArrayFlows:
         """Load every priced transaction of ``ws`` (one SQL query, then two sorts)."""
-        table = ws.con.sql(
+        table = ws.con.execute(
             f"""
             WITH f AS ({_flow_sql()}),
             ids AS (
@@ -138,7 +138,7 @@ class ArrayFlows:
             WHERE f.amount IS NOT NULL
             """
         ).to_arrow_table()
-        accounts = ws.con.sql(
+        accounts = ws.con.execute(
             f"""WITH f AS ({_flow_sql()})
             SELECT account_id FROM (SELECT src AS account_id FROM f UNION SELECT dst FROM f)
             ORDER BY account_id"""

@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import groupby
 
 import numpy as np
 
@@ -38,7 +37,7 @@ from onca.network._flows import ALWAYS, NEVER, Direction, FlowSource
 SMALLEST_AMOUNT = 0.01  # US dollars: transactions of zero move no money and are not traced
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TracedPayment:
     """One traced transaction: ``hop`` is its distance from the start (1 = touches the start)."""
 
@@ -134,7 +133,7 @@ def trace_flows(
     open_time = NEVER if forward else ALWAYS
     known = {a: (0, open_time) for a in origins}
     frontier = {a: open_time for a in origins}
-    found: dict[str, TracedPayment] = {}
+    cols = _Columns()
     truncated = False
     for hop in range(1, hops + 1):
         batch = flows.step(
@@ -147,19 +146,18 @@ def trace_flows(
         )
         truncated = truncated or len(batch) > max_edges
         better: dict[str, int] = {}
-        for i in np.argsort(-batch.amount, kind="stable"):  # the budget keeps the largest
-            txn = batch.txn_id[i]
-            if txn in found or batch.src[i] == batch.dst[i]:
+        order = np.argsort(-batch.amount, kind="stable")  # the budget keeps the largest
+        for i, ts, amount in zip(
+            order.tolist(), batch.ts[order].tolist(), batch.amount[order].tolist(), strict=True
+        ):
+            txn, src, dst = batch.txn_id[i], batch.src[i], batch.dst[i]
+            if txn in cols.seen or src == dst:
                 continue
-            if len(found) >= max_edges:
+            if len(cols.ids) >= max_edges:
                 truncated = True
                 break
-            ts = int(batch.ts[i])
-            pay = TracedPayment(
-                txn, batch.src[i], batch.dst[i], ts, float(batch.amount[i]), hop, direction
-            )
-            found[txn] = pay
-            far = _far(pay)
+            cols.add(txn, src, dst, ts, amount, hop)
+            far = dst if forward else src
             if far in origins:  # back at the start: recorded, not followed again
                 continue
             seen = better.get(far, known[far][1] if far in known else None)
@@ -170,13 +168,28 @@ def trace_flows(
         frontier = better
         if truncated or not frontier:
             break
-    payments = sorted(found.values(), key=lambda p: (p.ts, p.txn_id))
     trail = MoneyTrail(direction, origins, [], known, [], truncated=truncated)
-    trail.payments = _attribute(payments, origins, forward, trail)
+    follow = cols.follow_order(forward)
+    attributed = _attribute(cols, follow, set(origins), forward, trail)
+    trail.payments = [
+        TracedPayment(
+            cols.ids[i],
+            cols.src[i],
+            cols.dst[i],
+            cols.ts[i],
+            cols.amount[i],
+            cols.hop[i],
+            direction,
+            attributed[i],
+        )
+        for i in cols.follow_order(True)
+    ]
     trail.reached = {  # reached = some traced money got there, not just a payment
         a: v for a, v in known.items() if a in origins or trail.received.get(a, 0.0) > 0
     }
-    trail.paths = _widest_paths(trail.payments, origins, forward, hops, top_paths)
+    trail.paths = _widest_paths(
+        trail.payments, cols, follow, attributed, set(origins), forward, hops, top_paths
+    )
     if truncated:
         trail.notes.append(
             f"cut short at {max_edges:,} transactions (--max-edges): raise it, narrow the time "
@@ -191,41 +204,80 @@ def trace_flows(
     return trail
 
 
-def _in_time_order(payments: Sequence[TracedPayment], forward: bool) -> list[list[TracedPayment]]:
-    """Payments grouped by second, in the direction money is followed (latest first backward)."""
-    ordered = payments if forward else sorted(payments, key=lambda p: (-p.ts, p.txn_id))
-    return [list(g) for _, g in groupby(ordered, key=lambda p: p.ts)]
+@dataclass
+class _Columns:
+    """Traced transactions as parallel lists (cheaper than objects while tracing)."""
+
+    ids: list[str] = field(default_factory=list)
+    src: list[str] = field(default_factory=list)
+    dst: list[str] = field(default_factory=list)
+    ts: list[int] = field(default_factory=list)
+    amount: list[float] = field(default_factory=list)
+    hop: list[int] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+
+    def add(self, txn: str, src: str, dst: str, ts: int, amount: float, hop: int) -> None:
+        self.seen.add(txn)
+        self.ids.append(txn)
+        self.src.append(src)
+        self.dst.append(dst)
+        self.ts.append(ts)
+        self.amount.append(amount)
+        self.hop.append(hop)
+
+    def follow_order(self, forward: bool) -> list[int]:
+        """Row numbers in the order money is followed: by time (latest first backward), then id."""
+        if not self.ids:
+            return []
+        ts = np.asarray(self.ts, np.int64)
+        return np.lexsort((np.asarray(self.ids), ts if forward else -ts)).tolist()
 
 
 def _attribute(
-    payments: list[TracedPayment], origins: tuple[str, ...], forward: bool, trail: MoneyTrail
-) -> list[TracedPayment]:
-    """First in, first out attribution (module doc); fills trail.received and trail.sent."""
-    start = set(origins)
+    cols: _Columns, follow: list[int], start: set[str], forward: bool, trail: MoneyTrail
+) -> list[float]:
+    """First in, first out attribution (module doc), per row; fills trail.received and .sent."""
+    near_of, far_of = (cols.src, cols.dst) if forward else (cols.dst, cols.src)
     balance: defaultdict[str, float] = defaultdict(float)
-    out: list[TracedPayment] = []
-    for group in _in_time_order(payments, forward):
-        arriving: list[tuple[str, float]] = []
-        for p in group:
-            near, far = _origin(p), _far(p)
-            share = p.amount if near in start else min(p.amount, balance[near])
-            if near not in start:
-                balance[near] -= share
-            out.append(_with(p, share))
-            arriving.append((far, share))
-            trail.sent[near] = trail.sent.get(near, 0.0) + share
-        for far, share in arriving:  # money arriving this second moves on from the next one
-            balance[far] += share
-            trail.received[far] = trail.received.get(far, 0.0) + share
-    out.sort(key=lambda p: (p.ts, p.txn_id))
-    return out
+    sent: defaultdict[str, float] = defaultdict(float)
+    received: defaultdict[str, float] = defaultdict(float)
+    attributed = [0.0] * len(cols.ids)
+    arriving: list[tuple[str, float]] = []
+    second = None
+    for i in follow:
+        if cols.ts[i] != second:  # money arriving in one second moves on from the next one
+            for far, share in arriving:
+                balance[far] += share
+            arriving.clear()
+            second = cols.ts[i]
+        near, amount = near_of[i], cols.amount[i]
+        if near in start:
+            share = amount
+        else:
+            have = balance[near]
+            share = amount if amount < have else have
+            balance[near] = have - share
+        attributed[i] = share
+        sent[near] += share
+        received[far_of[i]] += share
+        arriving.append((far_of[i], share))
+    trail.sent, trail.received = dict(sent), dict(received)
+    return attributed
 
 
-def _with(p: TracedPayment, attributed: float) -> TracedPayment:
-    return TracedPayment(p.txn_id, p.src, p.dst, p.ts, p.amount, p.hop, p.direction, attributed)
+def _apply(
+    updates: list[tuple[str, int, float, _Step]],
+    best: dict[str, list[float]],
+    via: dict[str, list[_Step | None]],
+) -> None:
+    for far, k, width, step in updates:
+        if width > best[far][k]:
+            best[far][k] = width
+            via[far][k] = step
+    updates.clear()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Step:
     """A payment on a widest path and the step before it (None at the start)."""
 
@@ -234,30 +286,39 @@ class _Step:
 
 
 def _widest_paths(
-    payments: list[TracedPayment], origins: tuple[str, ...], forward: bool, hops: int, top: int
+    payments: list[TracedPayment],
+    cols: _Columns,
+    follow: list[int],
+    attributed: list[float],
+    start: set[str],
+    forward: bool,
+    hops: int,
+    top: int,
 ) -> list[TracedPath]:
     """For each reached account, the widest path of at most ``hops`` payments from the start."""
-    start = set(origins)
+    by_id = {p.txn_id: p for p in payments}
+    near_of, far_of = (cols.src, cols.dst) if forward else (cols.dst, cols.src)
     # best[a][k]: the widest bottleneck reaching a in exactly k payments; via[a][k]: how
     opening = [math.inf] + [0.0] * hops
     best: dict[str, list[float]] = defaultdict(lambda: [0.0] * (hops + 1))
     via: dict[str, list[_Step | None]] = defaultdict(lambda: [None] * (hops + 1))
     for account in start:
         best[account] = list(opening)
-    for group in _in_time_order(payments, forward):
-        updates: list[tuple[str, int, float, _Step]] = []
-        for p in group:
-            near, far = _origin(p), _far(p)
-            if p.attributed <= 0 or far in start:
-                continue
-            for k in range(1, hops + 1):
-                width = min(p.attributed, best[near][k - 1])
-                if width > 0:
-                    updates.append((far, k, width, _Step(p, via[near][k - 1])))
-        for far, k, width, step in updates:  # arrivals count from the next second on
-            if width > best[far][k]:
-                best[far][k] = width
-                via[far][k] = step
+    updates: list[tuple[str, int, float, _Step]] = []
+    second = None
+    for i in follow:
+        if cols.ts[i] != second:  # arrivals count from the next second on
+            _apply(updates, best, via)
+            second = cols.ts[i]
+        near, far, share = near_of[i], far_of[i], attributed[i]
+        if share <= 0 or far in start:
+            continue
+        widths = best[near]
+        for k in range(1, hops + 1):
+            width = share if share < widths[k - 1] else widths[k - 1]
+            if width > 0:
+                updates.append((far, k, width, _Step(by_id[cols.ids[i]], via[near][k - 1])))
+    _apply(updates, best, via)
     ends: list[tuple[float, int, str]] = []
     for account, widths in best.items():
         if account in start:
