@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+from markupsafe import Markup
 
 from onca.report import _figures
 from onca.workspace import Workspace
@@ -40,7 +41,9 @@ class TableBlock:
 class Section:
     """One section of the report. Later analyses pass their own through ``extra_sections``.
 
-    ``paragraphs`` are plain text (escaped); ``tables`` and ``figures`` render in that order.
+    ``paragraphs`` are plain text (escaped); ``tables``, ``figures`` and ``html`` render in that
+    order. ``html`` holds trusted fragments (an interactive view, say) that the caller built and
+    escaped itself; anything that is not ``Markup`` there is escaped like a paragraph.
     """
 
     title: str
@@ -48,6 +51,7 @@ class Section:
     tables: list[TableBlock] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     anchor: str = ""
+    html: list[Markup] = field(default_factory=list)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
