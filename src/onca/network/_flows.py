@@ -88,7 +88,7 @@ def _flow_sql(where: str = "") -> str:
 
 
 class ArrayFlows:
-    """Every transaction of a workspace in NumPy arrays, sorted twice (by sender then time, and
+    """Every transaction of a workspace in NumPy arrays (rows in txn_id order), sorted twice (by sender then time, and
     by receiver then time) so that one hop is a binary search per frontier account.
 
     Memory: about 60 bytes per transaction plus the ids (10 million transactions: about 1.2 GB).
@@ -126,7 +126,8 @@ class ArrayFlows:
     @classmethod
     def from_workspace(cls, ws: Workspace) -> ArrayFlows:
         """Load every priced transaction of ``ws`` (one SQL query, then two sorts)."""
-        table = ws.con.execute(
+        con = ws.con.cursor()  # its own result set: the caller may hold one open on ws.con
+        table = con.sql(
             f"""
             WITH f AS ({_flow_sql()}),
             ids AS (
@@ -136,9 +137,10 @@ class ArrayFlows:
             SELECT f.txn_id, s.i AS src, d.i AS dst, f.ts, f.amount
             FROM f JOIN ids AS s ON s.account_id = f.src JOIN ids AS d ON d.account_id = f.dst
             WHERE f.amount IS NOT NULL
+            ORDER BY f.txn_id
             """
         ).to_arrow_table()
-        accounts = ws.con.execute(
+        accounts = con.sql(
             f"""WITH f AS ({_flow_sql()})
             SELECT account_id FROM (SELECT src AS account_id FROM f UNION SELECT dst FROM f)
             ORDER BY account_id"""
@@ -159,13 +161,14 @@ class ArrayFlows:
         """From plain lists: account ids as text, times in seconds, amounts in US dollars."""
         names = sorted(set(src) | set(dst))
         index = {a: i for i, a in enumerate(names)}
+        rows = sorted(range(len(txn_id)), key=txn_id.__getitem__)
         return cls(
             pa.array(names, pa.string()),
-            pa.array(txn_id, pa.string()),
-            np.array([index[a] for a in src], np.int32),
-            np.array([index[a] for a in dst], np.int32),
-            np.array(ts, np.int64),
-            np.array(amount, np.float64),
+            pa.array([txn_id[r] for r in rows], pa.string()),
+            np.array([index[src[r]] for r in rows], np.int32),
+            np.array([index[dst[r]] for r in rows], np.int32),
+            np.array([ts[r] for r in rows], np.int64),
+            np.array([amount[r] for r in rows], np.float64),
         )
 
     def __len__(self) -> int:
@@ -201,9 +204,9 @@ class ArrayFlows:
         starts = np.repeat(lo - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
         rows = order[starts + np.arange(total)]
         rows = rows[self.amount[rows] >= min_amount]
+        rows.sort()  # rows are in txn_id order: ties below break as in SQL's ORDER BY
         if len(rows) > limit:
-            rows = rows[np.argsort(-self.amount[rows], kind="stable")[:limit]]
-        rows.sort()
+            rows = np.sort(rows[np.argsort(-self.amount[rows], kind="stable")[:limit]])
         names = self.accounts
         return Edges(
             txn_id=self.txn_id.take(pa.array(rows)).to_pylist(),
@@ -244,13 +247,16 @@ class SqlFlows:
             join, op = "t.to_account", "<"
         seconds = "CAST(epoch(t.ts) AS BIGINT)"
         sql = f"""
-            SELECT * FROM ({_flow_sql(f"AND {seconds} BETWEEN {int(since)} AND {int(until)}")}) AS q
-            WHERE q.amount >= {float(min_amount)!r}
-              AND q.txn_id IN (
-                SELECT t.txn_id FROM transactions AS t
-                JOIN (VALUES {values}) AS f(node, bound) ON {join} = f.node
-                WHERE {seconds} {op} f.bound)
-            ORDER BY q.amount DESC, q.txn_id
+            WITH f(node, bound) AS (VALUES {values}),
+            hop AS (
+              SELECT t.txn_id, t.from_account AS src, t.to_account AS dst,
+                     {seconds} AS ts, {usd_sql()} AS amount
+              FROM transactions AS t JOIN f ON {join} = f.node
+              WHERE t.from_account IS NOT NULL AND t.to_account IS NOT NULL
+                AND {seconds} {op} f.bound
+                AND {seconds} BETWEEN {int(since)} AND {int(until)})
+            SELECT * FROM hop WHERE amount >= {float(min_amount)!r}
+            ORDER BY amount DESC, txn_id
             LIMIT {int(limit)}"""
         rows = self.engine.query(sql)
         return Edges(

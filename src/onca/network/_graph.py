@@ -203,21 +203,25 @@ def build_graph(ws: Workspace, *, edge_kinds: Sequence[str] = EDGE_KINDS) -> ig.
 def entity_projection(graph: ig.Graph) -> ig.Graph:
     """Entities only, undirected and simple: two entities are tied when money moved between
     their accounts, a shipment went from one to the other, they share an identifier or one seizure
-    names both. ``weight`` counts those interactions (transactions, shipments, shared keys,
-    seizures); ``usd`` is the money that moved between them."""
+    names both. ``weight`` is the US dollars that moved between them plus 1 for each tie without
+    money (a shipment, a shared key, a seizure); ``count`` counts all those interactions and
+    ``usd`` is the money alone."""
     kind = graph.vs["kind"]
     holder: dict[int, int] = {}
     for e in graph.es.select(kind="holds_account"):
         holder[e.target] = e.source
-    ties: dict[tuple[int, int], list[float]] = {}
+    ties: dict[tuple[int, int], list[float]] = {}  # interactions, US dollars, ties without money
 
-    def tie(a: int | None, b: int | None, count: float, usd: float = 0.0) -> None:
+    def tie(a: int | None, b: int | None, count: float, usd: float | None = None) -> None:
         if a is None or b is None or a == b:
             return
         key = (min(a, b), max(a, b))
-        row = ties.setdefault(key, [0.0, 0.0])
+        row = ties.setdefault(key, [0.0, 0.0, 0.0])
         row[0] += count
-        row[1] += usd
+        if usd is None:
+            row[2] += count
+        else:
+            row[1] += usd
 
     shipment_ends: dict[int, list[int | None]] = {}
     named: dict[int, list[int]] = {}
@@ -246,6 +250,7 @@ def entity_projection(graph: ig.Graph) -> ig.Graph:
         values = graph.vs[key]
         out.vs[key] = [values[v] for v in entities]
     out.add_edges([(position[a], position[b]) for a, b in ties])
-    out.es["weight"] = [w for w, _ in ties.values()]
-    out.es["usd"] = [u for _, u in ties.values()]
+    out.es["count"] = [int(n) for n, _, _ in ties.values()]
+    out.es["usd"] = [u for _, u, _ in ties.values()]
+    out.es["weight"] = [u + other for _, u, other in ties.values()]
     return out

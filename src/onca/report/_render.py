@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -47,7 +48,7 @@ def write_report(
         sections = [*standard_sections(ws), *extra_sections]
         used: set[str] = set()
         sections = [
-            Section(s.title, s.paragraphs, s.tables, s.figures, _anchor(s.anchor or s.title, used))
+            dataclasses.replace(s, anchor=_anchor(s.anchor or s.title, used))
             for s in sections
         ]
         env = Environment(

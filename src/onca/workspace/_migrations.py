@@ -194,11 +194,57 @@ def _v4_entities(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     )
 
 
+def _v5_network(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Version 5: the structure of the entity network (communities, brokers, key players) and
+    the risk propagated from known offenders, per entity, with the log of analyses."""
+    con.execute("CREATE SEQUENCE IF NOT EXISTS network_run_seq START 1")
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS network_runs (
+          run_id BIGINT PRIMARY KEY,
+          started_at TIMESTAMP NOT NULL,
+          finished_at TIMESTAMP NOT NULL,
+          entities BIGINT NOT NULL,
+          ties BIGINT NOT NULL,
+          communities BIGINT NOT NULL,
+          modularity DOUBLE NOT NULL,
+          seeds BIGINT NOT NULL,             -- known offenders risk was propagated from
+          parameters JSON NOT NULL,
+          key_players JSON NOT NULL,         -- per suspect community: the removal order
+          onca_version VARCHAR NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS network_entities (
+          entity_id VARCHAR PRIMARY KEY,
+          run_id BIGINT NOT NULL,
+          community BIGINT,                  -- 0 = the largest
+          community_size BIGINT,
+          degree BIGINT NOT NULL,            -- entities it is tied to
+          betweenness DOUBLE,                -- 0..1, brokers (see docs/network-structure.md)
+          bridging DOUBLE,
+          is_cutpoint BOOLEAN,
+          key_player_step BIGINT,            -- 1 = arrest first, within its community
+          fragmentation_after DOUBLE,        -- the community's fragmentation after that step
+          is_seed BOOLEAN NOT NULL,          -- a known offender (seized) or alerted entity
+          seed_prior DOUBLE,
+          risk DOUBLE,                       -- personalised PageRank from the seeds
+          risk_rank BIGINT,                  -- 1 = highest risk per tie among non-seeds
+          risk_seed VARCHAR,                 -- the seed its explaining path starts at
+          risk_path VARCHAR[]                -- entity ids from that seed to this entity
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_contract_tables,
     _v2_ingest_log_and_lineage,
     _v3_screening,
     _v4_entities,
+    _v5_network,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
