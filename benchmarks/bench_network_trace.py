@@ -52,6 +52,7 @@ def main() -> None:
     )
     synth_s = time.perf_counter() - t
     ws_path = work / "ws.duckdb"
+    ws_path.unlink(missing_ok=True)
     with open_workspace(ws_path) as ws:
         t = time.perf_counter()
         ws.con.execute(
