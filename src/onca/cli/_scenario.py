@@ -76,7 +76,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed of the scenario.")] = 7,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
-    """Generate a scenario, ingest it, screen it, resolve its parties and write OUT/report.html.
+    """Generate a scenario, ingest, screen, resolve and analyse its network; write OUT/report.html.
 
     The quickest way to see Onca work end to end. Safe to run again: ingest skips rows that are
     already loaded.
@@ -85,6 +85,13 @@ def demo(
     from onca.finance import evaluate, load_library, screen
     from onca.finance._report import quality_section, screening_section
     from onca.ingest import ingest_files
+    from onca.network import analyze_workspace, open_flows
+    from onca.network._report import (
+        choose_seizure,
+        organiser_section,
+        risk_section,
+        seizure_section,
+    )
     from onca.report import write_report
     from onca.resolve import resolve_workspace
     from onca.resolve._report import pairwise_accuracy, resolve_section
@@ -121,6 +128,16 @@ def demo(
                 quality_section(quality),
                 resolve_section(ws, summary.truth_dir),
             ]
+            bar("analysing the network", 0, 0)
+            analysis = analyze_workspace(ws)
+            with open_flows(ws, "memory") as flows:
+                seizure = choose_seizure(ws, flows)
+                if seizure is not None:
+                    sections.append(
+                        seizure_section(ws, flows, seizure, truth_dir=summary.truth_dir)
+                    )
+                sections.append(organiser_section(ws, flows, summary.truth_dir))
+            sections.append(risk_section(ws, analysis, summary.truth_dir))
         if not as_json:
             err.print("writing report...")
         report = write_report(
@@ -143,6 +160,8 @@ def demo(
                 "entities": resolved.entities,
                 "duplicate_entities": resolved.duplicate_entities,
                 "resolve_f1": accuracy["f1"],
+                "network_seizure": seizure,
+                "network_communities": analysis.communities.count,
                 "seconds": round(seconds, 2),
             }
         )

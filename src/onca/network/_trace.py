@@ -72,6 +72,57 @@ class TraceResult:
         ranked = sorted(money.items(), key=lambda kv: (-max(kv[1].values()), kv[0]))
         return [(e, {k: round(v, 2) for k, v in m.items()}) for e, m in ranked]
 
+    def entity_graph(self, top: int = 40) -> ig.Graph:
+        """The trace as people and companies: the start, its entities and the ``top`` reached
+        entities by traced money, with the traced money between them (``pays``, summed per pair
+        and direction; ``weight`` and ``attributed`` in US dollars). Vertex ``size`` is the traced
+        money through the entity; ``role`` is seized (named by the seizure), start or reached."""
+        money = self.entity_money()[:top]
+        start_role = "seized" if self.start.kind == "seizure" else "start"
+        rows: list[dict[str, Any]] = []
+        if self.start.kind not in ("entity", "account"):
+            rows.append({"name": self.start.id, "kind": self.start.kind, "role": "start",
+                         "label": self.start.label})  # fmt: skip
+        total = max((t.total for t in self.trails), default=0.0)
+        for entity in self.start.entities:
+            label, party_kind = self.entity_labels.get(entity, (entity, None))
+            rows.append({"name": entity, "kind": "entity", "label": label,
+                         "party_kind": party_kind, "role": start_role, "size": total})  # fmt: skip
+        for entity, amounts in money:
+            label, party_kind = self.entity_labels.get(entity, (entity, None))
+            rows.append({"name": entity, "kind": "entity", "label": label, "party_kind": party_kind,
+                         "role": "reached", "size": max(amounts.values())})  # fmt: skip
+        graph = ig.Graph(directed=True)
+        graph.add_vertices(len(rows))
+        for key in ("name", "kind", "label", "party_kind", "role", "size"):
+            graph.vs[key] = [r.get(key) for r in rows]
+        index = {r["name"]: i for i, r in enumerate(rows)}
+        pays: dict[tuple[int, int], list[Any]] = {}
+        for trail in self.trails:
+            for p in trail.payments:
+                a, b = self.holders.get(p.src), self.holders.get(p.dst)
+                if p.attributed <= 0 or a == b or a not in index or b not in index:
+                    continue
+                row = pays.setdefault((index[a], index[b]), [0.0, 0, p.ts, p.ts])
+                row[0] += p.attributed
+                row[1] += 1
+                row[2], row[3] = min(row[2], p.ts), max(row[3], p.ts)
+        edges: list[tuple[int, int]] = []
+        attrs: list[dict[str, Any]] = []
+        if self.start.id in index:
+            kind = _start_edge(self.start.kind)
+            for entity in self.start.entities:
+                edges.append((index[self.start.id], index[entity]))
+                attrs.append({"kind": kind, "weight": 1.0, "count": 1})
+        for (i, j), (usd, count, first, last) in pays.items():
+            edges.append((i, j))
+            attrs.append({"kind": "pays", "weight": usd, "attributed": usd, "amount": usd,
+                          "count": count, "first_ts": _iso(first), "last_ts": _iso(last)})  # fmt: skip
+        graph.add_edges(edges)
+        for key in ("kind", "weight", "attributed", "amount", "count", "first_ts", "last_ts"):
+            graph.es[key] = [a.get(key) for a in attrs]
+        return graph
+
     def to_json(self) -> dict[str, Any]:
         """Nodes, edges, paths and totals (see docs/network.md for every field)."""
         return _to_json(self)
