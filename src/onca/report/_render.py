@@ -48,8 +48,7 @@ def write_report(
         sections = [*standard_sections(ws), *extra_sections]
         used: set[str] = set()
         sections = [
-            dataclasses.replace(s, anchor=_anchor(s.anchor or s.title, used))
-            for s in sections
+            dataclasses.replace(s, anchor=_anchor(s.anchor or s.title, used)) for s in sections
         ]
         env = Environment(
             loader=PackageLoader("onca.report", "templates"),
