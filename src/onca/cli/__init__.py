@@ -5,7 +5,16 @@ from __future__ import annotations
 import typer
 
 from onca import __version__
-from onca.cli import _export, _ingest, _network, _pprl, _resolve, _scenario, _screen
+from onca.cli import (
+    _export,
+    _ingest,
+    _network,
+    _network_patterns,  # noqa: F401  (registers onca network motifs and learn)
+    _pprl,
+    _resolve,
+    _scenario,
+    _screen,
+)
 
 app = typer.Typer(
     name="onca",

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -99,3 +100,31 @@ def progress_bar(
             task = bar.tasks[task_id]
             if task.total is None:
                 bar.update(task_id, total=1, completed=1)
+
+
+def write_table(table: Any, path: Path, option: str = "--out") -> None:
+    """Write an Arrow table to ``path``: Parquet for ``.parquet``, else CSV (list columns joined
+    with ``;``, as the network exports do). Errors name ``option``."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from onca.errors import ParameterError
+
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise ParameterError(f"{option} {path}: expected a file ending in .csv or .parquet")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".parquet":
+            pq.write_table(table, path)
+            return
+        columns = [
+            pa.array([None if v is None else ";".join(v) for v in col.to_pylist()], pa.string())
+            if pa.types.is_list(col.type)
+            else col
+            for col in table.columns
+        ]
+        pacsv.write_csv(pa.table(columns, names=table.column_names), path)
+    except OSError as e:
+        raise ParameterError(f"{option} {path}: cannot write it: {e}") from None

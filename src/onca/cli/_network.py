@@ -25,11 +25,25 @@ customer are one node.
 **onca network trace WORKSPACE --from ID** follows the money forwards and backwards in time from
 a seizure, entity, party, account or shipment, and attributes amounts along the paths.
 
+**onca network analyze WORKSPACE** finds communities, brokers and key players (the arrests that
+would fragment a network most) and spreads risk from known offenders.
+
+**onca network motifs WORKSPACE** finds the laundering shapes (fan-in, fan-out, cycles,
+scatter-gather, gather-scatter, bipartite, stack) in time order.
+
+**onca network learn WORKSPACE --truth DIR** trains a scorer on graph features and measures it
+against the screening rules.
+
+**onca network export WORKSPACE --format gexf --out FILE** writes the network for Gephi, Aleph
+or a spreadsheet.
+
 Examples:
 
     onca network trace work.duckdb --from SZ000031
 
     onca network trace work.duckdb --from ENT-BNK0001146 --direction backward --hops 6 --json
+
+    onca network trace work.duckdb --from SZ000031 --export gexf --out seizure.gexf
 """,
 )
 
@@ -88,6 +102,19 @@ def trace(
             " NumPy first (fast for many traces); spark: SQL on Spark."
         ),
     ] = "duckdb",
+    export: Annotated[
+        str | None,
+        typer.Option(
+            help="Also write the traced network for other tools: graphml, gexf (Gephi), csv or"
+            " ftm (Aleph); needs --out."
+        ),
+    ] = None,
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Where --export writes: a folder, or a file for one-file formats."
+        ),
+    ] = None,
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Print nodes, edges, paths, ranking and totals as JSON."),
@@ -100,12 +127,13 @@ def trace(
     gets the traced money that went through it, and the widest paths are listed.
     """
     from onca.errors import ParameterError
-    from onca.network import open_flows, trace_workspace
+    from onca.network import export_graph, open_flows, trace_workspace
     from onca.workspace import open_workspace
 
     with errors_as_exit():
         if engine not in ENGINES:
             raise ParameterError(f"--engine: expected one of {', '.join(ENGINES)}, got {engine!r}")
+        _check_export(export, out_path)
         window = (_timestamp(since, "--since"), _timestamp(until, "--until"))
         with open_workspace(workspace, create=False) as ws, open_flows(ws, engine) as flows:
             result = trace_workspace(
@@ -121,10 +149,26 @@ def trace(
                 top_paths=max(top, 25),
             )
             data = result.to_json()
+        if export is not None and out_path is not None:
+            data["exported"] = [str(p) for p in export_graph(result.to_graph(), out_path, export)]
     if as_json:
         print_json(data)
         return
     _print_trace(data, top)
+    if data.get("exported"):
+        err.print(f"wrote {', '.join(data['exported'])}", highlight=False)
+
+
+def _check_export(fmt: str | None, out_path: Path | None) -> None:
+    from onca.errors import ParameterError
+    from onca.network import FORMATS
+
+    if fmt is None and out_path is None:
+        return
+    if fmt is None or out_path is None:
+        raise ParameterError("--export and --out go together: a format and where to write it")
+    if fmt not in FORMATS:
+        raise ParameterError(f"--export: expected one of {', '.join(FORMATS)}, got {fmt!r}")
 
 
 def _print_trace(data: dict[str, Any], top: int) -> None:
@@ -249,4 +293,55 @@ def analyze(
     out.print(
         f"Stored in {workspace} (tables network_entities, network_runs) in "
         f"{summary['seconds']:.1f} s."
+    )
+
+
+@app.command("export")
+def export_network(
+    workspace: Annotated[Path, typer.Argument(help="Workspace file (DuckDB).")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="graphml (Gephi, Cytoscape, yEd), gexf (Gephi), csv or ftm (Aleph)."
+        ),
+    ],
+    out_path: Annotated[
+        Path,
+        typer.Option("--out", help="A folder, or a file for the one-file formats."),
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print what was written as JSON.")
+    ] = False,
+) -> None:
+    """Write the whole workspace network: entities, accounts, payments (one edge per pair of
+    accounts, with count and US dollars), shipments, permits and seizures.
+
+    To export only the network around a seizure or a suspect, use
+    `onca network trace WORKSPACE --from ID --export FORMAT --out PATH`.
+    Formats and how to open them: docs/network-exports.md.
+
+    Example: onca network export work.duckdb --format gexf --out work.gexf
+    """
+    from onca.network import build_graph, export_graph
+    from onca.workspace import open_workspace
+
+    with errors_as_exit():
+        _check_export(fmt, out_path)
+        with open_workspace(workspace, create=False, read_only=True) as ws:
+            graph = build_graph(ws)
+        files = export_graph(graph, out_path, fmt)
+    summary = {
+        "workspace": str(workspace),
+        "format": fmt,
+        "nodes": graph.vcount(),
+        "edges": graph.ecount(),
+        "files": [str(f) for f in files],
+    }
+    if as_json:
+        print_json(summary)
+        return
+    out.print(
+        f"wrote {summary['nodes']:,} nodes and {summary['edges']:,} edges to "
+        + ", ".join(summary["files"]),
+        highlight=False,
     )

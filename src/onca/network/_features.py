@@ -14,7 +14,7 @@ statement (window functions); NumPy adds the motif features of :mod:`onca.networ
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
@@ -172,7 +172,7 @@ class FeatureFrame:
     NaN where a value is missing (no sender history, a cash side...); ``names``: the column
     names (:data:`FEATURES`); categorical columns hold category codes (``categories[name][code]``
     is the value). ``txn_id``, ``from_party``, ``to_party``: (n,) object; ``ts``: (n,) int64
-    seconds since 1970 UTC."""
+    seconds since 1970 UTC. ``motifs``: the motifs the motif columns count."""
 
     txn_id: npt.NDArray[np.object_]
     ts: npt.NDArray[np.int64]
@@ -181,6 +181,7 @@ class FeatureFrame:
     X: npt.NDArray[np.float64]
     names: tuple[str, ...]
     categories: dict[str, list[str]]
+    motifs: MotifResult | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return int(self.ts.size)
@@ -267,4 +268,5 @@ def transaction_features(
         X=X,
         names=FEATURES,
         categories=found,
+        motifs=motifs,
     )

@@ -87,9 +87,12 @@ def transaction_labels(
     return np.array([t in illicit for t in txn_id], dtype=bool)
 
 
-def network_parties(truth_dir: Path | str) -> set[str]:
-    """Party IDs whose person has a role in a network (identities.csv joined to roles.csv)."""
+def network_parties(truth_dir: Path | str) -> set[str] | None:
+    """Party IDs whose person has a role in a network (identities.csv joined to roles.csv);
+    None when the folder has no roles.csv (labels for transactions only)."""
     folder = Path(truth_dir)
+    if not (folder / "roles.csv").is_file():
+        return None
     members = {r["person_key"] for r in _read_csv(folder / "roles.csv", "person_key")}
     identities = _read_csv(folder / "identities.csv", "person_key")
     return {r["party_id"] for r in identities if r["person_key"] in members}
@@ -122,7 +125,7 @@ class LearnReport:
     threshold: float
     best_iteration: int
     importances: list[tuple[str, float]]
-    parties: dict[str, Any]
+    parties: dict[str, Any] | None
     seconds: dict[str, float]
     txn_id: npt.NDArray[np.object_] = field(repr=False)
     split: npt.NDArray[np.int8] = field(repr=False)
@@ -170,6 +173,11 @@ def evaluate_learning(
     members = network_parties(truth_dir)
     if frame is None:
         frame = transaction_features(ws, window_days=window_days, params=params)
+    if not ws.con.sql("SELECT count(*) FROM screen_runs").fetchall()[0][0]:
+        raise ParameterError(
+            f"the workspace {ws.path} has not been screened: the rules baseline is the screening"
+            f" alerts, so run `onca screen {ws.path}` first"
+        )
     names = tuple(features) if features is not None else frame.names
     unknown = sorted(set(names) - set(frame.names))
     if unknown or not names:
@@ -213,7 +221,9 @@ def evaluate_learning(
         threshold=model.threshold_,
         best_iteration=model.best_iteration_,
         importances=model.importances(),
-        parties=_party_scores(frame, test, proba >= model.threshold_, alerted, members),
+        parties=None
+        if members is None
+        else _party_scores(frame, test, proba >= model.threshold_, alerted, members),
         seconds={
             "features": round(featured - started, 2),
             "train": round(trained - featured, 2),
