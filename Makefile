@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 PYTEST_WORKERS ?= 2
 PYTEST_DIST    ?= loadgroup
 
-.PHONY: install demo test lint format bench bench-screen bench-resolve clean
+.PHONY: install demo test lint format bench bench-screen bench-resolve bench-network clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ bench-screen: install  ## screening benchmark: every typology over 10M transacti
 bench-resolve: install  ## entity resolution: FEBRL4, the scenario, 1M records (DuckDB); PPRL on FEBRL4
 	$(BIN)/python benchmarks/bench_resolve.py --records $${N:-1000000}
 	$(BIN)/python benchmarks/bench_pprl.py
+
+bench-network: install  ## tracing on 10M transactions, Leiden on 1M vertices, learned scoring vs rules on 200k
+	$(BIN)/python benchmarks/bench_network_trace.py --transactions $${N:-10000000}
+	$(BIN)/python benchmarks/bench_network_trace.py --transactions $${N:-10000000} --max-edges 1000000 --sql-starts 3
+	$(BIN)/python benchmarks/bench_network_structure.py --nodes $${NODES:-1000000}
+	$(BIN)/python benchmarks/bench_network_learn.py --transactions $${LEARN_N:-200000}
 
 clean:
 	rm -rf $(VENV) onca-demo build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -75,6 +75,9 @@ def main() -> None:
                     ORDER BY hash(from_account || '{args.seed}') LIMIT {args.starts}"""
             ).fetchall()
         ]
+        t = time.perf_counter()  # the first trace in a process loads the compiled kernels
+        trace_flows(flows, starts[:1], "forward", hops=1, max_edges=10)
+        warmup_s = time.perf_counter() - t
         rows = []
         for i, account in enumerate(starts):
             for way in ("forward", "backward"):
@@ -122,6 +125,7 @@ def main() -> None:
     print(f"| transactions (edges) | {edges:,} |")
     print(f"| synth / load into DuckDB | {synth_s:.1f} s / {load_s:.1f} s |")
     print(f"| in-memory flow source: load | {arrays_s:.1f} s, +{arrays_mib:,.0f} MiB |")
+    print(f"| first trace in the process (Numba kernels load, 1 hop) | {warmup_s:.2f} s |")
     print(f"| 6-hop traces | {len(rows)} ({args.starts} accounts x forward, backward) |")
     print(
         f"| memory: median / max per trace | {statistics.median(times):.3f} s / {max(times):.3f} s |"

@@ -174,6 +174,39 @@ class ArrayFlows:
     def __len__(self) -> int:
         return len(self.ts)
 
+    def step_rows(
+        self,
+        node: np.ndarray,
+        at: np.ndarray,
+        direction: Direction,
+        *,
+        since: int,
+        until: int,
+        min_amount: float,
+        limit: int,
+    ) -> np.ndarray:
+        """:meth:`step` on account indices ``node`` with their times ``at`` (int64 arrays):
+        the rows (int64, ascending) of the transactions one hop away."""
+        if direction == "forward":
+            keys, order = self.src_key, self.by_src
+            lo = np.searchsorted(keys, self._bound(node, np.maximum(at + 1, since)), "left")
+            hi = np.searchsorted(keys, self._bound(node, np.full_like(at, until)), "right")
+        else:
+            keys, order = self.dst_key, self.by_dst
+            lo = np.searchsorted(keys, self._bound(node, np.full_like(at, since)), "left")
+            hi = np.searchsorted(keys, self._bound(node, np.minimum(at - 1, until)), "right")
+        lengths = np.maximum(hi - lo, 0)
+        total = int(lengths.sum())
+        if total == 0:
+            return np.empty(0, np.int64)
+        starts = np.repeat(lo - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        rows = order[starts + np.arange(total)]
+        rows = rows[self.amount[rows] >= min_amount]
+        rows.sort()  # rows are in txn_id order: ties below break as in SQL's ORDER BY
+        if len(rows) > limit:
+            rows = np.sort(rows[np.argsort(-self.amount[rows], kind="stable")[:limit]])
+        return rows.astype(np.int64, copy=False)
+
     def step(
         self,
         frontier: Mapping[str, int],
@@ -189,24 +222,9 @@ class ArrayFlows:
             return Edges.empty()
         node = np.fromiter((k for k, _ in known), np.int64, len(known))
         at = np.fromiter((t for _, t in known), np.int64, len(known))
-        if direction == "forward":
-            keys, order = self.src_key, self.by_src
-            lo = np.searchsorted(keys, self._bound(node, np.maximum(at + 1, since)), "left")
-            hi = np.searchsorted(keys, self._bound(node, np.full_like(at, until)), "right")
-        else:
-            keys, order = self.dst_key, self.by_dst
-            lo = np.searchsorted(keys, self._bound(node, np.full_like(at, since)), "left")
-            hi = np.searchsorted(keys, self._bound(node, np.minimum(at - 1, until)), "right")
-        lengths = np.maximum(hi - lo, 0)
-        total = int(lengths.sum())
-        if total == 0:
-            return Edges.empty()
-        starts = np.repeat(lo - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-        rows = order[starts + np.arange(total)]
-        rows = rows[self.amount[rows] >= min_amount]
-        rows.sort()  # rows are in txn_id order: ties below break as in SQL's ORDER BY
-        if len(rows) > limit:
-            rows = np.sort(rows[np.argsort(-self.amount[rows], kind="stable")[:limit]])
+        rows = self.step_rows(
+            node, at, direction, since=since, until=until, min_amount=min_amount, limit=limit
+        )
         names = self.accounts
         return Edges(
             txn_id=self.txn_id.take(pa.array(rows)).to_pylist(),

@@ -25,14 +25,19 @@ start to each reached account within the hop bound; the trail keeps the ``top_pa
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from onca.errors import ParameterError
+from onca.network._coded import CodedEdges, CodedSource, coded
 from onca.network._flows import ALWAYS, NEVER, Direction, FlowSource
+from onca.network._trail_kernels import fifo_attribution, widest_paths
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
 
 SMALLEST_AMOUNT = 0.01  # US dollars: transactions of zero move no money and are not traced
 
@@ -65,19 +70,69 @@ class TracedPath:
         return len(self.payments)
 
 
+@dataclass(frozen=True)
+class _Traced:
+    """The traced payments as arrays (m,), in the order they were traced, with their codes."""
+
+    source: CodedSource
+    key: I64
+    src: I64
+    dst: I64
+    ts: I64
+    amount: F64
+    hop: I64
+    attributed: F64
+
+    @classmethod
+    def empty(cls, source: CodedSource) -> _Traced:
+        i, f = np.empty(0, np.int64), np.empty(0, np.float64)
+        return cls(source, i, i, i, i, f, i, f)
+
+    def time_order(self) -> I64:
+        """Payment numbers by time, then transaction id."""
+        return np.lexsort((self.source.txn_rank(self.key), self.ts))
+
+    def payments(self, rows: I64, direction: Direction) -> list[TracedPayment]:
+        ids = self.source.txn_names(self.key[rows])
+        src = self.source.account_names(self.src[rows])
+        dst = self.source.account_names(self.dst[rows])
+        columns = (self.ts[rows].tolist(), self.amount[rows].tolist(), self.hop[rows].tolist(),
+                   self.attributed[rows].tolist())  # fmt: skip
+        return [
+            TracedPayment(t, a, b, ts, amount, hop, direction, share)
+            for t, a, b, ts, amount, hop, share in zip(ids, src, dst, *columns, strict=True)
+        ]
+
+
 @dataclass
 class MoneyTrail:
-    """What one trace in one direction found."""
+    """What one trace in one direction found. ``payments`` (every traced transaction, by time)
+    is built when first read: a trace of a million transactions does not make a million
+    objects unless asked to."""
 
     direction: Direction
     start: tuple[str, ...]
-    payments: list[TracedPayment]
     reached: dict[str, tuple[int, int]]  # account -> (hop, time of earliest arrival/latest send)
     paths: list[TracedPath]
     received: dict[str, float] = field(default_factory=dict)  # attributed money in, per account
     sent: dict[str, float] = field(default_factory=dict)  # attributed money out, per account
     truncated: bool = False
     notes: list[str] = field(default_factory=list)
+    traced: _Traced | None = field(default=None, repr=False)
+    start_total: float = 0.0
+    _payments: list[TracedPayment] | None = field(default=None, repr=False)
+
+    @property
+    def payments(self) -> list[TracedPayment]:
+        """Every traced transaction, by time then id, with its attributed amount."""
+        if self._payments is None:
+            t = self.traced
+            self._payments = [] if t is None else t.payments(t.time_order(), self.direction)
+        return self._payments
+
+    def __len__(self) -> int:
+        """Transactions traced."""
+        return 0 if self.traced is None else int(self.traced.key.size)
 
     def pass_through(self, account: str) -> float | None:
         """Attributed out over attributed in (None for the start and for accounts with no in)."""
@@ -89,16 +144,7 @@ class MoneyTrail:
     @property
     def total(self) -> float:
         """Traced money leaving the start (forward) or reaching it (backward), in US dollars."""
-        return sum(p.attributed for p in self.payments if _origin(p) in self.start)
-
-
-def _origin(p: TracedPayment) -> str:
-    """The end of a payment nearer the start of the trace."""
-    return p.src if p.direction == "forward" else p.dst
-
-
-def _far(p: TracedPayment) -> str:
-    return p.dst if p.direction == "forward" else p.src
+        return self.start_total
 
 
 def _check(hops: int, since: int, until: int, min_amount: float, max_edges: int) -> None:
@@ -130,14 +176,15 @@ def trace_flows(
     _check(hops, lo, hi, min_amount, max_edges)
     origins = tuple(sorted(set(start)))
     forward = direction == "forward"
-    open_time = NEVER if forward else ALWAYS
-    known = {a: (0, open_time) for a in origins}
-    frontier = {a: open_time for a in origins}
-    cols = _Columns()
+    source = coded(flows)
+    reach = _Reach(source, source.accounts(origins), NEVER if forward else ALWAYS)
+    found: list[CodedEdges] = []
+    taken = 0
     truncated = False
     for hop in range(1, hops + 1):
-        batch = flows.step(
-            frontier,
+        batch = source.step(
+            reach.frontier,
+            reach.frontier_at,
             direction,
             since=lo,
             until=hi,
@@ -145,57 +192,40 @@ def trace_flows(
             limit=max_edges + 1,
         )
         truncated = truncated or len(batch) > max_edges
-        better: dict[str, int] = {}
-        order = np.argsort(-batch.amount, kind="stable")  # the budget keeps the largest
-        for i, ts, amount in zip(
-            order.tolist(), batch.ts[order].tolist(), batch.amount[order].tolist(), strict=True
-        ):
-            txn, src, dst = batch.txn_id[i], batch.src[i], batch.dst[i]
-            if txn in cols.seen or src == dst:
-                continue
-            if len(cols.ids) >= max_edges:
-                truncated = True
-                break
-            cols.add(txn, src, dst, ts, amount, hop)
-            far = dst if forward else src
-            if far in origins:  # back at the start: recorded, not followed again
-                continue
-            seen = better.get(far, known[far][1] if far in known else None)
-            if seen is None or (ts < seen if forward else ts > seen):
-                better[far] = ts
-        for account, ts in better.items():
-            known[account] = (known[account][0] if account in known else hop, ts)
-        frontier = better
-        if truncated or not frontier:
+        batch = batch.take(np.argsort(-batch.amount, kind="stable"))  # the budget keeps the largest
+        reach.grow()
+        batch = batch.take(~reach.seen[batch.key] & (batch.src != batch.dst))
+        if len(batch) > max_edges - taken:
+            truncated = True
+            batch = batch.take(np.arange(max_edges - taken))
+        reach.seen[batch.key] = True
+        found.append(batch)
+        taken += len(batch)
+        reach.advance(batch.dst if forward else batch.src, batch.ts, hop, forward)
+        if truncated or reach.frontier.size == 0:
             break
-    trail = MoneyTrail(direction, origins, [], known, [], truncated=truncated)
-    follow = cols.follow_order(forward)
-    attributed = _attribute(cols, follow, set(origins), forward, trail)
-    trail.payments = [
-        TracedPayment(
-            cols.ids[i],
-            cols.src[i],
-            cols.dst[i],
-            cols.ts[i],
-            cols.amount[i],
-            cols.hop[i],
-            direction,
-            attributed[i],
-        )
-        for i in cols.follow_order(True)
-    ]
-    trail.reached = {  # reached = some traced money got there, not just a payment
-        a: v for a, v in known.items() if a in origins or trail.received.get(a, 0.0) > 0
-    }
-    trail.paths = _widest_paths(
-        trail.payments, cols, follow, attributed, set(origins), forward, hops, top_paths
+    traced = _concat(source, found)
+    trail = MoneyTrail(direction, origins, {}, [], truncated=truncated, traced=traced)
+    near, far = (traced.src, traced.dst) if forward else (traced.dst, traced.src)
+    is_start = reach.is_start()
+    follow = _follow_order(traced, forward)
+    attributed, sent, received = fifo_attribution(
+        follow, near, far, traced.ts, traced.amount, is_start
     )
+    traced.attributed[:] = attributed
+    trail.start_total = float(attributed[is_start[near]].sum())
+    touched = np.unique(np.concatenate([near, far]))
+    names = source.account_names(touched)
+    trail.sent = dict(zip(names, sent[touched].tolist(), strict=True))
+    trail.received = dict(zip(names, received[touched].tolist(), strict=True))
+    trail.reached = reach.reached(origins, received)  # some traced money got there
+    trail.paths = _widest_paths(traced, follow, near, far, is_start, forward, hops, top_paths)
     if truncated:
         trail.notes.append(
             f"cut short at {max_edges:,} transactions (--max-edges): raise it, narrow the time "
             "window or raise --min-amount to see the rest"
         )
-    if not trail.payments:
+    if len(trail) == 0:
         trail.notes.append(
             "no money moved "
             + ("out of" if forward else "into")
@@ -204,140 +234,124 @@ def trace_flows(
     return trail
 
 
-@dataclass
-class _Columns:
-    """Traced transactions as parallel lists (cheaper than objects while tracing)."""
+class _Reach:
+    """Which accounts a trace reached, at which hop and time, as arrays over account codes
+    (grown as a source hands out new codes). Forward, an account's time is the earliest
+    arrival of money; backward, the latest moment it sent money on towards the start."""
 
-    ids: list[str] = field(default_factory=list)
-    src: list[str] = field(default_factory=list)
-    dst: list[str] = field(default_factory=list)
-    ts: list[int] = field(default_factory=list)
-    amount: list[float] = field(default_factory=list)
-    hop: list[int] = field(default_factory=list)
-    seen: set[str] = field(default_factory=set)
+    def __init__(self, source: CodedSource, origins: I64, open_time: int) -> None:
+        self.source = source
+        self.origins = origins
+        self.open_time = open_time
+        self.hop = np.full(source.n_accounts, -1, np.int64)
+        self.time = np.zeros(source.n_accounts, np.int64)
+        self.seen = np.zeros(source.n_keys, bool)
+        self.grow()
+        self.hop[origins] = 0
+        self.time[origins] = open_time
+        self.frontier, self.frontier_at = origins, np.full(origins.size, open_time, np.int64)
 
-    def add(self, txn: str, src: str, dst: str, ts: int, amount: float, hop: int) -> None:
-        self.seen.add(txn)
-        self.ids.append(txn)
-        self.src.append(src)
-        self.dst.append(dst)
-        self.ts.append(ts)
-        self.amount.append(amount)
-        self.hop.append(hop)
+    def grow(self) -> None:
+        n, m = self.source.n_accounts, self.source.n_keys
+        if n > self.hop.size:
+            self.hop = np.concatenate([self.hop, np.full(n - self.hop.size, -1, np.int64)])
+            self.time = np.concatenate([self.time, np.zeros(n - self.time.size, np.int64)])
+        if m > self.seen.size:
+            self.seen = np.concatenate([self.seen, np.zeros(m - self.seen.size, bool)])
 
-    def follow_order(self, forward: bool) -> list[int]:
-        """Row numbers in the order money is followed: by time (latest first backward), then id."""
-        if not self.ids:
-            return []
-        ts = np.asarray(self.ts, np.int64)
-        return np.lexsort((np.asarray(self.ids), ts if forward else -ts)).tolist()
+    def is_start(self) -> npt.NDArray[np.bool_]:
+        self.grow()
+        flags = np.zeros(self.hop.size, bool)
+        flags[self.origins] = True
+        return flags
 
-
-def _attribute(
-    cols: _Columns, follow: list[int], start: set[str], forward: bool, trail: MoneyTrail
-) -> list[float]:
-    """First in, first out attribution (module doc), per row; fills trail.received and .sent."""
-    near_of, far_of = (cols.src, cols.dst) if forward else (cols.dst, cols.src)
-    balance: defaultdict[str, float] = defaultdict(float)
-    sent: defaultdict[str, float] = defaultdict(float)
-    received: defaultdict[str, float] = defaultdict(float)
-    attributed = [0.0] * len(cols.ids)
-    arriving: list[tuple[str, float]] = []
-    second = None
-    for i in follow:
-        if cols.ts[i] != second:  # money arriving in one second moves on from the next one
-            for far, share in arriving:
-                balance[far] += share
-            arriving.clear()
-            second = cols.ts[i]
-        near, amount = near_of[i], cols.amount[i]
-        if near in start:
-            share = amount
+    def advance(self, far: I64, ts: I64, hop: int, forward: bool) -> None:
+        """The next frontier: accounts the hop's payments reach earlier (forward) or later
+        (backward) than known; payments back into the start are not followed."""
+        follow = self.hop[far] != 0
+        far, ts = far[follow], ts[follow]
+        accounts, inverse = np.unique(far, return_inverse=True)
+        if forward:
+            best = np.full(accounts.size, ALWAYS, np.int64)
+            np.minimum.at(best, inverse, ts)
         else:
-            have = balance[near]
-            share = amount if amount < have else have
-            balance[near] = have - share
-        attributed[i] = share
-        sent[near] += share
-        received[far_of[i]] += share
-        arriving.append((far_of[i], share))
-    trail.sent, trail.received = dict(sent), dict(received)
-    return attributed
+            best = np.full(accounts.size, NEVER, np.int64)
+            np.maximum.at(best, inverse, ts)
+        known = self.hop[accounts] >= 0
+        then = self.time[accounts]
+        better = ~known | ((best < then) if forward else (best > then))
+        self.hop[accounts[better & ~known]] = hop
+        self.time[accounts[better]] = best[better]
+        self.frontier, self.frontier_at = accounts[better], best[better]
+
+    def reached(self, origins: tuple[str, ...], received: F64) -> dict[str, tuple[int, int]]:
+        """Account -> (hop, time): the start, and accounts some traced money got to."""
+        out = {a: (0, self.open_time) for a in origins}
+        codes = np.flatnonzero((self.hop > 0) & (received[: self.hop.size] > 0))
+        names = self.source.account_names(codes)
+        hops, times = self.hop[codes].tolist(), self.time[codes].tolist()
+        out.update((a, (h, t)) for a, h, t in zip(names, hops, times, strict=True))
+        return out
 
 
-def _apply(
-    updates: list[tuple[str, int, float, _Step]],
-    best: dict[str, list[float]],
-    via: dict[str, list[_Step | None]],
-) -> None:
-    for far, k, width, step in updates:
-        if width > best[far][k]:
-            best[far][k] = width
-            via[far][k] = step
-    updates.clear()
+def _concat(source: CodedSource, found: list[CodedEdges]) -> _Traced:
+    if not found:
+        return _Traced.empty(source)
+    hop = np.concatenate([np.full(len(b), h, np.int64) for h, b in enumerate(found, start=1)])
+    return _Traced(
+        source,
+        np.concatenate([b.key for b in found]),
+        np.concatenate([b.src for b in found]),
+        np.concatenate([b.dst for b in found]),
+        np.concatenate([b.ts for b in found]),
+        np.concatenate([b.amount for b in found]),
+        hop,
+        np.zeros(hop.size),
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class _Step:
-    """A payment on a widest path and the step before it (None at the start)."""
-
-    payment: TracedPayment
-    before: _Step | None
+def _follow_order(traced: _Traced, forward: bool) -> I64:
+    """Payment numbers in the order money is followed: by time (latest first backward), then id."""
+    rank = traced.source.txn_rank(traced.key)
+    return np.lexsort((rank, traced.ts if forward else -traced.ts)).astype(np.int64)
 
 
 def _widest_paths(
-    payments: list[TracedPayment],
-    cols: _Columns,
-    follow: list[int],
-    attributed: list[float],
-    start: set[str],
+    traced: _Traced,
+    follow: I64,
+    near: I64,
+    far: I64,
+    is_start: npt.NDArray[np.bool_],
     forward: bool,
     hops: int,
     top: int,
 ) -> list[TracedPath]:
-    """For each reached account, the widest path of at most ``hops`` payments from the start."""
-    by_id = {p.txn_id: p for p in payments}
-    near_of, far_of = (cols.src, cols.dst) if forward else (cols.dst, cols.src)
-    # best[a][k]: the widest bottleneck reaching a in exactly k payments; via[a][k]: how
-    opening = [math.inf] + [0.0] * hops
-    best: dict[str, list[float]] = defaultdict(lambda: [0.0] * (hops + 1))
-    via: dict[str, list[_Step | None]] = defaultdict(lambda: [None] * (hops + 1))
-    for account in start:
-        best[account] = list(opening)
-    updates: list[tuple[str, int, float, _Step]] = []
-    second = None
-    for i in follow:
-        if cols.ts[i] != second:  # arrivals count from the next second on
-            _apply(updates, best, via)
-            second = cols.ts[i]
-        near, far, share = near_of[i], far_of[i], attributed[i]
-        if share <= 0 or far in start:
-            continue
-        widths = best[near]
-        for k in range(1, hops + 1):
-            width = share if share < widths[k - 1] else widths[k - 1]
-            if width > 0:
-                updates.append((far, k, width, _Step(by_id[cols.ids[i]], via[near][k - 1])))
-    _apply(updates, best, via)
-    ends: list[tuple[float, int, str]] = []
-    for account, widths in best.items():
-        if account in start:
-            continue
-        k = max(range(1, hops + 1), key=lambda i: (widths[i], -i))
-        if widths[k] > 0:
-            ends.append((widths[k], k, account))
-    ends.sort(key=lambda e: (-e[0], e[1], e[2]))
+    """For each reached account, the widest path of at most ``hops`` payments from the start;
+    the ``top`` widest (ties: fewer payments, then account id)."""
+    if traced.key.size == 0:
+        return []
+    best, via, step_payment, step_before = widest_paths(
+        follow, near, far, traced.ts, traced.attributed, is_start, hops
+    )
+    widths = best[:, 1:]
+    k = np.argmax(widths, axis=1)  # the first of equal widths: the fewest payments
+    width = widths[np.arange(widths.shape[0]), k]
+    ends = np.flatnonzero((width > 0) & ~is_start)
+    if ends.size == 0:
+        return []
+    names = np.array(traced.source.account_names(ends.astype(np.int64)), dtype=object)
+    ends = ends[np.lexsort((names, k[ends], -width[ends]))][:top]
+    direction: Direction = "forward" if forward else "backward"
     paths = []
-    for width, k, account in ends[:top]:
-        chain: list[TracedPayment] = []
-        node = via[account][k]
-        while node is not None:
-            chain.append(node.payment)
-            node = node.before
+    for account in ends.tolist():
+        rows = []
+        step = int(via[account, k[account] + 1])
+        while step >= 0:
+            rows.append(int(step_payment[step]))
+            step = int(step_before[step])
         if forward:
-            chain.reverse()
+            rows.reverse()
+        chain = tuple(traced.payments(np.array(rows, np.int64), direction))
         accounts = (chain[0].src, *(p.dst for p in chain))
-        paths.append(
-            TracedPath("forward" if forward else "backward", accounts, tuple(chain), width)
-        )
+        paths.append(TracedPath(direction, accounts, chain, float(width[account])))
     return paths
