@@ -11,6 +11,7 @@ __all__ = [
     "EngineError",
     "InputFileError",
     "OncaError",
+    "OncaWarning",
     "ParameterError",
     "TypologyError",
     "WorkspaceError",
@@ -61,3 +62,8 @@ class EngineError(OncaError, RuntimeError):
         if sql:
             detail += f"\n  SQL: {sql[:2000]}"
         super().__init__(detail)
+
+
+class OncaWarning(UserWarning):
+    """Something in the input that Onca worked around (and says how): a repeat detection
+    dropped, a capture while a camera was off, a habitat mask that may be too small."""

@@ -1,0 +1,31 @@
+"""Spatial capture-recapture (SCR): animal density from detections of identified individuals
+(camera traps, hair snares, live traps), validated against the R package secr.
+
+>>> from onca.ecology.scr import SCR, read_secr
+>>> ch = read_secr("trap.txt", "capt.txt", detector="single")  # doctest: +SKIP
+>>> SCR(detectfn="HN", buffer=100).fit(ch).estimates_["D"]     # doctest: +SKIP
+Estimate(estimate=5.4798, se=0.6467, lcl=4.3516, ucl=6.9005)
+
+See docs/density.md.
+"""
+
+from onca.ecology.scr._data import DETECTORS, CaptureHistory, Traps, read_secr, read_traps
+from onca.ecology.scr._detectfn import DETECTFNS, DetectFn, detectfn
+from onca.ecology.scr._fit import SCR, Estimate
+from onca.ecology.scr._mask import MASK_TYPES, Mask, make_mask
+
+__all__ = [
+    "DETECTFNS",
+    "DETECTORS",
+    "MASK_TYPES",
+    "SCR",
+    "CaptureHistory",
+    "DetectFn",
+    "Estimate",
+    "Mask",
+    "Traps",
+    "detectfn",
+    "make_mask",
+    "read_secr",
+    "read_traps",
+]
