@@ -249,7 +249,10 @@ class Prepared:
                 out -= stats["miss_weight"] @ h.T
                 for v, hits in stats["hits"]:
                     if hits.any():
-                        out += hits @ log1mexp(v * h).T
+                        x = v * h  # log(1 - exp(-x)) = log x for tiny x, finite far away
+                        tiny = x < 1e-12
+                        log_g = np.where(tiny, np.log(v) + log_h, log1mexp(np.where(tiny, 1.0, x)))
+                        out += hits @ log_g.T
             else:
                 out += stats["count"] @ log_h.T - stats["exposure"] @ h.T
         return out
