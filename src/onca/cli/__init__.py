@@ -6,6 +6,7 @@ import typer
 
 from onca import __version__
 from onca.cli import (
+    _density,
     _export,
     _ingest,
     _network,
@@ -35,6 +36,7 @@ app.add_typer(_resolve.app, name="resolve")
 app.add_typer(_pprl.app, name="pprl")
 app.add_typer(_network.app, name="network")
 app.add_typer(_export.app, name="export")
+app.command()(_density.density)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,368 @@
+"""``onca density``: animal density from camera traps by spatial capture-recapture."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table as RichTable
+
+from onca.cli._common import err, errors_as_exit, out, print_json
+
+DETECTFN_NAMES = ("HN", "EX", "HHN", "HEX")
+
+
+def _pairs(text: str | None, option: str) -> dict[str, float]:
+    from onca.errors import ParameterError
+
+    values: dict[str, float] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        name, sep, value = part.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            values[name.strip()] = float(value)
+        except ValueError:
+            raise ParameterError(
+                f"{option}: expected NAME=VALUE,..., got {part.strip()!r}"
+            ) from None
+    return values
+
+
+def _models(items: list[str] | None) -> dict[str, str]:
+    from onca.errors import ParameterError
+
+    model = {}
+    for item in items or []:
+        name, sep, rhs = item.partition("~")
+        if not sep or not name.strip():
+            raise ParameterError(
+                f"--model: expected PARAMETER~FORMULA such as 'g0~b', got {item!r}"
+            )
+        model[name.strip()] = "~" + rhs
+    return model
+
+
+def _mask_covariates(mask: Any, path: Path | None) -> Any:
+    """x and y (kilometres from the mask's centre) always; more from a CSV with x, y columns
+    (metres, the traps' coordinates), matched to the nearest mask point."""
+    import csv
+
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    from onca.errors import InputFileError
+
+    centre = mask.xy.mean(axis=0)
+    covs = {"x": (mask.xy[:, 0] - centre[0]) / 1000, "y": (mask.xy[:, 1] - centre[1]) / 1000}
+    if path is not None:
+        try:
+            with path.open(newline="", encoding="utf-8") as f:
+                rows = list(csv.DictReader(f))
+        except OSError as e:
+            raise InputFileError(f"--mask-covariates {path}: cannot read it: {e}") from None
+        if not rows or not {"x", "y"} <= set(rows[0]):
+            raise InputFileError(f"--mask-covariates {path}: expected columns x, y and covariates")
+        try:
+            pts = np.array([[float(r["x"]), float(r["y"])] for r in rows])
+            names = [c for c in rows[0] if c not in ("x", "y")]
+            values = {n: np.array([float(r[n]) for r in rows]) for n in names}
+        except ValueError as e:
+            raise InputFileError(
+                f"--mask-covariates {path}: every value must be a number ({e})"
+            ) from None
+        _, nearest = cKDTree(pts).query(mask.xy)
+        covs.update({n: v[nearest] for n, v in values.items()})
+    return mask.with_covariates(covs)
+
+
+def density(
+    traps: Annotated[
+        Path | None, typer.Option(help="secr trap file: 'trapID x y' per line (metres).")
+    ] = None,
+    captures: Annotated[
+        Path | None,
+        typer.Option(
+            help="secr capture file: 'session animalID occasion x y [covariates]' per line."
+        ),
+    ] = None,
+    camtrap_dp: Annotated[
+        Path | None,
+        typer.Option("--camtrap-dp", help="A Camtrap DP package (folder) instead of secr files."),
+    ] = None,
+    species: Annotated[
+        str | None,
+        typer.Option(
+            help="With --camtrap-dp: scientific or common name, e.g. 'Panthera onca' or jaguar."
+        ),
+    ] = None,
+    detector: Annotated[
+        str | None,
+        typer.Option(
+            help="multi (multi-catch traps), single (fitted as multi, as secr does), proximity"
+            " (cameras, hair snares: the default for Camtrap DP) or count."
+        ),
+    ] = None,
+    detectfn: Annotated[
+        str,
+        typer.Option(help="Detection function: HN, EX (g0, sigma) or HHN, HEX (lambda0, sigma)."),
+    ] = "HN",
+    buffer: Annotated[
+        float | None,
+        typer.Option(
+            help="Habitat mask buffer around the detectors, metres (default: 4 x a first sigma estimate)."
+        ),
+    ] = None,
+    nx: Annotated[
+        int, typer.Option(min=4, help="Mask points across the buffered detector rectangle.")
+    ] = 64,
+    spacing: Annotated[
+        float | None, typer.Option(help="Mask spacing in metres (overrides --nx).")
+    ] = None,
+    mask_type: Annotated[
+        str, typer.Option(help="trapbuffer (within the buffer of a detector) or traprect.")
+    ] = "trapbuffer",
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="PARAMETER~FORMULA, repeatable: 'D~x', 'g0~b' (learned response), 'sigma~sex'.",
+        ),
+    ] = None,
+    conditional: Annotated[
+        bool,
+        typer.Option(
+            "--conditional",
+            help="Conditional likelihood (D derived); needed for individual covariates.",
+        ),
+    ] = False,
+    binom_n: Annotated[
+        int, typer.Option(min=0, help="Count detectors: 0 Poisson, N binomial of size N.")
+    ] = 0,
+    occasion_days: Annotated[
+        float, typer.Option(help="With --camtrap-dp: length of an occasion in days.")
+    ] = 1.0,
+    crs: Annotated[
+        str | None, typer.Option(help="With --camtrap-dp: projected CRS (default: the UTM zone).")
+    ] = None,
+    covnames: Annotated[
+        str | None,
+        typer.Option(
+            help="Names of the capture file's covariate columns, comma-separated (e.g. sex)."
+        ),
+    ] = None,
+    mask_covariates: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV of x, y and covariates for density models (x and y in km are built in)."
+        ),
+    ] = None,
+    fixed: Annotated[
+        str | None,
+        typer.Option(
+            help="NAME=VALUE,... for every parameter: evaluate the log-likelihood there, no fit."
+        ),
+    ] = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Fit HN, EX, HHN and HEX and print the AIC table.")
+    ] = False,
+    plots: Annotated[Path | None, typer.Option(help="Folder for PNG pictures of the fit.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Density of individually identified animals by spatial capture-recapture (SCR).
+
+    Reads secr's text files (--traps and --captures) or a Camtrap DP package (--camtrap-dp
+    and --species: stations are detectors, nights are occasions, effort comes from the
+    deployment periods). Fits by maximum likelihood as the R package secr does, with the same
+    numbers on secr's own examples. D is in animals per hectare (and per 100 km2).
+
+    Examples:
+
+        onca density --traps trap.txt --captures capt.txt --detector single --buffer 100
+
+        onca density --camtrap-dp survey/ --species jaguar --detectfn HHN --json
+
+        onca density --traps trap.txt --captures capt.txt --fixed D=5.48,g0=0.273,sigma=29.4
+    """
+    from onca.ecology.scr import SCR, make_mask, read_secr
+    from onca.ecology.scr._camtrap import read_camtrap_capthist
+    from onca.ecology.scr._fit import rpsv
+    from onca.errors import OncaWarning, ParameterError
+
+    with errors_as_exit(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", OncaWarning)
+        source: dict[str, Any] = {}
+        if camtrap_dp is not None:
+            if traps or captures:
+                raise ParameterError("give either --camtrap-dp or --traps and --captures, not both")
+            if not species:
+                raise ParameterError("--camtrap-dp needs --species (a scientific or common name)")
+            ch, survey = read_camtrap_capthist(
+                camtrap_dp,
+                species,
+                occasion_days=occasion_days,
+                detector=detector or "proximity",
+                crs=crs,
+            )
+            source = {"camtrap_dp": str(camtrap_dp), "species": survey.species, "crs": survey.crs,
+                      "occasion_days": occasion_days, "skipped": survey.skipped}  # fmt: skip
+        elif traps and captures:
+            names = tuple(c.strip() for c in covnames.split(",")) if covnames else None
+            ch = read_secr(traps, captures, detector=detector or "multi", covnames=names)
+            source = {"traps": str(traps), "captures": str(captures)}
+        else:
+            raise ParameterError(
+                "give --traps and --captures (secr text files), or --camtrap-dp and --species"
+            )
+        if detectfn.upper() not in DETECTFN_NAMES:
+            raise ParameterError(
+                f"--detectfn: expected one of {', '.join(DETECTFN_NAMES)}, got {detectfn!r}"
+            )
+        use_buffer = buffer if buffer is not None else _auto_buffer(rpsv(ch), ch, detectfn)
+        mask = make_mask(ch.traps, buffer=use_buffer, nx=nx, spacing=spacing, type=mask_type)
+        mask = _mask_covariates(mask, mask_covariates)
+        settings = dict(buffer=use_buffer, nx=nx, spacing=spacing, mask_type=mask_type,
+                        model=_models(model), conditional=conditional, binom_n=binom_n)  # fmt: skip
+        if fixed is not None:
+            values = _pairs(fixed, "--fixed")
+            loglik = SCR(detectfn=detectfn, **settings).loglik(ch, values, mask)  # type: ignore[arg-type]
+            payload = {**source, "fixed": values, "loglik": loglik, "n_animals": ch.n,
+                       "n_detections": ch.detections, "mask_points": len(mask)}  # fmt: skip
+        else:
+            fits = {}
+            for fn in DETECTFN_NAMES if compare else (detectfn.upper(),):
+                fits[fn] = SCR(detectfn=fn, **settings).fit(ch, mask)  # type: ignore[arg-type]
+                fits[fn].buffer_bias_ = _check_buffer(fits[fn], use_buffer)
+            chosen = fits[detectfn.upper()]
+            payload = {**source, **chosen.summary(), "buffer_m": use_buffer}
+            payload["expected_n_in_mask"] = chosen.expected_n().as_dict()
+            payload["buffer_bias"] = chosen.buffer_bias_
+            if compare:
+                payload["comparison"] = _comparison(fits)
+            if plots is not None:
+                payload["plots"] = _write_plots(chosen, ch, plots)
+    messages = list(
+        dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, OncaWarning))
+    )
+    if as_json:
+        payload["warnings"] = messages
+        print_json(payload)
+        return
+    for message in messages:
+        err.print(f"[yellow]warning:[/] {message}", highlight=False)
+    _print(payload)
+
+
+def _auto_buffer(first_sigma: float | None, ch: Any, detectfn: str) -> float:
+    """4 x a first sigma estimate (root pooled spatial variance), rounded to 2 figures."""
+    import numpy as np
+
+    if first_sigma is None:
+        xy = ch.traps.xy
+        span = float(np.ptp(xy, axis=0).max()) if len(xy) > 1 else 100.0
+        first_sigma = max(span / 4, 1.0)
+    value = 4 * first_sigma
+    digits = -math.floor(math.log10(value)) + 1
+    return float(round(value, digits))
+
+
+def _check_buffer(model: Any, buffer: float) -> float:
+    from onca.ecology.scr._fit import buffer_bias
+
+    bias = buffer_bias(model, model.prepared_)
+    if bias > 0.01:
+        from onca.errors import OncaWarning
+
+        warnings.warn(
+            f"{model.detectfn}: predicted relative bias of D from the mask buffer is {bias:.3f}"
+            f" (> 0.01) with buffer = {buffer:g} m; widen the buffer",
+            OncaWarning,
+            stacklevel=2,
+        )
+    return bias
+
+
+def _comparison(fits: dict[str, Any]) -> list[dict[str, Any]]:
+    best = min(f.aicc_ for f in fits.values())
+    weights = {k: math.exp(-(f.aicc_ - best) / 2) for k, f in fits.items()}
+    total = sum(weights.values())
+    rows = [
+        {"detectfn": k, "n_parameters": f.n_parameters_, "loglik": f.loglik_, "aic": f.aic_,
+         "aicc": f.aicc_, "delta_aicc": f.aicc_ - best, "weight": weights[k] / total,
+         "D": f.estimates_["D"].estimate}
+        for k, f in fits.items()
+    ]  # fmt: skip
+    return sorted(rows, key=lambda r: r["aicc"])
+
+
+def _write_plots(model: Any, ch: Any, folder: Path) -> list[str]:
+    from onca.ecology.scr._plots import density_surface_png, detection_function_png, detections_png
+    from onca.errors import ParameterError
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ParameterError(f"--plots {folder}: cannot create it: {e}") from None
+    pictures = {"detection_function.png": detection_function_png(model),
+                "detections.png": detections_png(ch, model.mask_.xy)}  # fmt: skip
+    if not model.conditional and model.prepared_.spec.d_terms:
+        pictures["density_surface.png"] = density_surface_png(model)
+    for name, png in pictures.items():
+        (folder / name).write_bytes(png)
+    return [str(folder / name) for name in pictures]
+
+
+def _print(p: dict[str, Any]) -> None:
+    if "fixed" in p:
+        values = ", ".join(f"{k} = {v:g}" for k, v in p["fixed"].items())
+        out.print(
+            f"log-likelihood at {values}: [bold]{p['loglik']:.5f}[/bold] ({p['n_animals']} animals, {p['mask_points']:,} mask points)"
+        )
+        return
+    table = RichTable(
+        title=f"{p['detectfn']} detection function, {p['detector']} detectors, {p['likelihood']} likelihood",
+        title_justify="left",
+    )
+    for col in ("parameter", "estimate", "SE", "95% CI"):
+        table.add_column(col, justify="left" if col == "parameter" else "right")
+    for name, e in p["estimates"].items():
+        unit = " /ha" if name == "D" else (" m" if name == "sigma" else "")
+        table.add_row(
+            name + unit,
+            f"{e['estimate']:.5g}",
+            f"{e['se']:.4g}",
+            f"{e['lcl']:.5g} - {e['ucl']:.5g}",
+        )
+    d = p["estimates"]["D"]
+    if d["estimate"] < 0.1:  # large animals: per 100 km2 reads better than per hectare
+        table.add_row(
+            "D /100 km²",
+            f"{d['estimate'] * 1e4:.4g}",
+            f"{d['se'] * 1e4:.3g}",
+            f"{d['lcl'] * 1e4:.4g} - {d['ucl'] * 1e4:.4g}",
+        )
+    out.print(table)
+    m = p["mask"]
+    out.print(
+        f"{p['n_animals']} animals, {p['n_detections']} detections, {p['n_occasions']} occasions,"
+        f" {p['n_detectors']} detectors; mask {m['points']:,} points at {m['spacing_m']:.4g} m"
+        f" ({m['area_ha']:,.1f} ha, buffer {p['buffer_m']:g} m); log-likelihood {p['loglik']:.4f},"
+        f" AIC {p['aic']:.2f}, AICc {p['aicc']:.2f}; {p['seconds']:.2f} s",
+        highlight=False,
+    )
+    if "comparison" in p:
+        table = RichTable(title="model comparison", title_justify="left")
+        for col in ("detectfn", "K", "log-likelihood", "AICc", "ΔAICc", "weight", "D /ha"):
+            table.add_column(col, justify="left" if col == "detectfn" else "right")
+        for r in p["comparison"]:
+            table.add_row(r["detectfn"], str(r["n_parameters"]), f"{r['loglik']:.3f}", f"{r['aicc']:.2f}",
+                          f"{r['delta_aicc']:.2f}", f"{r['weight']:.3f}", f"{r['D']:.5g}")  # fmt: skip
+        out.print(table)
+    for path in p.get("plots", []):
+        err.print(f"wrote {path}", highlight=False)
