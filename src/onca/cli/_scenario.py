@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,13 @@ def synth(
     chunk_size: Annotated[
         int, typer.Option(min=1, help="Transactions generated per chunk (memory use).")
     ] = 500_000,
+    camera_traps: Annotated[
+        bool,
+        typer.Option(
+            help="Also write a simulated jaguar camera-trap survey (Camtrap DP, OUT/camtrap/)"
+            " with its true density in OUT/truth/camtrap_truth.json."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
     """Write the Operation Jaguar world: a synthetic population with trafficking networks.
@@ -46,6 +54,11 @@ def synth(
             fmt=fmt,
             progress=lambda done, total: bar("generating transactions", done, total),
         )
+    if camera_traps:
+        from onca.synth._camtrap import write_camtrap_survey
+
+        with errors_as_exit():
+            write_camtrap_survey(out_dir, seed=seed)
     seconds = time.perf_counter() - started
     payload = {
         "out_dir": str(summary.out_dir),
@@ -76,7 +89,8 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed of the scenario.")] = 7,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
-    """Generate a scenario, ingest, screen, resolve and analyse its network; write OUT/report.html.
+    """Generate a scenario, ingest, screen, resolve and analyse its network, estimate jaguar
+    density from a simulated camera-trap survey; write OUT/report.html.
 
     The network part traces the money behind a seizure, finds communities, key players and
     risk, counts temporal motifs, and trains a scorer on graph features against the rules.
@@ -85,6 +99,7 @@ def demo(
     already loaded.
     """
     from onca.contract import load_contract
+    from onca.ecology.scr._report import density_section
     from onca.finance import evaluate, load_library, screen
     from onca.finance._report import quality_section, screening_section
     from onca.ingest import ingest_files
@@ -100,6 +115,7 @@ def demo(
     from onca.resolve import resolve_workspace
     from onca.resolve._report import pairwise_accuracy, resolve_section
     from onca.synth import generate_scenario
+    from onca.synth._camtrap import write_camtrap_survey
     from onca.workspace import open_workspace
 
     started = time.perf_counter()
@@ -148,6 +164,10 @@ def demo(
             sections.append(
                 learning_section(ws, learned, frame.motifs, truth_dir=summary.truth_dir)
             )
+            bar("estimating jaguar density", 0, 0)
+            camtrap = write_camtrap_survey(data_dir, seed=seed)
+            density, dens = density_section(data_dir / "camtrap", truth=asdict(camtrap))
+            sections.append(density)
         if not as_json:
             err.print("writing report...")
         report = write_report(
@@ -174,6 +194,12 @@ def demo(
                 "network_communities": analysis.communities.count,
                 "learned_f1": round(learned.learned.f1, 4),
                 "rules_f1": round(learned.rules.f1, 4),
+                "jaguar_density_per_100km2": round(dens["D_per_100km2"], 3),
+                "jaguar_density_ci": [
+                    round(dens["lcl_per_100km2"], 3),
+                    round(dens["ucl_per_100km2"], 3),
+                ],
+                "jaguar_density_truth": dens["true_per_100km2"],
                 "seconds": round(seconds, 2),
             }
         )
@@ -203,5 +229,11 @@ def demo(
         + f"a scorer learned on graph features reaches F1 {learned.learned.f1:.3f} on the last"
         f" 20% of the transactions, the screening rules {learned.rules.f1:.3f}"
     )
-    out.print(f"6. wrote the report: {report}")
+    out.print(
+        f"6. estimated jaguar density from {dens['animals']} identified jaguars on camera traps"
+        f" (Camtrap DP in {data_dir / 'camtrap'}): {dens['D_per_100km2']:.2f} per 100 km² (95% CI"
+        f" {dens['lcl_per_100km2']:.2f} to {dens['ucl_per_100km2']:.2f}); the truth is"
+        f" {dens['true_per_100km2']:g}"
+    )
+    out.print(f"7. wrote the report: {report}")
     out.print(f"done in {seconds:.1f} s. Open the report in a browser: file://{report.resolve()}")
