@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 PYTEST_WORKERS ?= 2
 PYTEST_DIST    ?= loadgroup
 
-.PHONY: install demo test lint format bench bench-screen bench-resolve bench-network clean
+.PHONY: install demo test lint format bench bench-screen bench-resolve bench-network bench-density clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ bench-network: install  ## tracing on 10M transactions, Leiden on 1M vertices, l
 	$(BIN)/python benchmarks/bench_network_trace.py --transactions $${N:-10000000} --max-edges 1000000 --sql-starts 3
 	$(BIN)/python benchmarks/bench_network_structure.py --nodes $${NODES:-1000000}
 	$(BIN)/python benchmarks/bench_network_learn.py --transactions $${LEARN_N:-200000}
+
+bench-density: install  ## SCR: captdata and a 50-camera survey timed, 200 simulated surveys per detector type
+	$(BIN)/python benchmarks/bench_scr.py --datasets $${DATASETS:-200}
 
 clean:
 	rm -rf $(VENV) onca-demo build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
