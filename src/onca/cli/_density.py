@@ -289,16 +289,9 @@ def _check_buffer(model: Any, buffer: float) -> float:
 
 
 def _comparison(fits: dict[str, Any]) -> list[dict[str, Any]]:
-    best = min(f.aicc_ for f in fits.values())
-    weights = {k: math.exp(-(f.aicc_ - best) / 2) for k, f in fits.items()}
-    total = sum(weights.values())
-    rows = [
-        {"detectfn": k, "n_parameters": f.n_parameters_, "loglik": f.loglik_, "aic": f.aic_,
-         "aicc": f.aicc_, "delta_aicc": f.aicc_ - best, "weight": weights[k] / total,
-         "D": f.estimates_["D"].estimate}
-        for k, f in fits.items()
-    ]  # fmt: skip
-    return sorted(rows, key=lambda r: r["aicc"])
+    from onca.ecology.scr import compare_models
+
+    return [{"detectfn": r.pop("model"), **r} for r in compare_models(fits)]
 
 
 def _write_plots(model: Any, ch: Any, folder: Path) -> list[str]:

@@ -1,2 +1,7 @@
-"""Ecology: how many of the trafficked species there are and where (density from camera traps
-by spatial capture-recapture; occupancy and distribution to come)."""
+"""Ecology: how many of the trafficked species there are and where. ``onca.ecology.scr``:
+density from camera traps by spatial capture-recapture; ``read_camtrap_dp``: Camtrap DP
+packages for any analysis."""
+
+from onca.ecology._camtrap import CamtrapSurvey, Detection, read_camtrap_dp
+
+__all__ = ["CamtrapSurvey", "Detection", "read_camtrap_dp"]

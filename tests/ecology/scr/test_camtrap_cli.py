@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from onca.cli import app
 from onca.ecology._camtrap import read_camtrap_dp, utm_crs
-from onca.ecology.scr import SCR
+from onca.ecology.scr import SCR, CaptureHistory, compare_models
 from onca.ecology.scr._camtrap import camtrap_capthist, read_camtrap_capthist
 from onca.ecology.scr._report import density_section
 from onca.errors import InputFileError, OncaWarning, ParameterError
@@ -187,3 +187,25 @@ def test_report_section(survey_dir: tuple[Path, dict]) -> None:
     assert summary["true_per_100km2"] == 3.0
     assert "true density is 3 per 100 km²" in " ".join(section.paragraphs)
     assert all(f.png[:4] == b"\x89PNG" for f in section.figures)
+
+
+def test_synth_writes_the_survey(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["synth", "--out", str(tmp_path), "--transactions", "1000", "--camera-traps", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "camtrap").iterdir())
+    assert names == ["datapackage.json", "deployments.csv", "media.csv", "observations.csv"]
+    truth = json.loads((tmp_path / "truth" / "camtrap_truth.json").read_text())
+    assert truth["density_per_100km2"] == 3.0 and truth["population"] > truth["detected"] > 0
+
+
+def test_compare_models_table(captdata: CaptureHistory) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OncaWarning)
+        fits = {fn: SCR(detectfn=fn).fit(captdata) for fn in ("HN", "EX")}
+    rows = compare_models(fits)
+    assert [r["model"] for r in rows] == ["HN", "EX"]
+    assert rows[0]["delta_aicc"] == 0 and sum(r["weight"] for r in rows) == pytest.approx(1.0)
+    with pytest.raises(ParameterError, match="no models"):
+        compare_models({})

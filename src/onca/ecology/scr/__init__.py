@@ -9,9 +9,10 @@ Estimate(estimate=5.4798, se=0.6467, lcl=4.3516, ucl=6.9005)
 See docs/density.md.
 """
 
+from onca.ecology.scr._camtrap import camtrap_capthist, read_camtrap_capthist
 from onca.ecology.scr._data import DETECTORS, CaptureHistory, Traps, read_secr, read_traps
 from onca.ecology.scr._detectfn import DETECTFNS, DetectFn, detectfn
-from onca.ecology.scr._fit import SCR, Estimate
+from onca.ecology.scr._fit import SCR, Estimate, compare_models
 from onca.ecology.scr._mask import MASK_TYPES, Mask, make_mask
 
 __all__ = [
@@ -24,8 +25,11 @@ __all__ = [
     "Estimate",
     "Mask",
     "Traps",
+    "camtrap_capthist",
+    "compare_models",
     "detectfn",
     "make_mask",
+    "read_camtrap_capthist",
     "read_secr",
     "read_traps",
 ]

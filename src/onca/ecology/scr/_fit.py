@@ -397,3 +397,33 @@ def buffer_bias(fitted: SCR, prep: Prepared) -> float:
     a_small = float(prep.esa(fitted.beta_).mean())
     a_wide = float(wider.esa(detection).mean())
     return a_wide / a_small - 1.0
+
+
+def compare_models(models: dict[str, SCR]) -> list[dict[str, Any]]:
+    """A model-comparison table, best first: parameters, log-likelihood, AIC, AICc, delta AICc
+    and AICc weight (Burnham and Anderson 2002), and each model's D. The models must be fitted
+    to the same animals (the likelihoods are otherwise not comparable)."""
+    if not models:
+        raise ParameterError("compare_models: no models given")
+    counts = {m.n_animals_ for m in models.values()}
+    if len(counts) != 1:
+        raise ParameterError(
+            f"compare_models: the models were fitted to different numbers of animals ({sorted(counts)})"
+        )
+    best = min(m.aicc_ for m in models.values())
+    weights = {k: math.exp(-(m.aicc_ - best) / 2) for k, m in models.items()}
+    total = sum(weights.values())
+    rows = [
+        {
+            "model": name,
+            "n_parameters": m.n_parameters_,
+            "loglik": m.loglik_,
+            "aic": m.aic_,
+            "aicc": m.aicc_,
+            "delta_aicc": m.aicc_ - best,
+            "weight": weights[name] / total,
+            "D": m.estimates_["D"].estimate,
+        }
+        for name, m in models.items()
+    ]
+    return sorted(rows, key=lambda r: r["aicc"])
