@@ -1,0 +1,331 @@
+"""Site-occupancy models by maximum likelihood.
+
+``occu`` (MacKenzie et al. 2002): site i is occupied with probability psi_i (logit-linear in
+site covariates); if occupied, the species is detected on occasion j with probability p_ij
+(logit-linear in site and observation covariates); unsurveyed occasions are left out:
+    L_i = psi_i prod_j p_ij^y (1 - p_ij)^(1 - y) + (1 - psi_i) [no detection at i].
+``rn`` (Royle and Nichols 2003): site i holds N_i ~ Poisson(lambda_i) animals (log-linear), each
+detected with probability r_ij, so p_ij = 1 - (1 - r_ij)^N_i; the likelihood sums N from 0 to
+K. Occupancy is then psi_i = 1 - exp(-lambda_i).
+
+Coefficients are on the link scale with SEs from the inverse Hessian; real-scale estimates of
+constant models are back-transformed with delta-method SEs and link-scale intervals, as
+unmarked's ``backTransform`` does.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import minimize
+from scipy.special import expit, gammaln, logsumexp
+
+from onca.ecology.occupancy._data import DetectionHistory
+from onca.ecology.scr._design import Columns, columns_for, parse_formula
+from onca.ecology.scr._fit import Z95, Estimate
+from onca.errors import OncaWarning, ParameterError
+
+F64 = npt.NDArray[np.float64]
+MODELS = ("occu", "rn")
+
+
+@dataclass(frozen=True)
+class Design:
+    """Design matrices: ``state`` (S, a) for psi or lambda; ``detect`` (S, J, b) for p or r."""
+
+    state_cols: Columns
+    detect_cols: Columns
+    state: F64
+    detect: F64
+
+
+def build_design(
+    h: DetectionHistory,
+    state_terms: tuple[str, ...],
+    detect_terms: tuple[str, ...],
+    state_name: str,
+    detect_name: str,
+) -> Design:
+    state_cols = columns_for(state_name, state_terms, h.site_covs, where="site")
+    state = state_cols.matrix(h.site_covs, h.n_sites)
+    available: dict[str, npt.NDArray[np.generic]] = dict(h.site_covs)
+    available.update(h.obs_covs)
+    overlap = set(h.site_covs) & set(h.obs_covs)
+    if overlap:
+        raise ParameterError(
+            f"covariate {sorted(overlap)[0]!r} is both a site and an observation covariate"
+        )
+    detect_cols = columns_for(detect_name, detect_terms, available, where="site or observation")
+    columns = [np.ones(h.y.shape)]
+    for term in detect_cols.terms:
+        raw = (
+            h.obs_covs[term]
+            if term in h.obs_covs
+            else np.broadcast_to(np.asarray(h.site_covs[term])[:, None], h.y.shape)
+        )
+        if term in detect_cols.levels:
+            for level in detect_cols.levels[term][1:]:
+                columns.append((np.asarray(raw).astype(str) == level).astype(np.float64))
+        else:
+            columns.append(np.nan_to_num(np.asarray(raw, dtype=np.float64)))  # unsurveyed: unused
+    return Design(state_cols, detect_cols, state, np.stack(columns, axis=2))
+
+
+class Occupancy:
+    """Single-season occupancy (``model='occu'``) or Royle-Nichols (``model='rn'``), scikit-learn
+    style. ``psi`` and ``p``: formulas (``~1``, ``~ forest + elev``); for 'rn' they model lambda
+    and r. ``K``: the largest abundance summed over in 'rn' (default: the largest count any
+    site could reasonably hold, see :func:`default_k`).
+
+    After ``fit``: ``coef_`` (name -> (beta, se)), ``estimates_`` (real scale for constant
+    parts: psi and p, or lambda, r and psi), ``loglik_``, ``aic_``, ``vcov_``, ``site_occupancy_``
+    (empirical Bayes P(occupied | data) per site), ``converged_``, ``n_sites_``."""
+
+    def __init__(
+        self, *, model: str = "occu", psi: str = "~1", p: str = "~1", K: int | None = None
+    ) -> None:
+        self.model = model
+        self.psi = psi
+        self.p = p
+        self.K = K
+
+    def _design(self, h: DetectionHistory) -> Design:
+        if self.model not in MODELS:
+            raise ParameterError(f"model: expected one of {', '.join(MODELS)}, got {self.model!r}")
+        state_name, detect_name = ("psi", "p") if self.model == "occu" else ("lambda", "r")
+        return build_design(
+            h, parse_formula(self.psi, "psi"), parse_formula(self.p, "p"), state_name, detect_name
+        )
+
+    def fit(self, h: DetectionHistory) -> Occupancy:
+        h = h.drop_unsurveyed()
+        design = self._design(h)
+        self.history_ = h
+        self.design_ = design
+        a = design.state.shape[1]
+        k = self.K if self.K is not None else default_k(h)
+        if self.model == "rn" and k < 1:
+            raise ParameterError(f"K: expected at least 1, got {k}")
+        self.k_ = k
+        fun = _OccuLik(h, design) if self.model == "occu" else _RNLik(h, design, k)
+        start = np.zeros(a + design.detect.shape[2])
+        result = minimize(
+            fun.negative, start, jac=True, method="BFGS", options={"gtol": 1e-7, "maxiter": 1000}
+        )
+        beta = np.asarray(result.x)
+        hessian = fun.hessian(beta)
+        try:
+            vcov = np.linalg.inv(hessian)
+        except np.linalg.LinAlgError:
+            vcov = np.linalg.pinv(hessian)
+        se = np.sqrt(np.clip(np.diag(vcov), 0, None))
+        names = design.state_cols.names + design.detect_cols.names
+        self.beta_, self.vcov_, self.names_ = beta, vcov, names
+        self.coef_ = {n: (float(b), float(s)) for n, b, s in zip(names, beta, se, strict=True)}
+        self.loglik_ = -float(result.fun)
+        self.converged_ = bool(result.success)
+        self.n_parameters_ = beta.size
+        self.aic_ = -2 * self.loglik_ + 2 * beta.size
+        self.n_sites_ = h.n_sites
+        self.site_occupancy_ = fun.posterior(beta)
+        self.estimates_ = self._real(beta, se, a)
+        if isinstance(fun, _RNLik) and fun.tail(beta) > 1e-4:
+            warnings.warn(
+                f"K = {k}: some site's abundance may exceed K (posterior P(N = K) ="
+                f" {fun.tail(beta):.1e}); raise K",
+                OncaWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def _real(self, beta: F64, se: F64, a: int) -> dict[str, Estimate]:
+        out: dict[str, Estimate] = {}
+        if len(self.design_.state_cols.names) == 1:
+            b, s = float(beta[0]), float(se[0])
+            if self.model == "occu":
+                out["psi"] = _logit_estimate(b, s)
+            else:
+                lam = math.exp(b)
+                out["lambda"] = Estimate(lam, lam * s, math.exp(b - Z95 * s), math.exp(b + Z95 * s))
+                psi = -math.expm1(-lam)
+                out["psi"] = Estimate(
+                    psi,
+                    math.exp(-lam) * lam * s,
+                    -math.expm1(-out["lambda"].lcl),
+                    -math.expm1(-out["lambda"].ucl),
+                )
+        if len(self.design_.detect_cols.names) == 1:
+            out["p" if self.model == "occu" else "r"] = _logit_estimate(
+                float(beta[a]), float(se[a])
+            )
+        return out
+
+    def predict_state(self, site_covs: dict[str, npt.ArrayLike]) -> tuple[F64, F64, F64]:
+        """psi (occu) or lambda (rn) for new sites given their covariates: (estimate, lcl, ucl)."""
+        cols = self.design_.state_cols
+        rows = len(next(iter(site_covs.values()))) if site_covs else 1
+        X = cols.matrix({k: np.asarray(v) for k, v in site_covs.items()}, rows)
+        b = self.beta_[: X.shape[1]]
+        V = self.vcov_[: X.shape[1], : X.shape[1]]
+        eta = X @ b
+        se = np.sqrt(np.einsum("ij,jk,ik->i", X, V, X))
+        inv = expit if self.model == "occu" else np.exp
+        return inv(eta), inv(eta - Z95 * se), inv(eta + Z95 * se)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "formulas": {
+                "psi" if self.model == "occu" else "lambda": self.psi,
+                "p" if self.model == "occu" else "r": self.p,
+            },
+            "estimates": {k: v.as_dict() for k, v in self.estimates_.items()},
+            "coefficients": {k: {"beta": b, "se": s} for k, (b, s) in self.coef_.items()},
+            "loglik": self.loglik_,
+            "aic": self.aic_,
+            "n_parameters": self.n_parameters_,
+            "n_sites": self.n_sites_,
+            "n_occasions": self.history_.n_occasions,
+            "sites_detected": int((np.nansum(self.history_.y, axis=1) > 0).sum()),
+            "naive_occupancy": self.history_.naive_occupancy(),
+            "occupied_sites_expected": float(self.site_occupancy_.sum()),
+            "K": self.k_ if self.model == "rn" else None,
+            "converged": self.converged_,
+        }
+
+
+def _logit_estimate(b: float, s: float) -> Estimate:
+    p = float(expit(b))
+    return Estimate(p, p * (1 - p) * s, float(expit(b - Z95 * s)), float(expit(b + Z95 * s)))
+
+
+def default_k(h: DetectionHistory) -> int:
+    """Royle-Nichols: the largest abundance summed over, 25 as in unmarked's ``occuRN``; a fit
+    warns when the posterior still puts weight on N = K."""
+    return 25
+
+
+class _OccuLik:
+    """The occu log-likelihood with its analytic gradient."""
+
+    def __init__(self, h: DetectionHistory, d: Design) -> None:
+        self.m = h.surveyed.astype(np.float64)
+        self.y = np.nan_to_num(h.y)
+        self.detected = (self.y * self.m).sum(axis=1) > 0
+        self.Xs, self.Xd = d.state, d.detect
+        self.a = d.state.shape[1]
+
+    def parts(self, beta: F64) -> tuple[F64, F64, F64]:
+        eta_psi = self.Xs @ beta[: self.a]
+        eta_p = self.Xd @ beta[self.a :]
+        log_p, log_q = -np.logaddexp(0, -eta_p), -np.logaddexp(0, eta_p)
+        ll_det = (self.m * (self.y * log_p + (1 - self.y) * log_q)).sum(axis=1)
+        return eta_psi, eta_p, ll_det
+
+    def value_grad(self, beta: F64) -> tuple[float, F64]:
+        eta_psi, eta_p, ll_det = self.parts(beta)
+        log_psi, log_1m = -np.logaddexp(0, -eta_psi), -np.logaddexp(0, eta_psi)
+        occupied = log_psi + ll_det
+        log_l = np.where(self.detected, occupied, np.logaddexp(occupied, log_1m))
+        w = np.exp(occupied - log_l)  # P(occupied | y); 1 where detected
+        psi, p = expit(eta_psi), expit(eta_p)
+        g_state = w - psi
+        g_detect = w[:, None] * self.m * (self.y - p)
+        grad = np.concatenate([self.Xs.T @ g_state, np.einsum("ijk,ij->k", self.Xd, g_detect)])
+        return float(log_l.sum()), grad
+
+    def negative(self, beta: F64) -> tuple[float, F64]:
+        v, g = self.value_grad(beta)
+        return (-v, -g) if np.isfinite(v) else (1e300, np.zeros_like(beta))
+
+    def hessian(self, beta: F64) -> F64:
+        return _hessian_from_gradient(lambda b: self.value_grad(b)[1], beta)
+
+    def posterior(self, beta: F64) -> F64:
+        eta_psi, _, ll_det = self.parts(beta)
+        occupied = -np.logaddexp(0, -eta_psi) + ll_det
+        log_l = np.logaddexp(occupied, -np.logaddexp(0, eta_psi))
+        return np.where(self.detected, 1.0, np.exp(occupied - log_l))
+
+
+class _RNLik:
+    """The Royle-Nichols log-likelihood with its analytic gradient."""
+
+    def __init__(self, h: DetectionHistory, d: Design, k: int) -> None:
+        self.m = h.surveyed.astype(np.float64)
+        self.y = np.nan_to_num(h.y)
+        self.Xs, self.Xd = d.state, d.detect
+        self.a = d.state.shape[1]
+        self.n = np.arange(k + 1, dtype=np.float64)
+        self.hit = self.m * self.y  # (S, J)
+        self.miss = self.m * (1 - self.y)
+
+    def _terms(self, beta: F64) -> tuple[F64, F64, F64, F64]:
+        """(S, K+1) log Pois(N; lambda) + log Pr(y | N); and log lambda, r, log(1 - r)."""
+        log_lam = self.Xs @ beta[: self.a]
+        eta_r = self.Xd @ beta[self.a :]
+        log_q = -np.logaddexp(0, eta_r)  # log(1 - r)
+        n = self.n
+        terms = n[None, :] * (np.einsum("ij,ij->i", self.miss, log_q)[:, None] + log_lam[:, None])
+        terms -= np.exp(log_lam)[:, None] + gammaln(n + 1)[None, :]
+        rows, cols = np.nonzero(self.hit)
+        if rows.size:  # log(1 - q^N) at each detection; -inf at N = 0
+            x = -log_q[rows, cols][:, None] * n[None, :]
+            with np.errstate(divide="ignore"):
+                log_hit = np.where(x > 0, np.log(-np.expm1(-np.where(x > 0, x, 1.0))), -np.inf)
+            np.add.at(terms, rows, log_hit)
+        return terms, log_lam, expit(eta_r), log_q
+
+    def value_grad(self, beta: F64) -> tuple[float, F64]:
+        terms, log_lam, r, log_q = self._terms(beta)
+        norm = logsumexp(terms, axis=1)
+        value = float(norm.sum())
+        if not np.isfinite(value):
+            return -np.inf, np.zeros_like(beta)
+        w = np.exp(terms - norm[:, None])  # P(N | y_i)
+        mean_n = w @ self.n
+        g_state = mean_n - np.exp(log_lam)
+        g_detect = -self.miss * r * mean_n[:, None]
+        rows, cols = np.nonzero(self.hit)
+        if rows.size:
+            n = self.n[None, :]
+            qn = np.exp(log_q[rows, cols][:, None] * n)  # q^N
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(n > 0, n * qn / (1 - qn), 0.0)
+            g_detect[rows, cols] += r[rows, cols] * np.einsum("dn,dn->d", w[rows], ratio)
+        grad = np.concatenate([self.Xs.T @ g_state, np.einsum("ijk,ij->k", self.Xd, g_detect)])
+        return value, grad
+
+    def negative(self, beta: F64) -> tuple[float, F64]:
+        v, g = self.value_grad(beta)
+        return (-v, -g) if np.isfinite(v) else (1e300, np.zeros_like(beta))
+
+    def hessian(self, beta: F64) -> F64:
+        return _hessian_from_gradient(lambda b: self.value_grad(b)[1], beta)
+
+    def posterior(self, beta: F64) -> F64:
+        """P(N_i > 0 | y_i)."""
+        terms = self._terms(beta)[0]
+        return 1.0 - np.exp(terms[:, 0] - logsumexp(terms, axis=1))
+
+    def tail(self, beta: F64) -> float:
+        """The largest posterior probability that N_i = K: K is too small when it is not tiny."""
+        terms = self._terms(beta)[0]
+        return float(np.exp(terms[:, -1] - logsumexp(terms, axis=1)).max())
+
+
+def _hessian_from_gradient(grad: Any, beta: F64) -> F64:
+    """Hessian of the negative log-likelihood by central differences of the gradient."""
+    k = beta.size
+    out = np.empty((k, k))
+    for j in range(k):
+        step = 1e-5 * max(abs(beta[j]), 1.0)
+        e = np.zeros(k)
+        e[j] = step
+        out[:, j] = -(grad(beta + e) - grad(beta - e)) / (2 * step)
+    return (out + out.T) / 2
