@@ -11,6 +11,7 @@ from onca.cli import (
     _ingest,
     _network,
     _network_patterns,  # noqa: F401  (registers onca network motifs and learn)
+    _occupancy,
     _pprl,
     _resolve,
     _scenario,
@@ -37,6 +38,7 @@ app.add_typer(_pprl.app, name="pprl")
 app.add_typer(_network.app, name="network")
 app.add_typer(_export.app, name="export")
 app.command()(_density.density)
+app.command()(_occupancy.occupancy)
 
 
 def _version(value: bool) -> None:

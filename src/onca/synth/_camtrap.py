@@ -7,7 +7,9 @@ function (lambda0 per night, sigma in metres), independently at each station on 
 scaled by the share of the night the camera ran. Some cameras fail early, one is stolen and
 replaced, so effort varies. Each detection becomes one or two observations with the animal's
 ``individualID`` (a few without: flank not visible); ocelots, peccaries and tapirs pass by the
-cameras without IDs. The truth goes to ``truth/camtrap_truth.json``.
+cameras without IDs, present at a station with a probability that depends on its forest cover
+(``camtrap/site_covariates.csv``), for occupancy models. The truth goes to
+``truth/camtrap_truth.json``.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ Periods = list[list[tuple[dt.datetime, dt.datetime]]]
 CRS = "EPSG:32721"  # UTM 21S
 ORIGIN = (420_000.0, 8_040_000.0)  # south-west station, near Porto Jofre (Pantanal)
 START = dt.datetime(2024, 7, 1, tzinfo=dt.UTC)
+# Unmarked species: occupancy logit(psi) = alpha + beta * forest, detection per night p at an
+# occupied station (scaled by the camera's running time).
 OTHERS = (
-    ("Leopardus pardalis", 0.02),
-    ("Tayassu pecari", 0.05),
-    ("Tapirus terrestris", 0.03),
+    ("Leopardus pardalis", -1.5, 4.0, 0.06),
+    ("Tayassu pecari", -0.5, 2.0, 0.05),
+    ("Tapirus terrestris", 1.0, -1.0, 0.04),
 )
 TAXA = [
     {"scientificName": "Panthera onca", "taxonRank": "species",
@@ -99,7 +103,15 @@ def write_camtrap_survey(
     folder.mkdir(parents=True, exist_ok=True)
     deployments = _write_deployments(folder, ids, lon, lat, periods)
     observations = _observations(sim, periods, ids, deployments, rng, nights)
+    east = (xy[:, 0] - xy[:, 0].min()) / np.ptp(xy[:, 0])
+    forest = np.clip(0.15 + 0.7 * east + rng.normal(0, 0.1, len(ids)), 0.0, 1.0).round(3)
+    unmarked, occupancy_truth = _unmarked(periods, deployments, forest, rng, nights)
+    observations = sorted(observations + unmarked, key=lambda r: (r[1], r[0]))
     _write_observations(folder, observations)
+    with (folder / "site_covariates.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["site_id", "forest"])
+        w.writerows([i, v] for i, v in zip(ids, forest.tolist(), strict=True))
     _write_package(folder, lon, lat, nights)
     truth = CamtrapTruth(
         "Panthera onca", density_per_100km2, density, "HHN", lambda0, sigma, nights, len(ids),
@@ -107,7 +119,9 @@ def write_camtrap_survey(
     )  # fmt: skip
     truth_dir = Path(out_dir) / "truth"
     truth_dir.mkdir(parents=True, exist_ok=True)
-    (truth_dir / "camtrap_truth.json").write_text(json.dumps(asdict(truth), indent=2) + "\n")
+    (truth_dir / "camtrap_truth.json").write_text(
+        json.dumps(asdict(truth) | {"occupancy": occupancy_truth}, indent=2) + "\n"
+    )
     return truth
 
 
@@ -185,15 +199,39 @@ def _observations(
             identified = rng.random() > 0.06
             rows.append((deployments[(k, j)], when, "Panthera onca",
                          names[i] if identified else "", sex[i] if identified else ""))  # fmt: skip
-    for species, rate in OTHERS:
-        for k, spans in enumerate(periods):
-            for j, (a, b) in enumerate(spans):
-                for _ in range(int(rng.poisson(rate * (b - a) / day))):
-                    rows.append(
-                        (deployments[(k, j)], a + (b - a) * float(rng.random()), species, "", "")
-                    )
     rows.sort(key=lambda r: (r[1], r[0]))
     return rows
+
+
+def _unmarked(
+    periods: Periods,
+    deployments: dict[tuple[int, int], str],
+    forest: np.ndarray,
+    rng: np.random.Generator,
+    nights: int,
+) -> tuple[list[tuple[str, dt.datetime, str, str, str]], dict[str, Any]]:
+    """Observations of the unmarked species, and their truth."""
+    day = dt.timedelta(days=1)
+    usage = _usage(periods, nights)
+    rows, truth = [], {}
+    for species, alpha, beta, p_night in OTHERS:
+        psi = 1 / (1 + np.exp(-(alpha + beta * forest)))
+        occupied = rng.random(forest.size) < psi
+        for k in np.flatnonzero(occupied).tolist():
+            for s in range(nights):
+                if usage[k, s] == 0 or rng.random() >= 1 - (1 - p_night) ** usage[k, s]:
+                    continue
+                window = [(max(a, START + s * day), min(b, START + (s + 1) * day), j)
+                          for j, (a, b) in enumerate(periods[k]) if a < START + (s + 1) * day and b > START + s * day]  # fmt: skip
+                a, b, j = window[int(rng.integers(len(window)))]
+                rows.append(
+                    (deployments[(k, j)], a + (b - a) * float(rng.random()), species, "", "")
+                )
+        truth[species] = {
+            "alpha": alpha, "beta_forest": beta, "p_per_night": p_night,
+            "mean_psi": float(psi.mean()), "occupied_stations": int(occupied.sum()),
+        }  # fmt: skip
+    return rows, truth
 
 
 def _write_observations(folder: Path, rows: list[tuple[str, dt.datetime, str, str, str]]) -> None:

@@ -76,10 +76,10 @@ class DetectionHistory:
 
     def drop_unsurveyed(self) -> DetectionHistory:
         """Without the sites that have no surveyed occasion (warned, naming them)."""
-        keep = self.surveyed.any(axis=1)
+        keep = np.asarray(self.surveyed.any(axis=1), dtype=bool)
         if keep.all():
             return self
-        dropped = [s for s, k in zip(self.sites, keep, strict=True) if not k]
+        dropped = [s for s, k in zip(self.sites, keep.tolist(), strict=True) if not k]
         warnings.warn(
             f"{len(dropped)} site(s) have no survey effort at all and are left out:"
             f" {', '.join(dropped[:5])}{', ...' if len(dropped) > 5 else ''}",
@@ -89,7 +89,7 @@ class DetectionHistory:
         if not keep.any():
             raise ParameterError("no site has a surveyed occasion: there is nothing to fit")
         return DetectionHistory(
-            tuple(s for s, k in zip(self.sites, keep, strict=True) if k),
+            tuple(s for s, k in zip(self.sites, keep.tolist(), strict=True) if k),
             self.y[keep],
             {k: v[keep] for k, v in self.site_covs.items()},
             {k: v[keep] for k, v in self.obs_covs.items()},

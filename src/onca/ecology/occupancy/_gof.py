@@ -39,7 +39,7 @@ class GofResult:
 
 def _components(model: Any, beta: F64) -> tuple[F64, F64]:
     """Mixture weights (S, C) and detection probabilities (S, J, C) of each site's history."""
-    d, h = model.design_, model.history_
+    d = model.design_
     a = d.state.shape[1]
     state = d.state @ beta[:a]
     detect = expit(d.detect @ beta[a:])

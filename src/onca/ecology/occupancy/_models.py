@@ -54,7 +54,15 @@ def build_design(
     state_cols = columns_for(state_name, state_terms, h.site_covs, where="site")
     state = state_cols.matrix(h.site_covs, h.n_sites)
     available: dict[str, npt.NDArray[np.generic]] = dict(h.site_covs)
-    available.update(h.obs_covs)
+    for name, values in h.obs_covs.items():  # only surveyed occasions need a value
+        bad = h.surveyed & ~np.isfinite(values)
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise ParameterError(
+                f"observation covariate {name!r}: site {h.sites[i]} occasion {j + 1} was surveyed"
+                " but has no value"
+            )
+        available[name] = np.where(h.surveyed, values, 0.0)
     overlap = set(h.site_covs) & set(h.obs_covs)
     if overlap:
         raise ParameterError(
@@ -168,8 +176,9 @@ class Occupancy:
     def predict_state(self, site_covs: dict[str, npt.ArrayLike]) -> tuple[F64, F64, F64]:
         """psi (occu) or lambda (rn) for new sites given their covariates: (estimate, lcl, ucl)."""
         cols = self.design_.state_cols
-        rows = len(next(iter(site_covs.values()))) if site_covs else 1
-        X = cols.matrix({k: np.asarray(v) for k, v in site_covs.items()}, rows)
+        values = {k: np.asarray(v) for k, v in site_covs.items()}
+        rows = len(next(iter(values.values()))) if values else 1
+        X = cols.matrix(values, rows)
         b = self.beta_[: X.shape[1]]
         V = self.vcov_[: X.shape[1], : X.shape[1]]
         eta = X @ b
