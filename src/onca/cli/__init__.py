@@ -7,6 +7,7 @@ import typer
 from onca import __version__
 from onca.cli import (
     _density,
+    _distribution,
     _export,
     _ingest,
     _network,
@@ -39,6 +40,7 @@ app.add_typer(_network.app, name="network")
 app.add_typer(_export.app, name="export")
 app.command()(_density.density)
 app.command()(_occupancy.occupancy)
+app.command()(_distribution.distribution)
 
 
 def _version(value: bool) -> None:
