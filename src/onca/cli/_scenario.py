@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -90,7 +91,7 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
     """Generate a scenario, ingest, screen, resolve and analyse its network, estimate jaguar
-    density from a simulated camera-trap survey; write OUT/report.html.
+    density, occupancy and a distribution from simulated surveys; write OUT/report.html.
 
     The network part traces the money behind a seizure, finds communities, key players and
     risk, counts temporal motifs, and trains a scorer on graph features against the rules.
@@ -99,6 +100,7 @@ def demo(
     already loaded.
     """
     from onca.contract import load_contract
+    from onca.ecology.occupancy._report import distribution_section, occupancy_section
     from onca.ecology.scr._report import density_section
     from onca.finance import evaluate, load_library, screen
     from onca.finance._report import quality_section, screening_section
@@ -116,6 +118,7 @@ def demo(
     from onca.resolve._report import pairwise_accuracy, resolve_section
     from onca.synth import generate_scenario
     from onca.synth._camtrap import write_camtrap_survey
+    from onca.synth._distribution import write_distribution_data
     from onca.workspace import open_workspace
 
     started = time.perf_counter()
@@ -168,6 +171,13 @@ def demo(
             camtrap = write_camtrap_survey(data_dir, seed=seed)
             density, dens = density_section(data_dir / "camtrap", truth=asdict(camtrap))
             sections.append(density)
+            bar("occupancy and distribution", 0, 0)
+            truth_all = json.loads((summary.truth_dir / "camtrap_truth.json").read_text())
+            occupancy, occ = occupancy_section(data_dir / "camtrap", truth_all["occupancy"])
+            sections.append(occupancy)
+            dist_truth = write_distribution_data(data_dir, seed=seed)
+            dist, dist_summary = distribution_section(data_dir / "distribution", dist_truth)
+            sections.append(dist)
         if not as_json:
             err.print("writing report...")
         report = write_report(
@@ -200,6 +210,10 @@ def demo(
                     round(dens["ucl_per_100km2"], 3),
                 ],
                 "jaguar_density_truth": dens["true_per_100km2"],
+                "ocelot_occupancy": round(occ["Leopardus pardalis"]["mean_psi"], 3),
+                "ocelot_occupancy_truth": round(occ["Leopardus pardalis"]["true"]["mean_psi"], 3),
+                "distribution_cv_auc": round(dist_summary["cv_auc"], 3),
+                "distribution_spearman_truth": round(dist_summary["spearman_truth"], 3),
                 "seconds": round(seconds, 2),
             }
         )
@@ -235,5 +249,11 @@ def demo(
         f" {dens['lcl_per_100km2']:.2f} to {dens['ucl_per_100km2']:.2f}); the truth is"
         f" {dens['true_per_100km2']:g}"
     )
-    out.print(f"7. wrote the report: {report}")
+    ocelot = occ["Leopardus pardalis"]
+    out.print(
+        f"7. ocelots occupy {ocelot['mean_psi']:.2f} of the stations (truth {ocelot['true']['mean_psi']:.2f});"
+        f" their MaxEnt distribution has a spatial CV AUC of {dist_summary['cv_auc']:.3f} and"
+        f" correlates {dist_summary['spearman_truth']:.2f} with the true suitability"
+    )
+    out.print(f"8. wrote the report: {report}")
     out.print(f"done in {seconds:.1f} s. Open the report in a browser: file://{report.resolve()}")
