@@ -147,8 +147,8 @@ def suitability_png(
     from onca.report._figures import _png
 
     rows, cols = stack.shape
-    left, top = stack.transform * (0, 0)
-    right, bottom = stack.transform * (cols, rows)
+    left, top = stack.transform @ (0, 0)
+    right, bottom = stack.transform @ (cols, rows)
     fig, ax = plt.subplots(figsize=(6.5, 5.2))
     im = ax.imshow(
         fit.suitability, extent=(left, right, bottom, top), cmap="viridis", vmin=0, vmax=1

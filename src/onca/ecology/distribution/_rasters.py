@@ -48,7 +48,7 @@ class RasterStack:
     def cell_of(self, x: F64, y: F64) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Row and column of map coordinates (-1 outside the grid)."""
         inverse = ~self.transform
-        col, row = inverse * (np.asarray(x), np.asarray(y))
+        col, row = inverse @ (np.asarray(x), np.asarray(y))
         row = np.floor(row).astype(np.int64)
         col = np.floor(col).astype(np.int64)
         rows, cols = self.shape
@@ -59,7 +59,7 @@ class RasterStack:
         """Map coordinates of every pixel centre, (rows, cols) each."""
         rows, cols = self.shape
         c, r = np.meshgrid(np.arange(cols) + 0.5, np.arange(rows) + 0.5)
-        x, y = self.transform * (c, r)
+        x, y = self.transform @ (c, r)
         return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
     def values(self, row: npt.NDArray[np.int64], col: npt.NDArray[np.int64]) -> F64:
