@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 PYTEST_WORKERS ?= 2
 PYTEST_DIST    ?= loadgroup
 
-.PHONY: install demo test lint format bench bench-screen bench-resolve bench-network bench-density clean
+.PHONY: install demo test lint format bench bench-screen bench-resolve bench-network bench-density bench-occupancy clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ bench-network: install  ## tracing on 10M transactions, Leiden on 1M vertices, l
 
 bench-density: install  ## SCR: captdata and a 50-camera survey timed, 200 simulated surveys per detector type
 	$(BIN)/python benchmarks/bench_scr.py --datasets $${DATASETS:-200}
+
+bench-occupancy: install  ## occupancy and Royle-Nichols timed on 500 x 60, 200 simulated data sets
+	$(BIN)/python benchmarks/bench_occupancy.py --datasets $${DATASETS:-200}
 
 clean:
 	rm -rf $(VENV) onca-demo build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
