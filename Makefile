@@ -54,6 +54,7 @@ bench-density: install  ## SCR: captdata and a 50-camera survey timed, 200 simul
 
 bench-occupancy: install  ## occupancy and Royle-Nichols timed on 500 x 60, 200 simulated data sets
 	$(BIN)/python benchmarks/bench_occupancy.py --datasets $${DATASETS:-200}
+	$(BIN)/python benchmarks/bench_distribution.py
 
 clean:
 	rm -rf $(VENV) onca-demo build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
