@@ -128,3 +128,28 @@ def write_table(table: Any, path: Path, option: str = "--out") -> None:
         pacsv.write_csv(pa.table(columns, names=table.column_names), path)
     except OSError as e:
         raise ParameterError(f"{option} {path}: cannot write it: {e}") from None
+
+
+def onca_warnings(caught: list[Any]) -> list[str]:
+    """The distinct messages of the OncaWarnings among recorded warnings, in order."""
+    from onca.errors import OncaWarning
+
+    return list(
+        dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, OncaWarning))
+    )
+
+
+def print_warnings(messages: list[str]) -> None:
+    for message in messages:
+        err.print(f"[yellow]warning:[/] {message}", highlight=False)
+
+
+def make_folder(folder: Path, option: str) -> Path:
+    """Create ``folder`` (and parents); a failure names the option."""
+    from onca.errors import ParameterError
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ParameterError(f"{option} {folder}: cannot create it: {e}") from None
+    return folder

@@ -10,7 +10,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
-from onca.cli._common import err, errors_as_exit, out, print_json
+from onca.cli._common import (
+    err,
+    errors_as_exit,
+    make_folder,
+    onca_warnings,
+    out,
+    print_json,
+    print_warnings,
+)
 
 DETECTFN_NAMES = ("HN", "EX", "HHN", "HEX")
 
@@ -247,15 +255,12 @@ def density(
                 payload["comparison"] = _comparison(fits)
             if plots is not None:
                 payload["plots"] = _write_plots(chosen, ch, plots)
-    messages = list(
-        dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, OncaWarning))
-    )
+    messages = onca_warnings(caught)
     if as_json:
         payload["warnings"] = messages
         print_json(payload)
         return
-    for message in messages:
-        err.print(f"[yellow]warning:[/] {message}", highlight=False)
+    print_warnings(messages)
     _print(payload)
 
 
@@ -296,12 +301,8 @@ def _comparison(fits: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _write_plots(model: Any, ch: Any, folder: Path) -> list[str]:
     from onca.ecology.scr._plots import density_surface_png, detection_function_png, detections_png
-    from onca.errors import ParameterError
 
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise ParameterError(f"--plots {folder}: cannot create it: {e}") from None
+    make_folder(folder, "--plots")
     pictures = {"detection_function.png": detection_function_png(model),
                 "detections.png": detections_png(ch, model.mask_.xy)}  # fmt: skip
     if not model.conditional and model.prepared_.spec.d_terms:

@@ -8,7 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
-from onca.cli._common import err, errors_as_exit, out, print_json
+from onca.cli._common import (
+    err,
+    errors_as_exit,
+    onca_warnings,
+    out,
+    print_json,
+    print_warnings,
+)
 
 
 def distribution(
@@ -92,14 +99,11 @@ def distribution(
         if out_tif is not None:
             _write_tif(out_tif, fit.suitability, stack)
             payload["geotiff"] = str(out_tif)
-    payload["warnings"] = list(
-        dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, OncaWarning))
-    )
+    payload["warnings"] = onca_warnings(caught)
     if as_json:
         print_json(payload)
         return
-    for message in payload["warnings"]:
-        err.print(f"[yellow]warning:[/] {message}", highlight=False)
+    print_warnings(payload["warnings"])
     aucs = ", ".join(f"{a:.3f}" for a in payload["cv_auc"])
     out.print(
         f"{name}: {payload['presences']} presence pixels ({payload['records']} records), {payload['background']:,}"

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
-from onca.cli._common import err, errors_as_exit, out, print_json
+from onca.cli._common import (
+    err,
+    errors_as_exit,
+    make_folder,
+    onca_warnings,
+    out,
+    print_json,
+    print_warnings,
+)
 
 
 def occupancy(
@@ -120,25 +128,18 @@ def occupancy(
             payload["gof"] = mb_gof(fitted, gof, seed).as_dict()
         if plots is not None:
             payload["plots"] = _plots(fitted, plots)
-    payload["warnings"] = list(
-        dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, OncaWarning))
-    )
+    payload["warnings"] = onca_warnings(caught)
     if as_json:
         print_json(payload)
         return
-    for message in payload["warnings"]:
-        err.print(f"[yellow]warning:[/] {message}", highlight=False)
+    print_warnings(payload["warnings"])
     _print(payload)
 
 
 def _plots(fitted: Any, folder: Path) -> list[str]:
     from onca.ecology.occupancy._plots import covariate_curve_png, site_map_png
-    from onca.errors import ParameterError
 
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise ParameterError(f"--plots {folder}: cannot create it: {e}") from None
+    make_folder(folder, "--plots")
     written = []
     cols = fitted.design_.state_cols
     for term in cols.terms:

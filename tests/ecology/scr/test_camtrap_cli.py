@@ -195,7 +195,13 @@ def test_synth_writes_the_survey(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (tmp_path / "camtrap").iterdir())
-    assert names == ["datapackage.json", "deployments.csv", "media.csv", "observations.csv"]
+    assert names == [
+        "datapackage.json",
+        "deployments.csv",
+        "media.csv",
+        "observations.csv",
+        "site_covariates.csv",
+    ]
     truth = json.loads((tmp_path / "truth" / "camtrap_truth.json").read_text())
     assert truth["density_per_100km2"] == 3.0 and truth["population"] > truth["detected"] > 0
 

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from scipy.optimize import minimize
 from scipy.special import expit, gammaln, logsumexp
 
+from onca.ecology._mle import hessian_from_gradient, invert
 from onca.ecology.occupancy._data import DetectionHistory
 from onca.ecology.scr._design import Columns, columns_for, parse_formula
 from onca.ecology.scr._fit import Z95, Estimate
@@ -126,11 +127,7 @@ class Occupancy:
             fun.negative, start, jac=True, method="BFGS", options={"gtol": 1e-7, "maxiter": 1000}
         )
         beta = np.asarray(result.x)
-        hessian = fun.hessian(beta)
-        try:
-            vcov = np.linalg.inv(hessian)
-        except np.linalg.LinAlgError:
-            vcov = np.linalg.pinv(hessian)
+        vcov = invert(fun.hessian(beta))
         se = np.sqrt(np.clip(np.diag(vcov), 0, None))
         names = design.state_cols.names + design.detect_cols.names
         self.beta_, self.vcov_, self.names_ = beta, vcov, names
@@ -219,7 +216,22 @@ def default_k(h: DetectionHistory) -> int:
     return 25
 
 
-class _OccuLik:
+class _Likelihood:
+    """A log-likelihood with its analytic gradient (``value_grad``), as the optimiser and the
+    Hessian need it."""
+
+    def value_grad(self, beta: F64) -> tuple[float, F64]:
+        raise NotImplementedError
+
+    def negative(self, beta: F64) -> tuple[float, F64]:
+        v, g = self.value_grad(beta)
+        return (-v, -g) if np.isfinite(v) else (1e300, np.zeros_like(beta))
+
+    def hessian(self, beta: F64) -> F64:
+        return hessian_from_gradient(lambda b: self.value_grad(b)[1], beta)
+
+
+class _OccuLik(_Likelihood):
     """The occu log-likelihood with its analytic gradient."""
 
     def __init__(self, h: DetectionHistory, d: Design) -> None:
@@ -248,13 +260,6 @@ class _OccuLik:
         grad = np.concatenate([self.Xs.T @ g_state, np.einsum("ijk,ij->k", self.Xd, g_detect)])
         return float(log_l.sum()), grad
 
-    def negative(self, beta: F64) -> tuple[float, F64]:
-        v, g = self.value_grad(beta)
-        return (-v, -g) if np.isfinite(v) else (1e300, np.zeros_like(beta))
-
-    def hessian(self, beta: F64) -> F64:
-        return _hessian_from_gradient(lambda b: self.value_grad(b)[1], beta)
-
     def posterior(self, beta: F64) -> F64:
         eta_psi, _, ll_det = self.parts(beta)
         occupied = -np.logaddexp(0, -eta_psi) + ll_det
@@ -262,7 +267,7 @@ class _OccuLik:
         return np.where(self.detected, 1.0, np.exp(occupied - log_l))
 
 
-class _RNLik:
+class _RNLik(_Likelihood):
     """The Royle-Nichols log-likelihood with its analytic gradient."""
 
     def __init__(self, h: DetectionHistory, d: Design, k: int) -> None:
@@ -310,13 +315,6 @@ class _RNLik:
         grad = np.concatenate([self.Xs.T @ g_state, np.einsum("ijk,ij->k", self.Xd, g_detect)])
         return value, grad
 
-    def negative(self, beta: F64) -> tuple[float, F64]:
-        v, g = self.value_grad(beta)
-        return (-v, -g) if np.isfinite(v) else (1e300, np.zeros_like(beta))
-
-    def hessian(self, beta: F64) -> F64:
-        return _hessian_from_gradient(lambda b: self.value_grad(b)[1], beta)
-
     def posterior(self, beta: F64) -> F64:
         """P(N_i > 0 | y_i)."""
         terms = self._terms(beta)[0]
@@ -326,15 +324,3 @@ class _RNLik:
         """The largest posterior probability that N_i = K: K is too small when it is not tiny."""
         terms = self._terms(beta)[0]
         return float(np.exp(terms[:, -1] - logsumexp(terms, axis=1)).max())
-
-
-def _hessian_from_gradient(grad: Any, beta: F64) -> F64:
-    """Hessian of the negative log-likelihood by central differences of the gradient."""
-    k = beta.size
-    out = np.empty((k, k))
-    for j in range(k):
-        step = 1e-5 * max(abs(beta[j]), 1.0)
-        e = np.zeros(k)
-        e[j] = step
-        out[:, j] = -(grad(beta + e) - grad(beta - e)) / (2 * step)
-    return (out + out.T) / 2

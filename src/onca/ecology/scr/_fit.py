@@ -23,6 +23,7 @@ from scipy.optimize import minimize
 from scipy.special import expit, logit
 from threadpoolctl import threadpool_limits
 
+from onca.ecology._mle import hessian_from_gradient, invert
 from onca.ecology.scr._data import CaptureHistory, warn_off_effort
 from onca.ecology.scr._design import parse_formula
 from onca.ecology.scr._detectfn import DetectFn, detectfn
@@ -214,7 +215,7 @@ class SCR:
             )
             beta = np.asarray(result.x, dtype=np.float64)
             hessian = numeric_hessian(prep, beta)
-            vcov = _invert(hessian)
+            vcov = invert(hessian)
             self._store(prep, beta, vcov, -float(result.fun), bool(result.success))
             if mask is None:
                 self.buffer_bias_ = buffer_bias(self, prep)
@@ -329,25 +330,7 @@ def _negate(pair: tuple[float, F64 | None]) -> tuple[float, F64]:
 
 def numeric_hessian(prep: Prepared, beta: F64) -> F64:
     """Hessian of -loglik at ``beta`` by central differences of the analytic gradient."""
-    k = beta.size
-    out = np.empty((k, k))
-    for j in range(k):
-        step = 1e-4 * max(abs(beta[j]), 1.0)
-        e = np.zeros(k)
-        e[j] = step
-        _, up = prep.evaluate(beta + e)
-        _, down = prep.evaluate(beta - e)
-        if up is None or down is None:
-            raise ParameterError("the likelihood is not finite next to the estimate")
-        out[:, j] = -(up - down) / (2 * step)
-    return (out + out.T) / 2
-
-
-def _invert(hessian: F64) -> F64:
-    try:
-        return np.asarray(np.linalg.inv(hessian))
-    except np.linalg.LinAlgError:
-        return np.asarray(np.linalg.pinv(hessian))
+    return hessian_from_gradient(lambda b: prep.evaluate(b)[1], beta, rel_step=1e-4)
 
 
 def derived_density(prep: Prepared, beta: F64, vcov: F64) -> Estimate:
