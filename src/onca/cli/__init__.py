@@ -17,6 +17,7 @@ from onca.cli import (
     _resolve,
     _scenario,
     _screen,
+    _trade,
 )
 
 app = typer.Typer(
@@ -38,6 +39,7 @@ app.add_typer(_resolve.app, name="resolve")
 app.add_typer(_pprl.app, name="pprl")
 app.add_typer(_network.app, name="network")
 app.add_typer(_export.app, name="export")
+app.add_typer(_trade.app, name="trade")
 app.command()(_density.density)
 app.command()(_occupancy.occupancy)
 app.command()(_distribution.distribution)
