@@ -8,7 +8,7 @@ paired in two ways:
 2. **by route and year** for the records without a shared permit: totals per (year, taxon,
    term, unit, exporter, importer) from each side; an exporter's year is also compared with the
    importer's next year (a shipment sent in December arrives in January), and the closer of the
-   two is kept.
+   two is kept (and that importer year is not compared again).
 
 Quantities are compared only within one standard unit (g and kg together; never cartons and
 kg). A discrepancy is the absolute difference; a finding says who reported what, which is
@@ -61,22 +61,27 @@ def _shipments(min_difference: float) -> str:
       FROM rest GROUP BY year, {KEYS}
     ),
     lagged AS (
-      SELECT s.*, n.i_qty AS i_next FROM side s
+      SELECT s.*, n.i_qty AS i_next,
+             s.e_qty IS NOT NULL AND n.i_qty IS NOT NULL
+               AND abs(s.e_qty - n.i_qty) < abs(s.e_qty - coalesce(s.i_qty, 0)) AS use_next
+      FROM side s
       LEFT JOIN side n ON n.year = s.year + 1 AND n.taxon = s.taxon AND n.term = s.term
         AND n.std_unit = s.std_unit AND n.exporter = s.exporter AND n.importer = s.importer
     ),
+    marked AS (  -- an importer's year already matched with the exporter's year before it
+      SELECT l.*, coalesce(p.use_next, false) AS consumed FROM lagged l
+      LEFT JOIN lagged p ON p.year = l.year - 1 AND p.taxon = l.taxon AND p.term = l.term
+        AND p.std_unit = l.std_unit AND p.exporter = l.exporter AND p.importer = l.importer
+    ),
     route AS (
-      SELECT year AS year_exporter,
-             CASE WHEN e_qty IS NOT NULL AND i_next IS NOT NULL
-                   AND abs(e_qty - i_next) < abs(e_qty - coalesce(i_qty, 0)) THEN year + 1 ELSE year END AS year_importer,
+      SELECT year AS year_exporter, CASE WHEN use_next THEN year + 1 ELSE year END AS year_importer,
              appendix, taxon, term, std_unit AS unit, exporter, importer, origin, source, purpose,
              coalesce(e_qty, 0) AS exporter_qty,
-             CASE WHEN e_qty IS NOT NULL AND i_next IS NOT NULL
-                   AND abs(e_qty - i_next) < abs(e_qty - coalesce(i_qty, 0)) THEN i_next ELSE coalesce(i_qty, 0) END AS importer_qty,
+             CASE WHEN use_next THEN i_next WHEN consumed THEN 0 ELSE coalesce(i_qty, 0) END AS importer_qty,
              e_qty IS NULL AS exporter_missing,
-             i_qty IS NULL AND NOT (e_qty IS NOT NULL AND i_next IS NOT NULL AND abs(e_qty - i_next) < abs(e_qty)) AS importer_missing,
+             NOT use_next AND (i_qty IS NULL OR consumed) AS importer_missing,
              'route and year' AS matched_by, NULL AS permit
-      FROM lagged
+      FROM marked WHERE NOT (consumed AND e_qty IS NULL)
     )
     SELECT e_year AS year_exporter, i_year AS year_importer, appendix, taxon, term, std_unit AS unit,
            exporter, importer, origin, source, purpose, e_qty AS exporter_qty, i_qty AS importer_qty,

@@ -1,0 +1,148 @@
+"""CITES exports: rows checked and quarantined, mirror pairs found by permit and across the new
+year, re-exports named, wild-to-captive shifts found, listings by year; small fixtures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from onca.cli import app
+from onca.errors import InputFileError, ParameterError
+from onca.trade import read_trade
+from onca.trade._listings import appendix_at
+from onca.trade._mirror import mirror
+from onca.trade._shift import source_shifts
+
+runner = CliRunner()
+
+COMPTAB = """Year,App.,Taxon,Class,Order,Family,Genus,Importer,Exporter,Origin,Importer reported quantity,Exporter reported quantity,Term,Unit,Purpose,Source
+2016,II,Manis javanica,Mammalia,Pholidota,Manidae,Manis,CN,ID,,1000,400,scales,kg,T,W
+2016,II,Manis javanica,Mammalia,Pholidota,Manidae,Manis,US,ID,,5,5,skins,,T,W
+2017,I,Manis javanica,Mammalia,Pholidota,Manidae,Manis,JP,SG,MY,,2500,scales,g,T,W
+2015,II,Manis spp.,Mammalia,Pholidota,Manidae,Manis,US,CN,,12,,shoes,pairs,P,I
+2015,II,Manis spp.,Mammalia,Pholidota,Manidae,Manis,US,CN,,3,,feathers of doom,,P,I
+2014,II,Manis spp.,Mammalia,Pholidota,Manidae,Manis,QQ,CN,,3,,skins,,P,I
+2014,IV,Manis spp.,Mammalia,Pholidota,Manidae,Manis,US,CN,,3,,skins,,P,I
+"""
+
+HEADER = "id,year,appendix,taxon,class,ord,family,genus,term,quantity,unit,importer,exporter,origin,purpose,source,reporter_type,import_permit_randomid,export_permit_randomid,origin_permit_randomid\n"
+
+
+def ship(i: int, year: int, qty: float, reporter: str, importer: str = "CN", exporter: str = "VN",
+         source: str = "W", permit: str = "", origin: str = "", term: str = "live", unit: str = "") -> str:  # fmt: skip
+    return (f"{i},{year},II,Psittacus erithacus,Aves,Psittaciformes,Psittacidae,Psittacus,{term},{qty},{unit},"
+            f"{importer},{exporter},{origin},T,{source},{reporter},,{permit},\n")  # fmt: skip
+
+
+def shipments_csv(tmp: Path) -> Path:
+    rows = [
+        ship(1, 2015, 100, "E", permit="p1"),
+        ship(2, 2015, 160, "I", permit="p1"),  # one permit, 60 apart
+        ship(3, 2015, 50, "E", importer="SG"),
+        ship(4, 2016, 50, "I", importer="SG"),  # December -> January
+        ship(
+            5, 2016, 30, "E", importer="AE", exporter="SG", origin="CM"
+        ),  # re-export, never imported
+        ship(6, 2016, -4, "E"),  # quarantined
+    ]
+    for k, year in enumerate(range(2010, 2017)):  # ZA: wild until 2013, then captive-bred
+        rows.append(
+            ship(
+                100 + k,
+                year,
+                200,
+                "E",
+                exporter="ZA",
+                importer="AE",
+                source="W" if year < 2014 else "C",
+            )
+        )
+    path = tmp / "shipments.csv"
+    path.write_text(HEADER + "".join(rows))
+    return path
+
+
+def test_comptab_rows_are_checked_and_units_harmonised(tmp_path: Path) -> None:
+    (tmp_path / "comptab.csv").write_text(COMPTAB)
+    data = read_trade(tmp_path / "comptab.csv")
+    assert data.kind == "comptab" and (data.rows, data.loaded, len(data.quarantine)) == (7, 4, 3)
+    reasons = {q["line"]: q["reason"] for q in data.quarantine}
+    assert reasons == {6: "term 'feathers of doom' is not a CITES term",
+                       7: "importer 'QQ' is not an ISO 3166 or CITES country code",
+                       8: "appendix 'IV' is not I, II, III or N"}  # fmt: skip
+    grams = data.con.execute("SELECT exporter_qty, std_unit FROM trade WHERE line = 4").fetchall()
+    assert grams == [(2.5, "kg")]  # 2,500 g
+    findings = mirror(data)
+    assert [round(f["difference"], 3) for f in findings] == [600.0, 12.0, 2.5]
+    assert findings[0]["explanation"].startswith(
+        "ID reported exporting 400 kg of scales of Manis javanica to CN"
+    )
+    assert (
+        "re-export of specimens from MY" in findings[2]["explanation"] and findings[2]["re_export"]
+    )
+    assert findings[1]["unit"] == "pairs"  # no rule converts pairs: kept apart
+
+
+def test_shipments_pair_by_permit_and_across_the_new_year(tmp_path: Path) -> None:
+    data = read_trade(shipments_csv(tmp_path))
+    assert data.kind == "shipments" and data.loaded == data.rows - 1
+    assert "quantity '-4' is not a number of zero or more" in data.quarantine[0]["reason"]
+    findings = {(f["matched_by"], f["importer"]): f for f in mirror(data)}
+    permit = findings[("export permit", "CN")]
+    assert (permit["exporter_qty"], permit["importer_qty"], permit["permit"]) == (
+        100.0,
+        160.0,
+        "p1",
+    )
+    assert (
+        "route and year",
+        "SG",
+    ) not in findings  # 50 sent in 2015, 50 received in 2016: balanced
+    reexport = findings[("route and year", "AE")]
+    assert reexport["importer_missing"] and reexport["re_export"] and reexport["origin"] == "CM"
+    assert "AE reported no such import (re-export of specimens from CM)" in reexport["explanation"]
+
+
+def test_a_wild_to_captive_shift_is_found(tmp_path: Path) -> None:
+    data = read_trade(shipments_csv(tmp_path))
+    shifts = source_shifts(data)
+    assert len(shifts) == 1
+    s = shifts[0]
+    assert (s["exporter"], s["direction"]) == ("ZA", "wild to captive")
+    assert s["years_before"] == [2010, 2013] and s["years_after"] == [2014, 2016]
+    assert s["captive_share_before"] == 0 and s["captive_share_after"] == 1
+    assert s["explanation"] == (
+        "ZA's trade in Psittacus erithacus was 0% captive-bred or ranched (C, D, F, R) in 2010-2013"
+        " (800 specimens) and 100% in 2014-2016 (600 specimens): a shift from wild to captive."
+    )
+    with pytest.raises(ParameterError, match="min_change"):
+        source_shifts(data, min_change=2)
+
+
+def test_listings_know_the_appendix_in_a_year() -> None:
+    assert appendix_at("Panthera onca", 1990) == "I"
+    assert appendix_at("Manis javanica", 2016, family="Manidae") == "II"
+    assert appendix_at("Manis javanica", 2017, family="Manidae") == "I"  # CoP17, 2 January 2017
+    assert appendix_at("Manis spp.", 2018) is None  # no family given, genus not listed alone
+    assert appendix_at("Psittacus erithacus", 2010) is None
+
+
+def test_cli(tmp_path: Path) -> None:
+    path = shipments_csv(tmp_path)
+    result = runner.invoke(app, ["trade", "mirror", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["format"] == "shipments" and data["quarantined"] == 1
+    assert data["findings"] and all("explanation" in f and "taxon" in f for f in data["findings"])
+    shift = json.loads(runner.invoke(app, ["trade", "source-shift", str(path), "--json"]).stdout)
+    assert shift["findings"][0]["years_after"] == [2014, 2016]
+    text = runner.invoke(app, ["trade", "mirror", str(path)])
+    assert text.exit_code == 0 and "mirror discrepancies" in text.stdout
+    (tmp_path / "other.csv").write_text("a,b\n1,2\n")
+    bad = runner.invoke(app, ["trade", "mirror", str(tmp_path / "other.csv")])
+    assert bad.exit_code == 2 and "not a CITES export" in bad.output
+    with pytest.raises(InputFileError, match="not found"):
+        read_trade(tmp_path / "missing.csv")
