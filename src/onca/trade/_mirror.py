@@ -6,12 +6,14 @@ paired in two ways:
 1. **by permit**: an exporter's and an importer's records that carry the same export permit
    random id are one shipment, compared per (permit, taxon, term, unit);
 2. **by route and year** for the records without a shared permit: totals per (year, taxon,
-   term, unit, exporter, importer) from each side; an exporter's year is also compared with the
-   importer's next year (a shipment sent in December arrives in January), and the closer of the
-   two is kept (and that importer year is not compared again).
+   term, unit, exporter, importer) from each side. Shipments sent in December arrive in
+   January: going through each route's years in order, the importer's reports of a year first
+   cover what the exporter reported the year before and the importer has not reported yet,
+   then the exporter's reports of the same year; what stays uncovered on either side is the
+   year's unexplained difference. Lags are one year at most, and no quantity is matched twice.
 
 Quantities are compared only within one standard unit (g and kg together; never cartons and
-kg). A discrepancy is the absolute difference; a finding says who reported what, which is
+kg). A discrepancy is the absolute difference (less what the new year explains); a finding says who reported what, which is
 missing, and whether the trade is a re-export (origin differs from the exporter). Findings are
 ranked by the difference, largest first.
 """
@@ -19,6 +21,8 @@ ranked by the difference, largest first.
 from __future__ import annotations
 
 from typing import Any
+
+import pyarrow as pa
 
 from onca.trade._read import TradeData
 
@@ -31,64 +35,90 @@ def _comptab(min_difference: float) -> str:
            exporter, importer, origin, source, purpose,
            coalesce(exporter_qty, 0) AS exporter_qty, coalesce(importer_qty, 0) AS importer_qty,
            exporter_qty IS NULL AS exporter_missing, importer_qty IS NULL AS importer_missing,
-           'comparative tabulation' AS matched_by, NULL AS permit
+           'comparative tabulation' AS matched_by, NULL AS permit,
+           0.0 AS lag_next, 0.0 AS lag_previous,
+           abs(coalesce(exporter_qty, 0) - coalesce(importer_qty, 0)) AS difference
     FROM trade
     WHERE abs(coalesce(exporter_qty, 0) - coalesce(importer_qty, 0)) >= {float(min_difference)!r}"""
 
 
-def _shipments(min_difference: float) -> str:
+_SIDES = f"""
+CREATE OR REPLACE TEMP TABLE mirror_pairs AS
+WITH by_permit AS (
+  SELECT export_permit AS permit, {KEYS}, min(year) AS year, any_value(appendix) AS appendix,
+         any_value(origin) AS origin, any_value(source) AS source, any_value(purpose) AS purpose,
+         sum(quantity) FILTER (WHERE reporter = 'E') AS e_qty,
+         sum(quantity) FILTER (WHERE reporter = 'I') AS i_qty,
+         min(year) FILTER (WHERE reporter = 'E') AS e_year,
+         min(year) FILTER (WHERE reporter = 'I') AS i_year
+  FROM trade WHERE export_permit IS NOT NULL
+  GROUP BY export_permit, {KEYS}
+)
+SELECT * FROM by_permit WHERE e_qty IS NOT NULL AND i_qty IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE mirror_side AS
+WITH rest AS (
+  SELECT * FROM trade t
+  WHERE t.export_permit IS NULL OR t.export_permit NOT IN (SELECT permit FROM mirror_pairs)
+)
+SELECT dense_rank() OVER (ORDER BY {KEYS}) AS gid, year, {KEYS}, any_value(appendix) AS appendix,
+       any_value(origin) AS origin, any_value(source) AS source, any_value(purpose) AS purpose,
+       sum(quantity) FILTER (WHERE reporter = 'E') AS e_qty,
+       sum(quantity) FILTER (WHERE reporter = 'I') AS i_qty
+FROM rest GROUP BY year, {KEYS}
+ORDER BY gid, year
+"""
+
+
+def _carry(gid: list[int], year: list[int], e: list[float], i: list[float]) -> pa.Table:
+    """Per route-year (sorted by route, then year): what the new year explains, and the rest.
+
+    Greedy, one year back only: the importer's reports of a year first cover what the exporter
+    reported the year before and the importer has not yet reported (shipments across the new
+    year), then the exporter's reports of the same year. What stays uncovered on either side is
+    the unexplained difference.
+    """
+    n = len(gid)
+    lag_previous, lag_next, difference = [0.0] * n, [0.0] * n, [0.0] * n
+    leftover = 0.0
+    for k in range(n):
+        consecutive = k > 0 and gid[k] == gid[k - 1] and year[k] == year[k - 1] + 1
+        carried = leftover if consecutive else 0.0
+        if k > 0 and not consecutive:
+            difference[k - 1] += leftover  # last year's surplus found no importer report
+        covered = min(carried, i[k])
+        lag_previous[k] = covered
+        if consecutive:
+            lag_next[k - 1] = covered
+            difference[k - 1] += carried - covered
+        remaining = i[k] - covered
+        matched = min(e[k], remaining)
+        leftover = e[k] - matched
+        difference[k] += remaining - matched
+    if n:
+        difference[n - 1] += leftover
+    return pa.table({"gid": pa.array(gid, pa.int64()), "year": pa.array(year, pa.int64()),
+                     "lag_previous": lag_previous, "lag_next": lag_next, "difference": difference})  # fmt: skip
+
+
+def _shipments(data: TradeData, min_difference: float) -> str:
+    for statement in _SIDES.split(";"):
+        data.con.execute(statement).fetchall()
+    cols = data.con.execute("SELECT gid, year, coalesce(e_qty, 0) AS e, coalesce(i_qty, 0) AS i"
+                            " FROM mirror_side ORDER BY gid, year").fetchnumpy()  # fmt: skip
+    g, y, e, i = (cols[c].tolist() for c in ("gid", "year", "e", "i"))
+    data.con.register("mirror_lag", _carry(g, y, e, i))
     return f"""
-    WITH by_permit AS (
-      SELECT export_permit AS permit, {KEYS}, min(year) AS year, any_value(appendix) AS appendix,
-             any_value(origin) AS origin, any_value(source) AS source, any_value(purpose) AS purpose,
-             sum(quantity) FILTER (WHERE reporter = 'E') AS e_qty,
-             sum(quantity) FILTER (WHERE reporter = 'I') AS i_qty,
-             min(year) FILTER (WHERE reporter = 'E') AS e_year,
-             min(year) FILTER (WHERE reporter = 'I') AS i_year
-      FROM trade WHERE export_permit IS NOT NULL
-      GROUP BY export_permit, {KEYS}
-    ),
-    paired AS (SELECT * FROM by_permit WHERE e_qty IS NOT NULL AND i_qty IS NOT NULL),
-    used AS (SELECT DISTINCT permit FROM paired),
-    rest AS (
-      SELECT * FROM trade t WHERE t.export_permit IS NULL OR t.export_permit NOT IN (SELECT permit FROM used)
-    ),
-    side AS (
-      SELECT year, {KEYS}, any_value(appendix) AS appendix, any_value(origin) AS origin,
-             any_value(source) AS source, any_value(purpose) AS purpose,
-             sum(quantity) FILTER (WHERE reporter = 'E') AS e_qty,
-             sum(quantity) FILTER (WHERE reporter = 'I') AS i_qty
-      FROM rest GROUP BY year, {KEYS}
-    ),
-    lagged AS (
-      SELECT s.*, n.i_qty AS i_next,
-             s.e_qty IS NOT NULL AND n.i_qty IS NOT NULL
-               AND abs(s.e_qty - n.i_qty) < abs(s.e_qty - coalesce(s.i_qty, 0)) AS use_next
-      FROM side s
-      LEFT JOIN side n ON n.year = s.year + 1 AND n.taxon = s.taxon AND n.term = s.term
-        AND n.std_unit = s.std_unit AND n.exporter = s.exporter AND n.importer = s.importer
-    ),
-    marked AS (  -- an importer's year already matched with the exporter's year before it
-      SELECT l.*, coalesce(p.use_next, false) AS consumed FROM lagged l
-      LEFT JOIN lagged p ON p.year = l.year - 1 AND p.taxon = l.taxon AND p.term = l.term
-        AND p.std_unit = l.std_unit AND p.exporter = l.exporter AND p.importer = l.importer
-    ),
-    route AS (
-      SELECT year AS year_exporter, CASE WHEN use_next THEN year + 1 ELSE year END AS year_importer,
-             appendix, taxon, term, std_unit AS unit, exporter, importer, origin, source, purpose,
-             coalesce(e_qty, 0) AS exporter_qty,
-             CASE WHEN use_next THEN i_next WHEN consumed THEN 0 ELSE coalesce(i_qty, 0) END AS importer_qty,
-             e_qty IS NULL AS exporter_missing,
-             NOT use_next AND (i_qty IS NULL OR consumed) AS importer_missing,
-             'route and year' AS matched_by, NULL AS permit
-      FROM marked WHERE NOT (consumed AND e_qty IS NULL)
-    )
     SELECT e_year AS year_exporter, i_year AS year_importer, appendix, taxon, term, std_unit AS unit,
            exporter, importer, origin, source, purpose, e_qty AS exporter_qty, i_qty AS importer_qty,
-           false AS exporter_missing, false AS importer_missing, 'export permit' AS matched_by, permit
-    FROM paired WHERE abs(e_qty - i_qty) >= {float(min_difference)!r}
+           false AS exporter_missing, false AS importer_missing, 'export permit' AS matched_by, permit,
+           0.0 AS lag_next, 0.0 AS lag_previous, abs(e_qty - i_qty) AS difference
+    FROM mirror_pairs WHERE abs(e_qty - i_qty) >= {float(min_difference)!r}
     UNION ALL
-    SELECT * FROM route WHERE abs(exporter_qty - importer_qty) >= {float(min_difference)!r}"""
+    SELECT s.year, s.year, appendix, taxon, term, std_unit, exporter, importer, origin, source,
+           purpose, coalesce(e_qty, 0), coalesce(i_qty, 0), e_qty IS NULL, i_qty IS NULL,
+           'route and year', NULL, l.lag_next, l.lag_previous, l.difference
+    FROM mirror_side s JOIN mirror_lag l USING (gid, year)
+    WHERE l.difference >= {float(min_difference)!r}"""
 
 
 def _number(x: float) -> str:
@@ -123,17 +153,30 @@ def explain(r: dict[str, Any]) -> str:
         )
     match = {"export permit": f", on one export permit ({r['permit']})", "route and year": "",
              "comparative tabulation": ""}[r["matched_by"]]  # fmt: skip
-    lag = "; matched across the year boundary" if r["year_exporter"] != r["year_importer"] else ""
-    return f"{head}{via}{match}{lag}: a difference of {_number(r['difference'])}."
+    lag = ""
+    if r["lag_previous"] > 0:
+        lag += (f"; {_number(r['lag_previous'])} of {r['importer']}'s reports are {r['exporter']}'s"
+                f" exports of {r['year_exporter'] - 1}")  # fmt: skip
+    if r["lag_next"] > 0:
+        lag += (f"; {_number(r['lag_next'])} of {r['exporter']}'s reports reappear in {r['importer']}'s"
+                f" of {r['year_exporter'] + 1}")  # fmt: skip
+    if lag:
+        lag += " (shipments across the new year)"
+    if lag:
+        return f"{head}{via}{match}{lag}: an unexplained difference of {_number(r['difference'])}."
+    return f"{head}{via}{match}: a difference of {_number(r['difference'])}."
 
 
 def mirror(
     data: TradeData, *, min_difference: float = 1.0, top: int | None = None
 ) -> list[dict[str, Any]]:
     """Mirror discrepancies, largest first (module docstring), each with its ``explanation``."""
-    sql = _comptab(min_difference) if data.kind == "comptab" else _shipments(min_difference)
+    if data.kind == "comptab":
+        sql = _comptab(min_difference)
+    else:
+        sql = _shipments(data, min_difference)
     rows = data.con.execute(
-        f"SELECT *, abs(exporter_qty - importer_qty) AS difference FROM ({sql})"
+        f"SELECT * FROM ({sql})"
         " ORDER BY difference DESC, taxon, exporter, importer, year_exporter"
         + (f" LIMIT {int(top)}" if top else "")
     )
@@ -143,6 +186,7 @@ def mirror(
         r = dict(zip(names, values, strict=True))
         r["exporter_qty"], r["importer_qty"] = float(r["exporter_qty"]), float(r["importer_qty"])
         r["difference"] = float(r["difference"])
+        r["lag_next"], r["lag_previous"] = float(r["lag_next"]), float(r["lag_previous"])
         r["re_export"] = bool(r["origin"] and r["origin"] not in (r["exporter"], "XX"))
         r["explanation"] = explain(r)
         out.append(r)
