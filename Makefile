@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 PYTEST_WORKERS ?= 2
 PYTEST_DIST    ?= loadgroup
 
-.PHONY: install demo test lint format bench bench-screen bench-resolve bench-network bench-density bench-occupancy clean
+.PHONY: install demo test lint format bench bench-screen bench-resolve bench-network bench-density bench-occupancy bench-trade clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ bench-density: install  ## SCR: captdata and a 50-camera survey timed, 200 simul
 bench-occupancy: install  ## occupancy and Royle-Nichols timed on 500 x 60, 200 simulated data sets
 	$(BIN)/python benchmarks/bench_occupancy.py --datasets $${DATASETS:-200}
 	$(BIN)/python benchmarks/bench_distribution.py
+
+bench-trade: install  ## mirror analysis of 25M synthetic CITES shipment records (DuckDB)
+	$(BIN)/python benchmarks/bench_trade.py --records $${N:-25000000}
 
 clean:
 	rm -rf $(VENV) onca-demo build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -428,3 +428,49 @@ def test_small_or_usual_activity_around_the_seizure_raises_nothing(
     assert run_typology(ws, "seizure_activity_spike") == []
     (alert,) = run_typology(ws, "seizure_activity_spike", min_event_usd=100.0)
     assert alert.subject_id == "A1"
+
+
+KG_PERMIT = "PK1,export,EC,Isostichopus fuscus,100,kg,W,T,2024-01-10,2024-07-08,C1"
+
+
+def _fish(sid: str, ts: str, kg: str) -> str:
+    return f"{sid},{ts},C1,Z1,EC,,HK,030819,dried sea cucumbers,900.00,USD,{kg},air,PK1"
+
+
+def test_shipments_weighing_more_than_their_permit_covers(
+    build_workspace: BuildWorkspace, run_typology: RunTypology
+) -> None:
+    ws = build_workspace(
+        {
+            "parties": PERMIT_PARTIES,
+            "permits": [KG_PERMIT, PERMIT],
+            "shipments": [
+                _fish("S1", "2024-02-01T10:00:00Z", "80.000"),
+                _fish("S2", "2024-03-01T10:00:00Z", "70.000"),
+                # a permit in specimens is not compared with weights
+                _shipment("S3", "2024-02-01T10:00:00Z", "C1", "410390", "peccary leather", "PM1"),
+            ],
+        }
+    )
+    (alert,) = run_typology(ws, "permit_quantity_exceeded")
+    assert alert.subject_id == "PK1" and alert.party_id == "C1" and alert.score == 0.7
+    assert alert.evidence == (
+        "Permit PK1 (Isostichopus fuscus, issued by EC) covers 100 kg, but 2 shipments declared"
+        " under it between 2024-02-01 and 2024-03-01 weigh 150 kg: S1 and S2"
+    )
+    assert run_typology(ws, "permit_quantity_exceeded", tolerance=0.5) == []  # 150 = 100 * 1.5
+
+
+def test_a_shipment_within_its_permits_weight_raises_nothing(
+    build_workspace: BuildWorkspace, run_typology: RunTypology
+) -> None:
+    ws = build_workspace(
+        {
+            "parties": PERMIT_PARTIES,
+            "permits": [KG_PERMIT],
+            "shipments": [_fish("S1", "2024-02-01T10:00:00Z", "120.000")],  # packaging: 20%
+        }
+    )
+    assert run_typology(ws, "permit_quantity_exceeded") == []
+    (alert,) = run_typology(ws, "permit_quantity_exceeded", tolerance=0.1)
+    assert "weigh 120 kg: S1" in alert.evidence

@@ -106,6 +106,29 @@ def test_shipments_pair_by_permit_and_across_the_new_year(tmp_path: Path) -> Non
     assert "AE reported no such import (re-export of specimens from CM)" in reexport["explanation"]
 
 
+def test_late_shipments_chain_across_years_and_no_report_is_dropped(tmp_path: Path) -> None:
+    # Each year one shipment arrives the next year, reported without the permit id; and in
+    # 2014 the importer also reports 80 that nobody exported.
+    rows = [ship(1, 2012, 465, "E"), ship(2, 2012, 1, "I"),
+            ship(3, 2013, 907, "E"), ship(4, 2013, 1020, "I"),
+            ship(5, 2014, 690, "E"), ship(6, 2014, 1041 + 80, "I")]  # fmt: skip
+    (tmp_path / "chain.csv").write_text(HEADER + "".join(rows))
+    (finding,) = mirror(read_trade(tmp_path / "chain.csv"))
+    assert (finding["year_exporter"], finding["difference"]) == (2014, 80.0)
+    assert finding["lag_previous"] == 351.0
+    assert finding["explanation"] == (
+        "VN reported exporting 690 live specimens of Psittacus erithacus to CN and CN reported"
+        " importing 1,121 (2014); 351 of CN's reports are VN's exports of 2013 (shipments across"
+        " the new year): an unexplained difference of 80."
+    )
+    # The importer's own-year report stays in play when the exporter's year took the next one.
+    rows = [ship(1, 2020, 24, "E"), ship(2, 2020, 1519, "I"), ship(3, 2021, 300, "E"),
+            ship(4, 2021, 310, "I")]  # fmt: skip
+    (tmp_path / "gap.csv").write_text(HEADER + "".join(rows))
+    found = {f["year_exporter"]: f["difference"] for f in mirror(read_trade(tmp_path / "gap.csv"))}
+    assert found == {2020: 1495.0, 2021: 10.0}
+
+
 def test_a_wild_to_captive_shift_is_found(tmp_path: Path) -> None:
     data = read_trade(shipments_csv(tmp_path))
     shifts = source_shifts(data)

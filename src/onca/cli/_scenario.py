@@ -32,6 +32,14 @@ def synth(
             " with its true density in OUT/truth/camtrap_truth.json."
         ),
     ] = False,
+    cites: Annotated[
+        bool,
+        typer.Option(
+            help="Also write CITES trade records with planted laundering (OUT/cites/: shipment"
+            " records, breeding facilities, productivity) with the truth in"
+            " OUT/truth/cites_truth.json."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
     """Write the Operation Jaguar world: a synthetic population with trafficking networks.
@@ -60,6 +68,11 @@ def synth(
 
         with errors_as_exit():
             write_camtrap_survey(out_dir, seed=seed)
+    if cites:
+        from onca.synth._cites import write_cites_records
+
+        with errors_as_exit():
+            write_cites_records(out_dir, seed=seed)
     seconds = time.perf_counter() - started
     payload = {
         "out_dir": str(summary.out_dir),
@@ -91,7 +104,8 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
 ) -> None:
     """Generate a scenario, ingest, screen, resolve and analyse its network, estimate jaguar
-    density, occupancy and a distribution from simulated surveys; write OUT/report.html.
+    density, occupancy and a distribution from simulated surveys, check CITES trade records
+    and permits; write OUT/report.html.
 
     The network part traces the money behind a seizure, finds communities, key players and
     risk, counts temporal motifs, and trains a scorer on graph features against the rules.
@@ -118,7 +132,10 @@ def demo(
     from onca.resolve._report import pairwise_accuracy, resolve_section
     from onca.synth import generate_scenario
     from onca.synth._camtrap import write_camtrap_survey
+    from onca.synth._cites import write_cites_records
     from onca.synth._distribution import write_distribution_data
+    from onca.trade._permits import check_permits
+    from onca.trade._report import trade_section
     from onca.workspace import open_workspace
 
     started = time.perf_counter()
@@ -178,6 +195,11 @@ def demo(
             dist_truth = write_distribution_data(data_dir, seed=seed)
             dist, dist_summary = distribution_section(data_dir / "distribution", dist_truth)
             sections.append(dist)
+            bar("legal trade: CITES records and permits", 0, 0)
+            cites_truth = write_cites_records(data_dir, seed=seed)
+            permits = check_permits(ws)
+            trade, trade_summary = trade_section(data_dir / "cites", cites_truth, permits)
+            sections.append(trade)
         if not as_json:
             err.print("writing report...")
         report = write_report(
@@ -214,6 +236,9 @@ def demo(
                 "ocelot_occupancy_truth": round(occ["Leopardus pardalis"]["true"]["mean_psi"], 3),
                 "distribution_cv_auc": round(dist_summary["cv_auc"], 3),
                 "distribution_spearman_truth": round(dist_summary["spearman_truth"], 3),
+                "trade_planted": trade_summary["planted"],
+                "trade_found": trade_summary["found"],
+                "permit_findings": trade_summary["permit_findings"],
                 "seconds": round(seconds, 2),
             }
         )
@@ -255,5 +280,10 @@ def demo(
         f" their MaxEnt distribution has a spatial CV AUC of {dist_summary['cv_auc']:.3f} and"
         f" correlates {dist_summary['spearman_truth']:.2f} with the true suitability"
     )
-    out.print(f"8. wrote the report: {report}")
+    out.print(
+        f"8. checked legal trade: {trade_summary['found']} of the {trade_summary['planted']} laundering"
+        f" patterns planted in the CITES records (in {data_dir / 'cites'}) are found;"
+        f" {trade_summary['permit_findings']} permit findings in the workspace"
+    )
+    out.print(f"9. wrote the report: {report}")
     out.print(f"done in {seconds:.1f} s. Open the report in a browser: file://{report.resolve()}")

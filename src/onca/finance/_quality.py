@@ -47,6 +47,7 @@ TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
     "permit_expired_or_early": ("shipment", ()),
     "permit_commodity_mismatch": ("permit", ("wrong_species", "reused")),
     "permit_reused": ("permit", ("reused",)),
+    "permit_quantity_exceeded": ("permit", ("reused",)),
 }
 
 

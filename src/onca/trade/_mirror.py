@@ -126,7 +126,9 @@ def _number(x: float) -> str:
 
 
 def _what(term: str, unit: str) -> str:
-    return term if unit == "number" else f"{unit} of {term}"
+    if unit == "number":
+        return "live specimens" if term == "live" else term
+    return f"{unit} of {term}"
 
 
 def explain(r: dict[str, Any]) -> str:
@@ -171,10 +173,7 @@ def mirror(
     data: TradeData, *, min_difference: float = 1.0, top: int | None = None
 ) -> list[dict[str, Any]]:
     """Mirror discrepancies, largest first (module docstring), each with its ``explanation``."""
-    if data.kind == "comptab":
-        sql = _comptab(min_difference)
-    else:
-        sql = _shipments(data, min_difference)
+    sql = _comptab(min_difference) if data.kind == "comptab" else _shipments(data, min_difference)
     rows = data.con.execute(
         f"SELECT * FROM ({sql})"
         " ORDER BY difference DESC, taxon, exporter, importer, year_exporter"

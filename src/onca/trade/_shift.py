@@ -7,7 +7,7 @@ apart). For each series of at least ``min_years`` years with trade, every split 
 the mean captive share after it minus the mean share before it; the split with the largest
 change is a finding when the change is at least ``min_change`` (default 0.5) and both sides hold
 at least ``min_quantity`` specimens. A shift from wild to captive is the laundering pattern of
-Janssen and Leupen (2019); a shift back is reported too.
+Janssen and Leupen (2019) found for Tiliqua gigas; a shift back is reported too.
 """
 
 from __future__ import annotations
