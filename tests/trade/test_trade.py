@@ -118,8 +118,8 @@ def test_late_shipments_chain_across_years_and_no_report_is_dropped(tmp_path: Pa
     assert finding["lag_previous"] == 351.0
     assert finding["explanation"] == (
         "VN reported exporting 690 live specimens of Psittacus erithacus to CN and CN reported"
-        " importing 1,121 (2014); 351 of CN's reports are VN's exports of 2013 (shipments across"
-        " the new year): an unexplained difference of 80."
+        " importing 1,121 (2014); 351 of CN's reports match VN's exports of the years before"
+        " (shipments across the new year): an unexplained difference of 80."
     )
     # The importer's own-year report stays in play when the exporter's year took the next one.
     rows = [ship(1, 2020, 24, "E"), ship(2, 2020, 1519, "I"), ship(3, 2021, 300, "E"),
@@ -127,6 +127,14 @@ def test_late_shipments_chain_across_years_and_no_report_is_dropped(tmp_path: Pa
     (tmp_path / "gap.csv").write_text(HEADER + "".join(rows))
     found = {f["year_exporter"]: f["difference"] for f in mirror(read_trade(tmp_path / "gap.csv"))}
     assert found == {2020: 1495.0, 2021: 10.0}
+    # A gap stays in its own year: the importer missed 400 in 2015 and then reported in step.
+    rows = [ship(10 + k, y, 1000, "E") for k, y in enumerate(range(2014, 2020))]
+    rows += [
+        ship(30 + k, y, 600 if y == 2015 else 1000, "I") for k, y in enumerate(range(2014, 2020))
+    ]
+    (tmp_path / "late.csv").write_text(HEADER + "".join(rows))
+    found = {f["year_exporter"]: f["difference"] for f in mirror(read_trade(tmp_path / "late.csv"))}
+    assert found == {2015: 400.0}
 
 
 def test_a_wild_to_captive_shift_is_found(tmp_path: Path) -> None:

@@ -7,10 +7,11 @@ paired in two ways:
    random id are one shipment, compared per (permit, taxon, term, unit);
 2. **by route and year** for the records without a shared permit: totals per (year, taxon,
    term, unit, exporter, importer) from each side. Shipments sent in December arrive in
-   January: going through each route's years in order, the importer's reports of a year first
-   cover what the exporter reported the year before and the importer has not reported yet,
-   then the exporter's reports of the same year; what stays uncovered on either side is the
-   year's unexplained difference. Lags are one year at most, and no quantity is matched twice.
+   January: each year's reports are matched with each other first; an exporter's surplus is
+   carried forward and absorbed by an importer's excess in the next year, or the year after
+   when it can pass through a year whose own trade balances (a chain of late shipments). What
+   is never absorbed is unexplained in the year it was reported, so a gap is named in its own
+   year; no quantity is matched twice.
 
 Quantities are compared only within one standard unit (g and kg together; never cartons and
 kg). A discrepancy is the absolute difference (less what the new year explains); a finding says who reported what, which is
@@ -69,33 +70,50 @@ ORDER BY gid, year
 """
 
 
+LAG_YEARS = 2
+"""How many new years an exporter's surplus may take to reach the importer's reports: one
+December shipment late, or two in a row (a surplus passing through a year whose own trade
+balances)."""
+
+
 def _carry(gid: list[int], year: list[int], e: list[float], i: list[float]) -> pa.Table:
     """Per route-year (sorted by route, then year): what the new year explains, and the rest.
 
-    Greedy, one year back only: the importer's reports of a year first cover what the exporter
-    reported the year before and the importer has not yet reported (shipments across the new
-    year), then the exporter's reports of the same year. What stays uncovered on either side is
-    the unexplained difference.
+    Each year's reports are first matched with each other. An exporter's surplus is carried
+    forward; an importer's excess in a later year absorbs carried surpluses, oldest first. A
+    surplus may pass through a year whose own matched trade is at least as large (a chain of
+    late shipments), for ``LAG_YEARS`` years at most; what is never absorbed is unexplained in
+    the year it was reported, so a gap is named in its own year, never pushed down the series.
     """
     n = len(gid)
     lag_previous, lag_next, difference = [0.0] * n, [0.0] * n, [0.0] * n
-    leftover = 0.0
+    carries: list[list[float]] = []  # [origin row, amount, years travelled]
     for k in range(n):
-        consecutive = k > 0 and gid[k] == gid[k - 1] and year[k] == year[k - 1] + 1
-        carried = leftover if consecutive else 0.0
-        if k > 0 and not consecutive:
-            difference[k - 1] += leftover  # last year's surplus found no importer report
-        covered = min(carried, i[k])
-        lag_previous[k] = covered
-        if consecutive:
-            lag_next[k - 1] = covered
-            difference[k - 1] += carried - covered
-        remaining = i[k] - covered
-        matched = min(e[k], remaining)
-        leftover = e[k] - matched
-        difference[k] += remaining - matched
-    if n:
-        difference[n - 1] += leftover
+        if not (k > 0 and gid[k] == gid[k - 1] and year[k] == year[k - 1] + 1):
+            for origin, amount, _ in carries:
+                difference[int(origin)] += amount
+            carries = []
+        matched = min(e[k], i[k])
+        excess = i[k] - matched
+        kept: list[list[float]] = []
+        capacity = matched  # how much surplus can pass through this year
+        for carry in carries:
+            take = min(carry[1], excess)
+            excess -= take
+            lag_previous[k] += take
+            lag_next[int(carry[0])] += take
+            rest = carry[1] - take
+            passing = min(rest, capacity) if carry[2] < LAG_YEARS else 0.0
+            capacity -= passing
+            difference[int(carry[0])] += rest - passing
+            if passing > 0:
+                kept.append([carry[0], passing, carry[2] + 1])
+        difference[k] += excess
+        if e[k] > matched:
+            kept.append([float(k), e[k] - matched, 1.0])
+        carries = kept
+    for origin, amount, _ in carries:
+        difference[int(origin)] += amount
     return pa.table({"gid": pa.array(gid, pa.int64()), "year": pa.array(year, pa.int64()),
                      "lag_previous": lag_previous, "lag_next": lag_next, "difference": difference})  # fmt: skip
 
@@ -157,11 +175,11 @@ def explain(r: dict[str, Any]) -> str:
              "comparative tabulation": ""}[r["matched_by"]]  # fmt: skip
     lag = ""
     if r["lag_previous"] > 0:
-        lag += (f"; {_number(r['lag_previous'])} of {r['importer']}'s reports are {r['exporter']}'s"
-                f" exports of {r['year_exporter'] - 1}")  # fmt: skip
+        lag += (f"; {_number(r['lag_previous'])} of {r['importer']}'s reports match {r['exporter']}'s"
+                " exports of the years before")  # fmt: skip
     if r["lag_next"] > 0:
         lag += (f"; {_number(r['lag_next'])} of {r['exporter']}'s reports reappear in {r['importer']}'s"
-                f" of {r['year_exporter'] + 1}")  # fmt: skip
+                " of the years after")  # fmt: skip
     if lag:
         lag += " (shipments across the new year)"
     if lag:
