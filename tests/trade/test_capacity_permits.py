@@ -179,3 +179,15 @@ def test_every_planted_pattern_in_the_scenario_is_found(tmp_path: Path) -> None:
     assert len(result["shifts"]) == 1  # no ordinary route shifts
     section, summary = trade_section(tmp_path / "cites", truth)
     assert summary["found"] == 4 and len(section.figures) == 4
+
+
+def test_synth_writes_the_cites_records_on_request(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["synth", "--out", str(tmp_path), "--transactions", "1000", "--cites", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    truth = json.loads((tmp_path / "truth" / "cites_truth.json").read_text())
+    assert read_trade(tmp_path / "cites" / "shipments.csv").rows == truth["records"]
+    assert (tmp_path / "cites" / "facilities.csv").is_file() and (
+        tmp_path / "cites" / "productivity.csv"
+    ).is_file()
