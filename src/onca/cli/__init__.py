@@ -14,6 +14,7 @@ from onca.cli import (
     _network_patterns,  # noqa: F401  (registers onca network motifs and learn)
     _occupancy,
     _pprl,
+    _registry,
     _resolve,
     _scenario,
     _screen,
@@ -40,6 +41,7 @@ app.add_typer(_pprl.app, name="pprl")
 app.add_typer(_network.app, name="network")
 app.add_typer(_export.app, name="export")
 app.add_typer(_trade.app, name="trade")
+app.add_typer(_registry.app, name="registry")
 app.command()(_density.density)
 app.command()(_occupancy.occupancy)
 app.command()(_distribution.distribution)

@@ -1,0 +1,196 @@
+"""``onca registry``: run and administer the multi-agency seizure and case registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from onca.cli._common import err, errors_as_exit, out, print_json
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    help="""The cross-border seizure and case registry: a web service an agency or a regional
+body runs, where each agency keeps its records and shares what its agreements allow.
+
+First steps (SQLite file by default; **--db postgresql://user@host/db** for PostgreSQL):
+
+    onca registry init
+    onca registry agency add PE-SERFOR --name "SERFOR" --country PE --kind wildlife
+    onca registry user add ana --agency PE-SERFOR --role admin     # prints her token once
+    onca registry serve --port 8000                                # API docs at /docs
+
+Every command takes **--db URL** (or the environment variable ONCA_REGISTRY_DB). Guide:
+docs/registry.md.
+""",
+)
+agency_app = typer.Typer(no_args_is_help=True, help="Agencies (police, customs, wildlife, FIU...).")
+user_app = typer.Typer(no_args_is_help=True, help="Users and their API tokens.")
+agreement_app = typer.Typer(no_args_is_help=True, help="Sharing agreements between agencies.")
+app.add_typer(agency_app, name="agency")
+app.add_typer(user_app, name="user")
+app.add_typer(agreement_app, name="agreement")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (postgresql://... or sqlite:///FILE); default"
+                 " $ONCA_REGISTRY_DB, else sqlite:///onca-registry.db."),
+]  # fmt: skip
+
+
+@contextmanager
+def _session(db: str | None) -> Iterator[Session]:
+    from onca.registry._db import make_engine, migrate, session_factory
+
+    engine = make_engine(db)
+    migrate(engine)
+    with session_factory(engine)() as session:
+        yield session
+        session.commit()
+    engine.dispose()
+
+
+@app.command("init")
+def init(db: DbOption = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Create the registry's tables, or bring them to the latest migration (safe to repeat)."""
+    from onca.registry._db import database_url, make_engine, migrate, schema_revision
+
+    with errors_as_exit():
+        engine = make_engine(db)
+        before = schema_revision(engine)
+        migrate(engine)
+        after = schema_revision(engine)
+    payload = {
+        "database": database_url(db).split("@")[-1],
+        "schema_before": before,
+        "schema": after,
+    }
+    if as_json:
+        print_json(payload)
+        return
+    out.print(f"registry schema at {after} (was {before or 'empty'}) in {payload['database']}")
+
+
+@app.command("serve")
+def serve(
+    db: DbOption = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (0.0.0.0 for every interface).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (PostgreSQL only).")
+    ] = 1,
+) -> None:
+    """Serve the registry's API (OpenAPI at /openapi.json, docs at /docs, health at /health)."""
+    import os
+
+    import uvicorn
+
+    from onca.registry._db import database_url, make_engine, migrate
+
+    with errors_as_exit():
+        url = database_url(db)
+        if workers > 1 and url.startswith("sqlite"):
+            err.print("error: --workers above 1 needs PostgreSQL (SQLite has one writer)")
+            raise typer.Exit(2)
+        engine = make_engine(url)
+        migrate(engine)
+        engine.dispose()
+    os.environ["ONCA_REGISTRY_DB"] = url
+    err.print(
+        f"Onca registry on http://{host}:{port} (database {url.split('@')[-1]}); Ctrl-C stops it"
+    )
+    uvicorn.run("onca.registry.app:app_from_environment", factory=True, host=host, port=port,
+                workers=workers, log_level="warning")  # fmt: skip
+
+
+@agency_app.command("add")
+def agency_add(
+    code: Annotated[str, typer.Argument(help="A short code, e.g. PE-SERFOR.")],
+    name: Annotated[str, typer.Option(help="The agency's name.")],
+    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 country code.")],
+    kind: Annotated[str, typer.Option(help="police, customs, wildlife, fiu, prosecutor or ngo.")],
+    db: DbOption = None,
+) -> None:
+    """Add an agency."""
+    from onca.registry._admin import add_agency
+
+    with errors_as_exit(), _session(db) as session:
+        agency = add_agency(session, code, name, country.upper(), kind)
+    out.print(f"added agency {agency.code} ({agency.name}, {agency.country}, {agency.kind})")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="The user's name (unique).")],
+    agency: Annotated[str, typer.Option(help="The code of the user's agency.")],
+    role: Annotated[str, typer.Option(help="viewer, analyst, editor or admin.")] = "analyst",
+    scope: Annotated[list[str] | None, typer.Option("--scope", help="Token scopes: read, write, admin (default all).")] = None,
+    days: Annotated[int | None, typer.Option(min=1, help="The token expires after this many days.")] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:  # fmt: skip
+    """Add a user and print their API token. The token is shown once: only its hash is kept."""
+    from onca.registry._admin import add_user
+    from onca.registry._auth import SCOPES
+
+    with errors_as_exit(), _session(db) as session:
+        made = add_user(session, agency, username, role, tuple(scope or SCOPES), days)
+    if as_json:
+        print_json({"user": username, "agency": agency, "role": role, "token": made.token})
+        return
+    out.print(f"added {username} ({role}, {agency}). Their token, shown this once:")
+    out.print(made.token, highlight=False)
+
+
+@agreement_app.command("add")
+def agreement_add(
+    grantor: Annotated[str, typer.Argument(help="The agency that shares (code).")],
+    grantee: Annotated[str, typer.Argument(help="The agency that is granted access (code).")],
+    kind: Annotated[str, typer.Option(help="Record kind shared: seizure, person, case or note.")],
+    field: Annotated[list[str] | None, typer.Option("--field", help="A field shared (repeat); default every field.")] = None,
+    valid_from: Annotated[str | None, typer.Option(help="First day in force (YYYY-MM-DD); default today.")] = None,
+    valid_until: Annotated[str | None, typer.Option(help="Last day in force (YYYY-MM-DD); default open.")] = None,
+    db: DbOption = None,
+) -> None:  # fmt: skip
+    """Let GRANTEE see GRANTOR's records of one kind (e.g. seizures without the persons named)."""
+    from onca.registry._admin import add_agreement_cli
+
+    with errors_as_exit(), _session(db) as session:
+        a = add_agreement_cli(session, grantor, grantee, kind, field, valid_from, valid_until)
+    shared = ", ".join(field) if field else "every field"
+    out.print(f"agreement {a.id}: {grantor} shares its {kind} records ({shared}) with {grantee}"
+              f" from {a.valid_from} until {a.valid_until or 'further notice'}")  # fmt: skip
+
+
+@app.command("verify-audit")
+def verify_audit(
+    db: DbOption = None, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """Check the audit log's hash chain; name the first broken link (exit code 1 if broken)."""
+    from onca.registry._audit import verify
+
+    with errors_as_exit(), _session(db) as session:
+        check = verify(session)
+    if as_json:
+        print_json(
+            {
+                "ok": check.ok,
+                "links": check.links,
+                "broken_at": check.broken_at,
+                "reason": check.reason,
+            }
+        )
+    elif check.ok:
+        out.print(f"audit chain intact: {check.links:,} links verified")
+    else:
+        err.print(f"audit chain BROKEN at link {check.broken_at}: {check.reason}")
+    if not check.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,95 @@
+"""Exports of what a user may see: seizures as CSV (one row per specimen) and as
+FollowTheMoney entities (seizures as Event with the persons involved, persons as Person or
+Company), each record redacted as the sharing rules say. Exports with personal data are
+audited as reads of personal data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onca.export._ftm import _entity, entity_id
+from onca.registry import _audit
+from onca.registry._access import Grants, visible
+from onca.registry._auth import Principal
+from onca.registry._errors import require
+from onca.registry._models import Person, Seizure
+from onca.registry._seizures import agency_codes, person_dict, seizure_dict, seizure_query
+
+CSV_COLUMNS = ("seizure_id", "agency", "reference", "seized_on", "country", "place", "lat", "lon",
+               "transport_mode", "taxon", "commodity", "quantity", "unit", "value_usd", "chain",
+               "person_ids", "redacted")  # fmt: skip
+DATASET = "onca-registry"
+
+
+def _seizures(
+    session: Session, principal: Principal, filters: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    grants, codes = Grants(session, principal), agency_codes(session)
+    q = seizure_query(principal, grants, **filters).order_by(Seizure.id)
+    for s in session.execute(q.execution_options(yield_per=1000)).scalars():
+        yield seizure_dict(s, grants, codes)
+
+
+def export_csv(session: Session, principal: Principal, **filters: Any) -> str:
+    require(principal.may("export"), "exporting records")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    ids, personal = [], False
+    for r in _seizures(session, principal, filters):
+        ids.append(r["id"])
+        personal = personal or bool(r["persons"])
+        chain = " > ".join(f"{c['role']}:{c['country']}" for c in r["chain"] or [])
+        people = ";".join(str(p["person_id"]) for p in r["persons"] or [])
+        for sp in r["specimens"] or [{}]:
+            writer.writerow([r["id"], r["agency"], r["reference"], r["seized_on"], r["country"], r["place"],
+                             r["lat"], r["lon"], r["transport_mode"], sp.get("taxon"), sp.get("commodity"),
+                             sp.get("quantity"), sp.get("unit"), sp.get("value_usd"), chain, people,
+                             ";".join(r["redacted"])])  # fmt: skip
+    _audit.append(session, action="export_personal" if personal else "export", user_id=principal.user_id,
+                  agency_id=principal.agency_id, record_kind="seizure",
+                  detail={"format": "csv", "seizures": len(ids)})  # fmt: skip
+    return out.getvalue()
+
+
+def export_ftm(session: Session, principal: Principal, **filters: Any) -> str:
+    """FtM JSON lines: an Event per seizure and the persons it names that the user may see."""
+    require(principal.may("export"), "exporting records")
+    grants, codes = Grants(session, principal), agency_codes(session)
+    lines, person_ids = [], set()
+    for r in _seizures(session, principal, filters):
+        eid = entity_id(DATASET, "seizure", str(r["id"]))
+        taxa = ", ".join(sorted({sp["taxon"] for sp in r["specimens"] or []}))
+        props = {"name": f"Seizure {r['reference'] or r['id']} ({r['agency']})", "date": r["seized_on"],
+                 "country": r["country"], "location": r["place"], "summary": taxa or None,
+                 "recordId": r["id"]}  # fmt: skip
+        event = _entity("Event", eid, props, f"seizure {r['id']}")
+        for p in r["persons"] or []:
+            event.add("involved", entity_id(DATASET, "person", str(p["person_id"])))
+            person_ids.add(p["person_id"])
+        lines.append(json.dumps(event.to_dict(), ensure_ascii=False))
+    if person_ids:
+        rows = session.execute(select(Person).where(Person.id.in_(sorted(person_ids)),
+                                                    visible(Person.agency_id, principal, "person"))).scalars()  # fmt: skip
+        for p in rows:
+            d = person_dict(p, grants, codes)
+            if d["name"] is None:
+                continue  # FtM needs a name; the agreements withhold it
+            schema = "Company" if p.kind == "company" else "Person"
+            props = {"name": d["name"], "nationality" if schema == "Person" else "jurisdiction": d["nationality"],
+                     "idNumber" if schema == "Person" else "registrationNumber": d["id_number"],
+                     "birthDate" if schema == "Person" else "incorporationDate": d["birth_date"],
+                     "address": d["address"], "phone": d["phone"]}  # fmt: skip
+            lines.append(json.dumps(_entity(schema, entity_id(DATASET, "person", str(p.id)), props,
+                                            f"person {p.id}").to_dict(), ensure_ascii=False))  # fmt: skip
+    _audit.append(session, action="export_personal" if person_ids else "export", user_id=principal.user_id,
+                  agency_id=principal.agency_id, record_kind="seizure",
+                  detail={"format": "ftm", "entities": len(lines)})  # fmt: skip
+    return "\n".join(lines) + ("\n" if lines else "")

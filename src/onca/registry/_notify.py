@@ -1,0 +1,68 @@
+"""Cross-border hits: a person named in a new seizure who is, by the registry's deterministic
+rules, a person in another agency's records that the first agency may see.
+
+Two person records are one person when their ID numbers agree (``onca.names.id_key``: letters
+and digits, garbage IDs never match) and their nationalities do not contradict, or when their
+names agree word for word in any order (``onca.names.name_sorted``) and so do their birth
+dates. The rules are the strict end of ``onca resolve``'s comparisons: a hit is sent to people,
+so it must rarely be wrong. Both agencies get a notification; the other agency's says only
+which agency's seizure and which of its own persons, no personal data of the first agency.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from onca.registry import _audit
+from onca.registry._access import visible
+from onca.registry._auth import Principal
+from onca.registry._models import Agency, Notification, Person, Seizure
+
+
+def cross_border_hits(
+    session: Session, principal: Principal, seizure: Seizure, people: Sequence[Person]
+) -> int:
+    """Notify both agencies of each hit for ``people`` of ``seizure``; return the hits."""
+    hits = 0
+    codes = dict(session.execute(select(Agency.id, Agency.code)).tuples().all())
+    for person in people:
+        rules = []
+        if person.id_key:
+            same = [] if person.nationality is None else [
+                or_(Person.nationality.is_(None), Person.nationality == person.nationality)]  # fmt: skip
+            rules.append(and_(Person.id_key == person.id_key, *same))
+        if person.name_key and person.birth_date:
+            rules.append(
+                and_(Person.name_key == person.name_key, Person.birth_date == person.birth_date)
+            )
+        if not rules:
+            continue
+        matches = session.execute(select(Person).where(
+            Person.agency_id != principal.agency_id, visible(Person.agency_id, principal, "person"),
+            or_(*rules))).scalars().all()  # fmt: skip
+        for other in matches:
+            hits += 1
+            why = (
+                "ID number"
+                if person.id_key and other.id_key == person.id_key
+                else "name and birth date"
+            )
+            detail = {"seizure_id": seizure.id, "person_id": person.id, "other_agency": codes[other.agency_id],
+                      "other_person_id": other.id, "matched_on": why}  # fmt: skip
+            session.add(Notification(
+                agency_id=principal.agency_id, kind="cross_border_hit", detail=json.dumps(detail),
+                message=f"{person.name} (person {person.id}) in your seizure {seizure.reference} matches"
+                        f" person {other.id} in {codes[other.agency_id]}'s records ({why})."))  # fmt: skip
+            session.add(Notification(
+                agency_id=other.agency_id, kind="cross_border_hit",
+                detail=json.dumps({"other_agency": codes[principal.agency_id], "seizure_id": seizure.id,
+                                   "your_person_id": other.id, "matched_on": why}),
+                message=f"A person in {codes[principal.agency_id]}'s new seizure {seizure.id} matches your"
+                        f" person {other.id} ({why})."))  # fmt: skip
+            _audit.append(session, action="notify", user_id=principal.user_id, agency_id=principal.agency_id,
+                          record_kind="person", record_id=person.id, detail=detail)  # fmt: skip
+    return hits

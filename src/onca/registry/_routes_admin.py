@@ -1,0 +1,107 @@
+"""Routes around the records: health, who am I, agencies, agreements, bulk import, exports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Request, UploadFile, status
+from fastapi.responses import JSONResponse, PlainTextResponse
+from sqlalchemy import or_, select, text
+
+from onca.registry import _cases, _exports, _imports
+from onca.registry._deps import PrincipalDep, SessionDep
+from onca.registry._errors import Invalid
+from onca.registry._models import Agency, Agreement
+from onca.registry._routes_records import Text, When
+from onca.registry._schemas import AgreementIn
+from onca.registry._seizures import agency_codes
+
+router = APIRouter()
+MAX_UPLOAD = 50 * 2**20
+
+
+@router.get("/health", tags=["service"])
+def health(request: Request, session: SessionDep) -> dict[str, Any]:
+    """Liveness and the database: answers 200 when the database answers."""
+    session.execute(text("SELECT 1")).all()
+    return {
+        "status": "ok",
+        "database": session.get_bind().dialect.name,
+        "version": request.app.version,
+    }
+
+
+@router.get("/me", tags=["service"])
+def me(principal: PrincipalDep) -> dict[str, Any]:
+    return {"user": principal.username, "agency": principal.agency_code, "role": principal.role,
+            "permissions": sorted(principal.permissions)}  # fmt: skip
+
+
+@router.get("/agencies", tags=["agencies"])
+def agencies(session: SessionDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+    rows = session.execute(select(Agency).order_by(Agency.code)).scalars()
+    return [{"code": a.code, "name": a.name, "country": a.country, "kind": a.kind} for a in rows]
+
+
+@router.get("/agreements", tags=["agencies"])
+def agreements(session: SessionDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+    """The agreements your agency grants or receives."""
+    rows = session.execute(select(Agreement).where(or_(Agreement.grantor_id == principal.agency_id,
+                                                       Agreement.grantee_id == principal.agency_id))
+                           .order_by(Agreement.id)).scalars()  # fmt: skip
+    codes = agency_codes(session)
+    return [_cases.agreement_dict(a, codes) for a in rows]
+
+
+@router.post("/agreements", status_code=status.HTTP_201_CREATED, tags=["agencies"])
+def add_agreement(
+    body: AgreementIn, session: SessionDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Share your agency's records of one kind (and chosen fields) with another agency (admins)."""
+    grantor = session.get(Agency, principal.agency_id)
+    assert grantor is not None  # the principal's agency exists: it was just read
+    agreement = _cases.add_agreement(session, principal, grantor, body)
+    session.commit()
+    return _cases.agreement_dict(agreement, agency_codes(session))
+
+
+@router.post("/imports/seizures", tags=["seizures"], status_code=status.HTTP_201_CREATED,
+             responses={422: {"description": "the file was rejected; the report lists each bad row"}})  # fmt: skip
+async def import_seizures(
+    session: SessionDep, principal: PrincipalDep,
+    file: Annotated[UploadFile, File(description="CSV or XLSX, one seizure per row")],
+) -> Any:  # fmt: skip
+    """Bulk import: every row checked; all rows written in one transaction, or none."""
+    content = await file.read(MAX_UPLOAD + 1)
+    if len(content) > MAX_UPLOAD:
+        raise Invalid(f"file: larger than {MAX_UPLOAD // 2**20} MiB", field="file")
+    report = _imports.import_seizures(session, principal, content, file.filename or "upload.csv")
+    if report["status"] != "imported":
+        session.rollback()
+        return JSONResponse(report, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    session.commit()
+    return report
+
+
+def _filters(
+    taxon: str | None, country: str | None, date_from: Any, date_to: Any
+) -> dict[str, Any]:
+    return {"taxon": taxon, "country": country, "date_from": date_from, "date_to": date_to}
+
+
+@router.get("/exports/seizures.csv", tags=["exports"], response_class=PlainTextResponse)
+def export_csv(session: SessionDep, principal: PrincipalDep, taxon: Text = None, country: Text = None,
+               date_from: When = None, date_to: When = None) -> PlainTextResponse:  # fmt: skip
+    """The seizures you may see as CSV (one row per specimen), redacted as agreed."""
+    body = _exports.export_csv(session, principal, **_filters(taxon, country, date_from, date_to))
+    session.commit()
+    return PlainTextResponse(body, media_type="text/csv")
+
+
+@router.get("/exports/seizures.ftm.json", tags=["exports"], response_class=PlainTextResponse)
+def export_ftm(session: SessionDep, principal: PrincipalDep, taxon: Text = None, country: Text = None,
+               date_from: When = None, date_to: When = None) -> PlainTextResponse:  # fmt: skip
+    """The seizures you may see as FollowTheMoney entities (JSON lines), for Aleph."""
+    body = _exports.export_ftm(session, principal, **_filters(taxon, country, date_from, date_to))
+    session.commit()
+    return PlainTextResponse(body, media_type="application/x-ndjson")

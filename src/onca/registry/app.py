@@ -1,0 +1,72 @@
+"""The registry's web application: wires the routers, the database and the error handlers.
+
+    from onca.registry.app import create_app
+    app = create_app("postgresql://onca@db/onca")
+
+Errors are answered with the status they mean and, like FastAPI's own validation errors, a
+``detail`` list of ``{loc, msg, type}`` naming the field; the service never answers 500 for
+bad input (a database refusal of a value is a 422, a clash a 409).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+from sqlalchemy.exc import DataError, IntegrityError
+
+from onca import __version__
+from onca.registry._auth import Authenticator
+from onca.registry._db import make_engine, migrate, session_factory
+from onca.registry._errors import RegistryError
+from onca.registry._routes_admin import router as admin_router
+from onca.registry._routes_records import router as records_router
+
+
+def _error(status: int, field: str | None, message: str, kind: str) -> JSONResponse:
+    loc = ["body", *field.split(".")] if field else ["body"]
+    return JSONResponse(
+        {"detail": [{"loc": loc, "msg": message, "type": kind}]}, status_code=status
+    )
+
+
+def create_app(db: str | Engine | None = None, *, upgrade: bool = True) -> FastAPI:
+    """The application on ``db`` (URL or engine; default ``$ONCA_REGISTRY_DB`` or SQLite)."""
+    engine = db if isinstance(db, Engine) else make_engine(db)
+    if upgrade:
+        migrate(engine)
+    app = FastAPI(
+        title="Onca registry",
+        version=__version__,
+        description="The multi-agency register of wildlife seizures and cases, with controlled"
+        " sharing between agencies. Authenticate with 'Authorization: Bearer onca_...'.",
+    )
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.auth = Authenticator()
+    app.include_router(admin_router)
+    app.include_router(records_router)
+
+    @app.exception_handler(RegistryError)
+    async def registry_error(_: Request, e: RegistryError) -> JSONResponse:
+        return _error(e.status, e.field, str(e), type(e).__name__.lower())
+
+    @app.exception_handler(DataError)
+    async def data_error(_: Request, e: DataError) -> JSONResponse:
+        return _error(
+            422, None, f"the database refused a value: {str(e.orig).splitlines()[0]}", "data_error"
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(_: Request, e: IntegrityError) -> JSONResponse:
+        return _error(409, None, "the record clashes with one that exists (a reference already used?)",
+                      "conflict")  # fmt: skip
+
+    return app
+
+
+def app_from_environment() -> Any:
+    """For ``uvicorn --factory onca.registry.app:app_from_environment`` (reads ONCA_REGISTRY_DB)."""
+    return create_app()
