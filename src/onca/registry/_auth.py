@@ -135,7 +135,7 @@ class Authenticator:
             hit = self._cache.get(key)
         if hit and hit[0] > now:
             return hit[1]
-        parts = token.split("_")
+        parts = token.split("_", 2)
         if len(parts) != 3 or parts[0] != "onca":
             raise self._fail(client, "malformed token: expected onca_<id>_<secret>")
         row = session.execute(

@@ -28,7 +28,7 @@ def cross_border_hits(
 ) -> int:
     """Notify both agencies of each hit for ``people`` of ``seizure``; return the hits."""
     hits = 0
-    codes = dict(session.execute(select(Agency.id, Agency.code)).tuples().all())
+    codes = {int(i): str(c) for i, c in session.execute(select(Agency.id, Agency.code)).all()}
     for person in people:
         rules = []
         if person.id_key:

@@ -32,7 +32,7 @@ MAX_LIMIT = 500
 
 
 def agency_codes(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Agency.id, Agency.code)).tuples().all())
+    return {int(i): str(c) for i, c in session.execute(select(Agency.id, Agency.code)).all()}
 
 
 def _new_person(session: Session, principal: Principal, p: PersonIn) -> Person:

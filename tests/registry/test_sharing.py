@@ -1,0 +1,149 @@
+"""The authorization matrix: five agencies x four roles x four record kinds x every field, by
+id, by search and by export, on SQLite and PostgreSQL. One agency owns the records; one is
+granted seizures without personal data, one seizures, persons and two case fields, one had an
+agreement that expired, one has none."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from onca.registry._models import PERSONAL_FIELDS, SHAREABLE_FIELDS
+from tests.registry.conftest import AGENCIES, ROLES, Registry, seizure
+
+OWNER, PARTIAL, FULL, EXPIRED, NONE = AGENCIES
+GRANTS: dict[str, dict[str, set[str]]] = {
+    PARTIAL: {"seizure": {"reference", "seized_on", "country", "specimens"}},
+    FULL: {"seizure": set(SHAREABLE_FIELDS["seizure"]), "person": set(SHAREABLE_FIELDS["person"]),
+           "case": {"reference", "status"}},
+}  # fmt: skip
+
+
+def expected(agency: str, role: str, kind: str) -> set[str] | None:
+    """The fields a user sees of the owner's record of ``kind``, or None: not visible at all."""
+    fields = set(SHAREABLE_FIELDS[kind]) if agency == OWNER else GRANTS.get(agency, {}).get(kind)
+    if fields is None:
+        return None
+    if role == "viewer":  # personal data needs analyst or above
+        fields = fields - set(PERSONAL_FIELDS[kind])
+    return fields
+
+
+@pytest.fixture
+def shared(registry: Registry) -> tuple[Registry, dict[str, int]]:
+    c, admin, editor = registry.client, registry.as_(OWNER, "admin"), registry.as_(OWNER, "editor")
+    for body in (
+        {"grantee": PARTIAL, "record_kind": "seizure", "fields": sorted(GRANTS[PARTIAL]["seizure"])},
+        {"grantee": FULL, "record_kind": "seizure"},
+        {"grantee": FULL, "record_kind": "person"},
+        {"grantee": FULL, "record_kind": "case", "fields": ["reference", "status"]},
+        {"grantee": EXPIRED, "record_kind": "seizure", "valid_from": "2020-01-01", "valid_until": "2021-01-01"},
+    ):  # fmt: skip
+        r = c.post("/agreements", headers=admin, json=body)
+        assert r.status_code == 201, r.text
+    s = c.post("/seizures", headers=editor, json=seizure("SERFOR-2026-001", persons=[
+        {"role": "courier", "person": {"name": "Juan Carlos Quispe Mamani", "birth_date": "1984-05-02",
+                                       "nationality": "BO", "id_number": "BO-4412871", "phone": "+591 71234567"}}]))  # fmt: skip
+    assert s.status_code == 201, s.text
+    ids = {"seizure": s.json()["id"], "person": s.json()["persons"][0]["person_id"]}
+    k = c.post("/cases", headers=editor, json={
+        "reference": "CASE-77", "title": "Jaguar teeth to China", "opened_on": "2026-03-15",
+        "charges": ["illegal trade in protected fauna"], "seizure_ids": [ids["seizure"]],
+        "evidence": [{"kind": "photo", "description": "teeth in a shoe box", "sha256": "a" * 64}]})  # fmt: skip
+    assert k.status_code == 201, k.text
+    ids["case"] = k.json()["id"]
+    n = c.post("/notes", headers=editor, json={"record_kind": "seizure", "record_id": ids["seizure"],
+                                               "text": "courier flew in from Santa Cruz"})  # fmt: skip
+    assert n.status_code == 201, n.text
+    return registry, ids
+
+
+PATHS = {"seizure": "/seizures/{}", "person": "/persons/{}", "case": "/cases/{}"}
+
+
+def test_matrix(shared: tuple[Registry, dict[str, int]]) -> None:
+    reg, ids = shared
+    for agency in AGENCIES:
+        for role in ROLES:
+            check_reads(reg, ids, agency, role)
+    for agency in AGENCIES:
+        for role in ROLES:
+            check_writes(reg, ids, agency, role)
+
+
+def check_reads(reg: Registry, ids: dict[str, int], agency: str, role: str) -> None:
+    c, me = reg.client, reg.as_(agency, role)
+    # by id, each record kind, each field
+    for kind, path in PATHS.items():
+        r = c.get(path.format(ids[kind]), headers=me)
+        fields = expected(agency, role, kind)
+        if fields is None:
+            assert r.status_code == 404, (kind, r.text)
+            continue
+        assert r.status_code == 200, (kind, r.text)
+        record = r.json()
+        assert set(record["redacted"]) == set(SHAREABLE_FIELDS[kind]) - fields, kind
+        for f in SHAREABLE_FIELDS[kind]:
+            assert (record[f] is None) == (f not in fields) or record[f] in ([], None), (kind, f)
+    place = c.get(f"/seizures/{ids['seizure']}", headers=me).json().get("place")
+    assert place == ("Callao port" if "place" in (expected(agency, role, "seizure") or set()) else None)
+    # notes are not shared by any agreement
+    notes = c.get("/notes", headers=me, params={"record_kind": "seizure", "record_id": ids["seizure"]})
+    assert notes.status_code == 200 and len(notes.json()) == (1 if agency == OWNER else 0)
+    # by search
+    found = c.get("/seizures", headers=me, params={"taxon": "panthera"}).json()
+    assert [i["id"] for i in found["items"]] == ([ids["seizure"]] if expected(agency, role, "seizure") else [])
+    by_person = c.get("/seizures", headers=me, params={"person": "quispe juan"})
+    persons = c.get("/persons", headers=me, params={"name": "Quispe"})
+    if role == "viewer":
+        assert by_person.status_code == 403 and persons.status_code == 403
+    else:
+        sees_link = "persons" in (expected(agency, role, "seizure") or set()) and expected(agency, role, "person")
+        assert [i["id"] for i in by_person.json()["items"]] == ([ids["seizure"]] if sees_link else [])
+        assert [p["id"] for p in persons.json()] == ([ids["person"]] if expected(agency, role, "person") else [])
+    # by export
+    exported = c.get("/exports/seizures.csv", headers=me)
+    ftm = c.get("/exports/seizures.ftm.json", headers=me)
+    if role == "viewer":
+        assert exported.status_code == 403 and ftm.status_code == 403
+    else:
+        rows = list(csv.DictReader(io.StringIO(exported.text)))
+        assert [int(r["seizure_id"]) for r in rows] == ([ids["seizure"]] if expected(agency, role, "seizure") else [])
+        for row in rows:
+            assert set(filter(None, row["redacted"].split(";"))) == set(SHAREABLE_FIELDS["seizure"]) - (
+                expected(agency, role, "seizure") or set())  # fmt: skip
+        assert ("Quispe" in ftm.text) == bool(expected(agency, role, "person") and "persons" in (expected(agency, role, "seizure") or set()))
+
+
+def check_writes(reg: Registry, ids: dict[str, int], agency: str, role: str) -> None:
+    """Only editors and admins write, and only their own agency's records."""
+    c, me = reg.client, reg.as_(agency, role)
+    made = c.post("/seizures", headers=me, json=seizure(f"{agency}-{role}"))
+    assert made.status_code == (201 if role in ("editor", "admin") else 403), made.text
+    patch = c.patch(f"/seizures/{ids['seizure']}", headers=me, json={"place": "Lima"})
+    if role in ("viewer", "analyst"):
+        assert patch.status_code == 403
+    else:
+        assert patch.status_code == (200 if agency == OWNER else 404)
+    assert c.post("/agreements", headers=me, json={"grantee": NONE, "record_kind": "case"}).status_code == (
+        201 if role == "admin" and agency != NONE else 403 if role != "admin" else 422)  # fmt: skip
+
+
+def test_unshared_records_never_leak(shared: tuple[Registry, dict[str, int]]) -> None:
+    """The unpartnered agency's analyst probes ids, searches and exports: nothing of the owner's."""
+    reg, ids = shared
+    c, me = reg.client, reg.as_(NONE, "analyst")
+    for path in ("/seizures/{}", "/persons/{}", "/cases/{}"):
+        for i in range(1, 6):
+            assert c.get(path.format(i), headers=me).status_code == 404
+    assert c.get("/seizures", headers=me, params={"country": "PE"}).json()["total"] == 0
+    assert c.get("/persons", headers=me, params={"name": "Juan"}).json() == []
+    assert "SERFOR-2026-001" not in c.get("/exports/seizures.csv", headers=me).text
+    assert c.get("/exports/seizures.ftm.json", headers=me).text == ""
+    note = c.post("/notes", headers=me, json={"record_kind": "seizure", "record_id": ids["seizure"], "text": "x"})
+    assert note.status_code == 422 and "that you may see" in note.text
+    case = c.post("/cases", headers=reg.as_(NONE, "editor"), json={
+        "reference": "K1", "title": "t", "opened_on": "2026-01-01", "seizure_ids": [ids["seizure"]]})  # fmt: skip
+    assert case.status_code == 422 and case.json()["detail"][0]["loc"] == ["body", "seizure_ids", "0"]
