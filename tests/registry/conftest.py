@@ -144,7 +144,10 @@ def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
                 time.sleep(0.2)
         else:
             proc.kill()
-            raise RuntimeError("the registry server did not start: " + (tmp_path / f"server-{port}.log").read_text()[-2000:])
+            raise RuntimeError(
+                "the registry server did not start: "
+                + (tmp_path / f"server-{port}.log").read_text()[-2000:]
+            )
         server = LiveServer(url, proc, base)
         started.append(server)
         return server

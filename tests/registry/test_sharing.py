@@ -88,21 +88,33 @@ def check_reads(reg: Registry, ids: dict[str, int], agency: str, role: str) -> N
         for f in SHAREABLE_FIELDS[kind]:
             assert (record[f] is None) == (f not in fields) or record[f] in ([], None), (kind, f)
     place = c.get(f"/seizures/{ids['seizure']}", headers=me).json().get("place")
-    assert place == ("Callao port" if "place" in (expected(agency, role, "seizure") or set()) else None)
+    assert place == (
+        "Callao port" if "place" in (expected(agency, role, "seizure") or set()) else None
+    )
     # notes are not shared by any agreement
-    notes = c.get("/notes", headers=me, params={"record_kind": "seizure", "record_id": ids["seizure"]})
+    notes = c.get(
+        "/notes", headers=me, params={"record_kind": "seizure", "record_id": ids["seizure"]}
+    )
     assert notes.status_code == 200 and len(notes.json()) == (1 if agency == OWNER else 0)
     # by search
     found = c.get("/seizures", headers=me, params={"taxon": "panthera"}).json()
-    assert [i["id"] for i in found["items"]] == ([ids["seizure"]] if expected(agency, role, "seizure") else [])
+    assert [i["id"] for i in found["items"]] == (
+        [ids["seizure"]] if expected(agency, role, "seizure") else []
+    )
     by_person = c.get("/seizures", headers=me, params={"person": "quispe juan"})
     persons = c.get("/persons", headers=me, params={"name": "Quispe"})
     if role == "viewer":
         assert by_person.status_code == 403 and persons.status_code == 403
     else:
-        sees_link = "persons" in (expected(agency, role, "seizure") or set()) and expected(agency, role, "person")
-        assert [i["id"] for i in by_person.json()["items"]] == ([ids["seizure"]] if sees_link else [])
-        assert [p["id"] for p in persons.json()] == ([ids["person"]] if expected(agency, role, "person") else [])
+        sees_link = "persons" in (expected(agency, role, "seizure") or set()) and expected(
+            agency, role, "person"
+        )
+        assert [i["id"] for i in by_person.json()["items"]] == (
+            [ids["seizure"]] if sees_link else []
+        )
+        assert [p["id"] for p in persons.json()] == (
+            [ids["person"]] if expected(agency, role, "person") else []
+        )
     # by export
     exported = c.get("/exports/seizures.csv", headers=me)
     ftm = c.get("/exports/seizures.ftm.json", headers=me)
@@ -110,11 +122,16 @@ def check_reads(reg: Registry, ids: dict[str, int], agency: str, role: str) -> N
         assert exported.status_code == 403 and ftm.status_code == 403
     else:
         rows = list(csv.DictReader(io.StringIO(exported.text)))
-        assert [int(r["seizure_id"]) for r in rows] == ([ids["seizure"]] if expected(agency, role, "seizure") else [])
+        assert [int(r["seizure_id"]) for r in rows] == (
+            [ids["seizure"]] if expected(agency, role, "seizure") else []
+        )
         for row in rows:
             assert set(filter(None, row["redacted"].split(";"))) == set(SHAREABLE_FIELDS["seizure"]) - (
                 expected(agency, role, "seizure") or set())  # fmt: skip
-        assert ("Quispe" in ftm.text) == bool(expected(agency, role, "person") and "persons" in (expected(agency, role, "seizure") or set()))
+        assert ("Quispe" in ftm.text) == bool(
+            expected(agency, role, "person")
+            and "persons" in (expected(agency, role, "seizure") or set())
+        )
 
 
 def check_writes(reg: Registry, ids: dict[str, int], agency: str, role: str) -> None:
@@ -142,8 +159,16 @@ def test_unshared_records_never_leak(shared: tuple[Registry, dict[str, int]]) ->
     assert c.get("/persons", headers=me, params={"name": "Juan"}).json() == []
     assert "SERFOR-2026-001" not in c.get("/exports/seizures.csv", headers=me).text
     assert c.get("/exports/seizures.ftm.json", headers=me).text == ""
-    note = c.post("/notes", headers=me, json={"record_kind": "seizure", "record_id": ids["seizure"], "text": "x"})
+    note = c.post(
+        "/notes",
+        headers=me,
+        json={"record_kind": "seizure", "record_id": ids["seizure"], "text": "x"},
+    )
     assert note.status_code == 422 and "that you may see" in note.text
     case = c.post("/cases", headers=reg.as_(NONE, "editor"), json={
         "reference": "K1", "title": "t", "opened_on": "2026-01-01", "seizure_ids": [ids["seizure"]]})  # fmt: skip
-    assert case.status_code == 422 and case.json()["detail"][0]["loc"] == ["body", "seizure_ids", "0"]
+    assert case.status_code == 422 and case.json()["detail"][0]["loc"] == [
+        "body",
+        "seizure_ids",
+        "0",
+    ]

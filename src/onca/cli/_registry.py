@@ -24,7 +24,7 @@ First steps (SQLite file by default; **--db postgresql://user@host/db** for Post
     onca registry init
     onca registry agency add PE-SERFOR --name "SERFOR" --country PE --kind wildlife
     onca registry user add ana --agency PE-SERFOR --role admin     # prints her token once
-    onca registry serve --port 8000                                # API docs at /docs
+    onca registry serve --port 8000                    # API at /openapi.json
 
 Every command takes **--db URL** (or the environment variable ONCA_REGISTRY_DB). Guide:
 docs/registry.md.
@@ -88,7 +88,7 @@ def serve(
         int, typer.Option(min=1, max=64, help="Worker processes (PostgreSQL only).")
     ] = 1,
 ) -> None:
-    """Serve the registry's API (OpenAPI at /openapi.json, docs at /docs, health at /health)."""
+    """Serve the registry's API (OpenAPI document at /openapi.json, health check at /health)."""
     import os
 
     import uvicorn

@@ -78,13 +78,8 @@ def add_user(session: Session, agency_code: str, username: str, role: str,
 def add_agreement_cli(session: Session, grantor: str, grantee: str, kind: str, fields: list[str] | None,
                       valid_from: str | None, valid_until: str | None) -> Agreement:  # fmt: skip
     try:
-        data = AgreementIn(
-            grantee=grantee,
-            record_kind=kind,
-            fields=fields,
-            valid_from=valid_from,
-            valid_until=valid_until,
-        )  # type: ignore[arg-type]  # pydantic parses the dates
+        data = AgreementIn.model_validate({"grantee": grantee, "record_kind": kind, "fields": fields,
+                                           "valid_from": valid_from, "valid_until": valid_until})  # fmt: skip
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"]) or "agreement"

@@ -106,7 +106,7 @@ def _seizure(row: dict[str, str]) -> dict[str, Any]:
 def _where(loc: tuple[Any, ...]) -> str:
     flat = {("specimens", 0, k): k for k in ("taxon", "commodity", "quantity", "unit", "value_usd")}
     if loc[:3] in flat:
-        return flat[loc[:3]]  # type: ignore[index]
+        return flat[loc[:3]]
     if loc[:3] == ("persons", 0, "person") and len(loc) > 3:
         return f"person_{loc[3]}"
     return ".".join(str(x) for x in loc) or "row"

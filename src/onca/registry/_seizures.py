@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -154,7 +154,7 @@ def update_seizure(
 def seizure_query(
     principal: Principal, grants: Grants, *, taxon: str | None = None, country: str | None = None,
     person: str | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
-) -> Select[tuple[Seizure]]:  # fmt: skip
+) -> Select[Seizure]:  # fmt: skip
     """The visible seizures matching the filters (taxon: species or genus; country: where seized
     or anywhere on the trade chain; person: a person id or words of a name)."""
     q = select(Seizure).where(visible(Seizure.agency_id, principal, "seizure"))
@@ -181,9 +181,8 @@ def seizure_query(
             people = people.where(Person.id == int(person.strip()))
         else:
             key = name_sorted(person) or ""
-            people = people.where(
-                and_(*[Person.name_key.like(f"%{w}%") for w in key.split()] or [Person.id < 0])
-            )
+            words: list[ColumnElement[bool]] = [Person.name_key.like(f"%{w}%") for w in key.split()]
+            people = people.where(and_(*words) if words else Person.id < 0)
         q = q.where(Seizure.agency_id.in_(agencies), Seizure.id.in_(people))
     if date_from:
         q = q.where(Seizure.seized_on >= date_from)

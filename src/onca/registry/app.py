@@ -40,6 +40,8 @@ def create_app(db: str | Engine | None = None, *, upgrade: bool = True) -> FastA
     app = FastAPI(
         title="Onca registry",
         version=__version__,
+        docs_url=None,  # the interactive pages load their assets from a CDN; no network here
+        redoc_url=None,
         description="The multi-agency register of wildlife seizures and cases, with controlled"
         " sharing between agencies. Authenticate with 'Authorization: Bearer onca_...'.",
     )

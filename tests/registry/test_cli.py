@@ -1,0 +1,78 @@
+"""onca registry init, agency add, user add, agreement add and verify-audit, with their errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from onca.cli import app
+
+runner = CliRunner()
+
+
+def test_registry_cli(tmp_path: Path) -> None:
+    db = ["--db", str(tmp_path / "r.db")]
+
+    def run(*args: str) -> tuple[int, str]:
+        r = runner.invoke(app, ["registry", *args, *db])
+        return r.exit_code, r.output
+
+    code, out = run("init", "--json")
+    assert code == 0 and json.loads(out)["schema"] == "0001"
+    assert run("init")[0] == 0  # idempotent
+    assert (
+        run(
+            "agency",
+            "add",
+            "PE-SERFOR",
+            "--name",
+            "SERFOR",
+            "--country",
+            "PE",
+            "--kind",
+            "wildlife",
+        )[0]
+        == 0
+    )
+    assert (
+        run("agency", "add", "BO-POL", "--name", "Policía", "--country", "bo", "--kind", "police")[
+            0
+        ]
+        == 0
+    )
+    code, out = run("agency", "add", "X", "--name", "X", "--country", "PE", "--kind", "army")
+    assert code == 2 and "--kind: expected one of police" in out
+    code, out = run(
+        "agency", "add", "PE-SERFOR", "--name", "again", "--country", "PE", "--kind", "police"
+    )
+    assert code == 2 and "exists already" in out
+    code, out = run("user", "add", "ana", "--agency", "PE-SERFOR", "--role", "admin", "--json")
+    assert code == 0 and json.loads(out)["token"].startswith("onca_")
+    code, out = run("user", "add", "bob", "--agency", "NOPE")
+    assert code == 2 and "no agency 'NOPE' (agencies: BO-POL, PE-SERFOR)" in out
+    code, out = run("user", "add", "carl", "--agency", "BO-POL", "--scope", "delete")
+    assert code == 2 and "--scope" in out
+    code, out = run("agreement", "add", "PE-SERFOR", "BO-POL", "--kind", "seizure", "--field", "country",
+                    "--field", "specimens", "--valid-until", "2030-12-31")  # fmt: skip
+    assert code == 0 and "shares its seizure records (country, specimens) with BO-POL" in out
+    code, out = run(
+        "agreement", "add", "PE-SERFOR", "BO-POL", "--kind", "seizure", "--field", "salary"
+    )
+    assert code == 2 and "salary are not fields of a seizure" in out
+    code, out = run("verify-audit", "--json")
+    assert code == 0 and json.loads(out) == {
+        "ok": True,
+        "links": 4,
+        "broken_at": None,
+        "reason": None,
+    }
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'r.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE audit_log SET action = 'nothing' WHERE seq = 3"))
+    code, out = run("verify-audit")
+    assert code == 1 and "BROKEN at link 3" in out
+    code, out = runner.invoke(app, ["registry", "init", "--db", "mysql://x@y/z"]).exit_code, ""
+    assert code == 2
