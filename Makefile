@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 PYTEST_WORKERS ?= 2
 PYTEST_DIST    ?= loadgroup
 
-.PHONY: install demo test lint format bench bench-screen bench-resolve bench-network bench-density bench-occupancy bench-trade clean
+.PHONY: install demo test lint format bench bench-screen bench-resolve bench-network bench-density bench-occupancy bench-trade bench-registry clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,9 @@ bench-occupancy: install  ## occupancy and Royle-Nichols timed on 500 x 60, 200 
 
 bench-trade: install  ## mirror analysis of 25M synthetic CITES shipment records (DuckDB)
 	$(BIN)/python benchmarks/bench_trade.py --records $${N:-25000000}
+
+bench-registry: install  ## registry load test: reads and writes per second against PostgreSQL (wrk)
+	$(BIN)/python benchmarks/bench_registry.py
 
 clean:
 	rm -rf $(VENV) onca-demo build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

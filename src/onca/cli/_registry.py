@@ -91,9 +91,8 @@ def serve(
     """Serve the registry's API (OpenAPI document at /openapi.json, health check at /health)."""
     import os
 
-    import uvicorn
-
     from onca.registry._db import database_url, make_engine, migrate
+    from onca.registry._serve import serve as run_server
 
     with errors_as_exit():
         url = database_url(db)
@@ -107,8 +106,13 @@ def serve(
     err.print(
         f"Onca registry on http://{host}:{port} (database {url.split('@')[-1]}); Ctrl-C stops it"
     )
-    uvicorn.run("onca.registry.app:app_from_environment", factory=True, host=host, port=port,
-                workers=workers, log_level="warning")  # fmt: skip
+    with errors_as_exit():
+        try:
+            run_server(host, port, workers)
+        except OSError as e:
+            from onca.errors import ParameterError
+
+            raise ParameterError(f"--host {host} --port {port}: cannot listen there: {e}") from None
 
 
 @agency_app.command("add")

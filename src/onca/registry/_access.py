@@ -44,8 +44,20 @@ class Grants:
 
     def __init__(self, session: Session, principal: Principal) -> None:
         self.principal = principal
+        self._session = session
+        self._loaded: dict[tuple[int, str], set[str]] | None = None
+
+    @property
+    def _fields(self) -> dict[tuple[int, str], set[str]]:
+        """(grantor, kind) -> fields, read on first need (never for one's own records)."""
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
+
+    def _load(self) -> dict[tuple[int, str], set[str]]:
+        principal, session = self.principal, self._session
         today = dt.datetime.now(dt.UTC).date()
-        self._fields: dict[tuple[int, str], set[str]] = {}
+        out: dict[tuple[int, str], set[str]] = {}
         rows = session.execute(
             select(Agreement.grantor_id, Agreement.record_kind, Agreement.fields).where(
                 Agreement.grantee_id == principal.agency_id, _in_force(today)
@@ -55,7 +67,12 @@ class Grants:
             chosen = (
                 set(SHAREABLE_FIELDS.get(kind, ())) if fields is None else set(json.loads(fields))
             )
-            self._fields.setdefault((grantor, kind), set()).update(chosen)
+            out.setdefault((grantor, kind), set()).update(chosen)
+        return out
+
+    def grantors(self, kind: str) -> list[int]:
+        """Agencies whose records of ``kind`` the principal's agency is granted."""
+        return [a for (a, k) in self._fields if k == kind]
 
     def fields(self, agency_id: int, kind: str) -> set[str]:
         """The fields of ``kind`` owned by ``agency_id`` the principal may read."""

@@ -28,7 +28,7 @@ from onca.registry._models import (
     utcnow,
 )
 from onca.registry._schemas import AgreementIn, CaseIn, CasePatch, NoteIn
-from onca.registry._seizures import agency_codes
+from onca.registry._seizures import AgencyCodes, agency_codes
 
 
 def create_case(session: Session, principal: Principal, data: CaseIn) -> Case:
@@ -57,7 +57,7 @@ def create_case(session: Session, principal: Principal, data: CaseIn) -> Case:
     return case
 
 
-def case_dict(c: Case, grants: Grants, codes: dict[int, str]) -> dict[str, Any]:
+def case_dict(c: Case, grants: Grants, codes: AgencyCodes) -> dict[str, Any]:
     record = {"id": c.id, "agency": codes.get(c.agency_id), "reference": c.reference, "title": c.title,
               "status": c.status, "opened_on": c.opened_on.isoformat(), "charges": json.loads(c.charges or "[]"),
               "verdict": c.verdict, "penalties": c.penalties, "seizures": sorted(s.seizure_id for s in c.seizures),
@@ -179,7 +179,7 @@ def add_agreement(
     return agreement
 
 
-def agreement_dict(a: Agreement, codes: dict[int, str]) -> dict[str, Any]:
+def agreement_dict(a: Agreement, codes: AgencyCodes) -> dict[str, Any]:
     return {"id": a.id, "grantor": codes.get(a.grantor_id), "grantee": codes.get(a.grantee_id),
             "record_kind": a.record_kind, "fields": None if a.fields is None else json.loads(a.fields),
             "valid_from": a.valid_from.isoformat(),

@@ -46,6 +46,9 @@ def cross_border_hits(
             or_(*rules))).scalars().all()  # fmt: skip
         for other in matches:
             hits += 1
+            codes = codes or {
+                int(i): str(c) for i, c in session.execute(select(Agency.id, Agency.code)).all()
+            }
             why = (
                 "ID number"
                 if person.id_key and other.id_key == person.id_key

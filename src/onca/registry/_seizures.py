@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from onca.names import id_key, name_sorted
 from onca.registry import _audit
@@ -31,8 +31,25 @@ from onca.registry._schemas import PersonIn, SeizureIn, SeizurePatch
 MAX_LIMIT = 500
 
 
-def agency_codes(session: Session) -> dict[int, str]:
-    return {int(i): str(c) for i, c in session.execute(select(Agency.id, Agency.code)).all()}
+_CODES: dict[int, str] = {}
+
+
+class AgencyCodes:
+    """Agency id -> code. Codes never change, so they are kept for the process; an id not yet
+    known reloads them (agencies are added by other processes: the CLI)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, agency_id: int) -> str | None:
+        if agency_id not in _CODES:
+            rows = self._session.execute(select(Agency.id, Agency.code)).all()
+            _CODES.update({int(i): str(c) for i, c in rows})
+        return _CODES.get(agency_id)
+
+
+def agency_codes(session: Session) -> AgencyCodes:
+    return AgencyCodes(session)
 
 
 def _new_person(session: Session, principal: Principal, p: PersonIn) -> Person:
@@ -96,14 +113,14 @@ def create_seizure(
         raise Conflict(
             f"reference {data.reference!r} is already used by your agency", field="reference"
         ) from None
-    if audit:
+    cross_border_hits(session, principal, seizure, [p for p, _ in people])
+    if audit:  # last: the audit head stays locked until the commit
         _audit.append(session, action="create", user_id=principal.user_id, agency_id=principal.agency_id,
                       record_kind="seizure", record_id=seizure.id, detail={"reference": data.reference})  # fmt: skip
-    cross_border_hits(session, principal, seizure, [p for p, _ in people])
     return seizure
 
 
-def seizure_dict(s: Seizure, grants: Grants, codes: dict[int, str]) -> dict[str, Any]:
+def seizure_dict(s: Seizure, grants: Grants, codes: AgencyCodes) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": s.id, "agency": codes.get(s.agency_id), "reference": s.reference,
         "seized_on": s.seized_on.isoformat(), "country": s.country, "place": s.place, "lat": s.lat,
@@ -119,8 +136,9 @@ def seizure_dict(s: Seizure, grants: Grants, codes: dict[int, str]) -> dict[str,
 
 def get_seizure(session: Session, principal: Principal, seizure_id: int) -> dict[str, Any]:
     require(principal.may("read"), "reading records")
-    s = session.execute(select(Seizure).where(
-        Seizure.id == seizure_id, visible(Seizure.agency_id, principal, "seizure"))).scalar_one_or_none()  # fmt: skip
+    one = (select(Seizure).where(Seizure.id == seizure_id, visible(Seizure.agency_id, principal, "seizure"))
+           .options(joinedload(Seizure.chain), joinedload(Seizure.specimens), joinedload(Seizure.persons)))  # fmt: skip
+    s = session.execute(one).unique().scalar_one_or_none()  # one query for the record and its parts
     if s is None:
         raise NotFound(f"no seizure {seizure_id} that you may see")
     grants = Grants(session, principal)
@@ -173,8 +191,8 @@ def seizure_query(
     if person:
         require(principal.may("read_personal"), "searching by person")
         # only where the viewer may see who was involved: own seizures, or agreements sharing "persons"
-        agencies = [principal.agency_id] + [a for (a, k) in grants._fields if k == "seizure"
-                                            and "persons" in grants.fields(a, "seizure")]  # fmt: skip
+        agencies = [principal.agency_id] + [a for a in grants.grantors("seizure")
+                                            if "persons" in grants.fields(a, "seizure")]  # fmt: skip
         people = (select(SeizurePerson.seizure_id).join(Person, Person.id == SeizurePerson.person_id)
                   .where(visible(Person.agency_id, principal, "person")))  # fmt: skip
         if person.strip().isdigit():
@@ -210,7 +228,7 @@ def search_seizures(session: Session, principal: Principal, *, limit: int = 50, 
     return {"total": total, "limit": min(limit, MAX_LIMIT), "offset": offset, "items": items}
 
 
-def person_dict(p: Person, grants: Grants, codes: dict[int, str]) -> dict[str, Any]:
+def person_dict(p: Person, grants: Grants, codes: AgencyCodes) -> dict[str, Any]:
     record = {"id": p.id, "agency": codes.get(p.agency_id), "kind": p.kind, "name": p.name,
               "birth_date": p.birth_date.isoformat() if p.birth_date else None, "nationality": p.nationality,
               "id_number": p.id_number, "address": p.address, "phone": p.phone}  # fmt: skip
