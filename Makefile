@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 PYTEST_WORKERS ?= 2
 PYTEST_DIST    ?= loadgroup
 
-.PHONY: install demo test lint format bench bench-screen bench-resolve bench-network bench-density bench-occupancy bench-trade bench-registry clean
+.PHONY: install browser demo test lint format bench bench-screen bench-resolve bench-network bench-density bench-occupancy bench-trade bench-registry clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,10 @@ install: $(STAMP)
 demo: install  ## generate the Operation Jaguar scenario, ingest it, write onca-demo/report.html
 	$(BIN)/onca demo --out onca-demo
 
-test: install lint  ## lint, type-check and run the whole test suite
+browser:  ## Debian's Chromium for the console's end-to-end tests (apt-get, as root)
+	scripts/install-browser.sh
+
+test: install lint browser  ## lint, type-check and run the whole test suite
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) -q
 
 lint: install

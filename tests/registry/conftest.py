@@ -161,3 +161,11 @@ def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
 
 def engine_for(url: str) -> sa.Engine:
     return make_engine(url, pool_size=2)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep each phase's report on the test item, so fixtures can tell a failed test."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"rep_{report.when}", report)

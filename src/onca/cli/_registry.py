@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -33,9 +34,11 @@ docs/registry.md.
 agency_app = typer.Typer(no_args_is_help=True, help="Agencies (police, customs, wildlife, FIU...).")
 user_app = typer.Typer(no_args_is_help=True, help="Users and their API tokens.")
 agreement_app = typer.Typer(no_args_is_help=True, help="Sharing agreements between agencies.")
+alerts_app = typer.Typer(no_args_is_help=True, help="Screening alerts for an agency to triage.")
 app.add_typer(agency_app, name="agency")
 app.add_typer(user_app, name="user")
 app.add_typer(agreement_app, name="agreement")
+app.add_typer(alerts_app, name="alerts")
 
 DbOption = Annotated[
     str | None,
@@ -198,3 +201,24 @@ def verify_audit(
         err.print(f"audit chain BROKEN at link {check.broken_at}: {check.reason}")
     if not check.ok:
         raise typer.Exit(1)
+
+
+@alerts_app.command("import")
+def alerts_import(
+    workspace: Annotated[Path, typer.Argument(help="A screened Onca workspace (DuckDB file).")],
+    agency: Annotated[str, typer.Option(help="The agency that triages them (code).")],
+    min_score: Annotated[float, typer.Option(min=0, max=1, help="Only alerts scoring at least this.")] = 0.0,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many (highest scores first).")] = None,
+    db: DbOption = None,
+) -> None:  # fmt: skip
+    """Give a workspace's screening alerts to an agency for triage in the console or the API."""
+    from onca.registry._admin import agency_by_code
+    from onca.registry._alerts import import_alerts
+
+    with errors_as_exit(), _session(db) as session:
+        counts = import_alerts(
+            session, agency_by_code(session, agency), workspace, min_score=min_score, limit=limit
+        )
+    out.print(
+        f"{counts['imported']:,} alerts imported for {agency} ({counts['already_there']:,} were there already)"
+    )

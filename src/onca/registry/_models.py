@@ -78,6 +78,7 @@ class User(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     role: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     agency: Mapped[Agency] = relationship(lazy="joined")
@@ -258,6 +259,28 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
     detail: Mapped[str] = mapped_column(Text)  # JSON
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Alert(Base):
+    """A screening alert given to an agency for triage (imported from an Onca workspace):
+    open until someone accepts or dismisses it, with a reason."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("agency_id", "source_id", name="uq_alert_source"),)
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    source_id: Mapped[str] = mapped_column(String(80))
+    typology: Mapped[str] = mapped_column(String(80))
+    severity: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(120))
+    party: Mapped[str | None] = mapped_column(String(120))
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    triaged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    triaged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

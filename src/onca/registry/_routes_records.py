@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, status
+from pydantic import BaseModel, ConfigDict, Field
 
-from onca.registry import _cases, _seizures
+from onca.registry import _alerts, _cases, _seizures
 from onca.registry._deps import PrincipalDep, SessionDep
 from onca.registry._schemas import CaseIn, CasePatch, NoteIn, PersonIn, SeizureIn, SeizurePatch
 
@@ -137,3 +138,29 @@ def notifications(
 ) -> list[dict[str, Any]]:
     """Cross-border hits for your agency, newest first."""
     return _cases.list_notifications(session, principal, limit)
+
+
+class TriageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["accepted", "dismissed"]
+    reason: Annotated[str, Field(min_length=3, max_length=2000, pattern=r"^[^\x00]*$")]
+
+
+@router.get("/alerts", tags=["alerts"])
+def alerts(
+    session: SessionDep, principal: PrincipalDep,
+    status_: Annotated[Literal["open", "accepted", "dismissed"] | None, Query(alias="status")] = "open",
+    limit: Limit = 100,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Your agency's screening alerts (imported with onca registry alerts import), highest score first."""
+    return _alerts.list_alerts(session, principal, status_, limit)
+
+
+@router.post("/alerts/{alert_id}/triage", tags=["alerts"])
+def triage(
+    alert_id: Id, body: TriageIn, session: SessionDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """Accept or dismiss an alert, with a reason (audited)."""
+    alert = _alerts.triage(session, principal, alert_id, body.decision, body.reason)
+    session.commit()
+    return _alerts.alert_dict(alert)

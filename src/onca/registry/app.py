@@ -10,10 +10,12 @@ bad input (a database refusal of a value is a 422, a clash a 409).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -23,6 +25,8 @@ from onca.registry._db import make_engine, migrate, session_factory
 from onca.registry._errors import RegistryError
 from onca.registry._routes_admin import router as admin_router
 from onca.registry._routes_records import router as records_router
+from onca.registry.console import STATIC as console_static
+from onca.registry.console._routes import router as console_router
 
 
 def _error(status: int, field: str | None, message: str, kind: str) -> JSONResponse:
@@ -50,6 +54,12 @@ def create_app(db: str | Engine | None = None, *, upgrade: bool = True) -> FastA
     app.state.auth = Authenticator()
     app.include_router(admin_router)
     app.include_router(records_router)
+    app.include_router(console_router)
+    app.mount("/console/static", StaticFiles(directory=Path(console_static)), name="console-static")
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/console/")
 
     @app.exception_handler(RegistryError)
     async def registry_error(_: Request, e: RegistryError) -> JSONResponse:
