@@ -28,7 +28,9 @@ OWNER, PARTNER, OTHER = "PE-SERFOR", "BO-POL", "BR-IBAMA"
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run scripts/install-browser.sh (make test does)"
+    assert Path(CHROMIUM).exists(), (
+        "Debian's chromium is missing: run scripts/install-browser.sh (make test does)"
+    )
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield b
@@ -48,7 +50,9 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
 
 
 @pytest.fixture
-def site(pg_url: str, live_server: Callable[..., LiveServer]) -> tuple[LiveServer, dict[tuple[str, str], str]]:
+def site(
+    pg_url: str, live_server: Callable[..., LiveServer]
+) -> tuple[LiveServer, dict[tuple[str, str], str]]:
     agencies = {OWNER: ("PE", "wildlife"), PARTNER: ("BO", "police"), OTHER: ("BR", "wildlife")}
     reg = build_registry(pg_url, agencies, ("analyst", "editor", "admin"))
     admin = reg.as_(OWNER, "admin")
@@ -74,7 +78,9 @@ def sign_in(page: Page, server: LiveServer, token: str) -> None:
     expect(page.get_by_role("heading", level=1, name="Dashboard")).to_be_visible()
 
 
-def test_sign_in_create_share_triage_and_network(page: Page, site: tuple[LiveServer, dict[tuple[str, str], str]]) -> None:
+def test_sign_in_create_share_triage_and_network(
+    page: Page, site: tuple[LiveServer, dict[tuple[str, str], str]]
+) -> None:
     server, tokens = site
     # a wrong token is refused on the page
     page.goto(server.base + "/console/signin")
