@@ -91,7 +91,8 @@ def serve(
         int, typer.Option(min=1, max=64, help="Worker processes (PostgreSQL only).")
     ] = 1,
 ) -> None:
-    """Serve the registry's API (OpenAPI document at /openapi.json, health check at /health)."""
+    """Serve the registry: the console at /console/, the API (OpenAPI document at /openapi.json),
+    the health check at /health."""
     import os
 
     from onca.registry._db import database_url, make_engine, migrate
@@ -106,6 +107,11 @@ def serve(
         migrate(engine)
         engine.dispose()
     os.environ["ONCA_REGISTRY_DB"] = url
+    if reports is not None:
+        if not reports.is_dir():
+            err.print(f"error: --reports {reports}: not a folder")
+            raise typer.Exit(2)
+        os.environ["ONCA_REGISTRY_REPORTS"] = str(reports.resolve())
     err.print(
         f"Onca registry on http://{host}:{port} (database {url.split('@')[-1]}); Ctrl-C stops it"
     )

@@ -10,6 +10,7 @@ bad input (a database refusal of a value is a 422, a clash a 409).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,12 @@ def _error(status: int, field: str | None, message: str, kind: str) -> JSONRespo
     )
 
 
-def create_app(db: str | Engine | None = None, *, upgrade: bool = True) -> FastAPI:
-    """The application on ``db`` (URL or engine; default ``$ONCA_REGISTRY_DB`` or SQLite)."""
+def create_app(
+    db: str | Engine | None = None, *, upgrade: bool = True, reports: str | Path | None = None
+) -> FastAPI:
+    """The application on ``db`` (URL or engine; default ``$ONCA_REGISTRY_DB`` or SQLite).
+    ``reports`` is a folder of HTML reports the console lists (default
+    ``$ONCA_REGISTRY_REPORTS``)."""
     engine = db if isinstance(db, Engine) else make_engine(db)
     if upgrade:
         migrate(engine)
@@ -52,6 +57,8 @@ def create_app(db: str | Engine | None = None, *, upgrade: bool = True) -> FastA
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.auth = Authenticator()
+    folder = reports or os.environ.get("ONCA_REGISTRY_REPORTS")
+    app.state.reports = Path(folder) if folder else None
     app.include_router(admin_router)
     app.include_router(records_router)
     app.include_router(console_router)

@@ -401,3 +401,34 @@ def triage_alert(request: Request, session: SessionDep, alert_id: int, decision:
         return _page(request, session, me, "alerts.html", status=e.status, nav="alerts",
                      alerts=_alerts.list_alerts(session, me, "open", 100), done=None, error=str(e))  # fmt: skip
     return RedirectResponse(f"/console/alerts?done={alert_id}", status_code=303)
+
+
+def _reports(request: Request) -> dict[str, Path]:
+    folder = request.app.state.reports
+    if folder is None or not Path(folder).is_dir():
+        return {}
+    return {p.name: p for p in sorted(Path(folder).glob("*.html")) if p.is_file()}
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports_page(request: Request, session: SessionDep) -> Response:
+    """The HTML reports (density, occupancy, trade, screening...) in the folder the service was
+    started with (--reports), for every signed-in user."""
+    me = _guard(request, session)
+    if isinstance(me, Response):
+        return me
+    items = [(name, dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d %H:%M"), p.stat().st_size)
+             for name, p in _reports(request).items()]  # fmt: skip
+    return _page(request, session, me, "reports.html", nav="reports", items=items,
+                 configured=request.app.state.reports is not None)  # fmt: skip
+
+
+@router.get("/reports/{name}", response_class=HTMLResponse)
+def report_file(request: Request, session: SessionDep, name: str) -> Response:
+    me = _guard(request, session)
+    if isinstance(me, Response):
+        return me
+    found = _reports(request).get(name)  # only names listed in the folder: no paths
+    if found is None:
+        return _page(request, session, me, "missing.html", status=404)
+    return HTMLResponse(found.read_text(encoding="utf-8"))
