@@ -90,6 +90,10 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Worker processes (PostgreSQL only).")
     ] = 1,
+    reports: Annotated[
+        Path | None,
+        typer.Option(help="A folder of HTML reports (onca demo, density, trade) the console lists."),
+    ] = None,
 ) -> None:
     """Serve the registry: the console at /console/, the API (OpenAPI document at /openapi.json),
     the health check at /health."""
