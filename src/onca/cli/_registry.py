@@ -92,7 +92,9 @@ def serve(
     ] = 1,
     reports: Annotated[
         Path | None,
-        typer.Option(help="A folder of HTML reports (onca demo, density, trade) the console lists."),
+        typer.Option(
+            help="A folder of HTML reports (onca demo, density, trade) the console lists."
+        ),
     ] = None,
 ) -> None:
     """Serve the registry: the console at /console/, the API (OpenAPI document at /openapi.json),
