@@ -80,7 +80,7 @@ def test_pages_sharing_and_accessibility(registry: Registry, tmp_path: Path) -> 
         [("Panthera onca", "PE"), ("Panthera onca", "BO"), ("Ara ararauna", "PE")]
     ):
         r = api.post("/seizures", headers=registry.as_(A, "editor"), json=seizure(
-            f"D-{i}", country=country, seized_on="2026-09-1{}".format(i),
+            f"D-{i}", country=country, seized_on=f"2026-09-1{i}",
             specimens=[{"taxon": taxon, "commodity": "live", "quantity": 1, "unit": "number"}]))  # fmt: skip
         assert r.status_code == 201
     anonymous = TestClient(api.app)
