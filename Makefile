@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 PYTEST_WORKERS ?= 2
 PYTEST_DIST    ?= loadgroup
 
-.PHONY: install browser demo test lint format bench bench-screen bench-resolve bench-network bench-density bench-occupancy bench-trade bench-registry clean
+.PHONY: install browser demo test lint format bench bench-screen bench-resolve bench-network bench-density bench-occupancy bench-trade bench-registry bench-console clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,9 @@ bench-trade: install  ## mirror analysis of 25M synthetic CITES shipment records
 
 bench-registry: install  ## registry load test: reads and writes per second against PostgreSQL (wrk)
 	$(BIN)/python benchmarks/bench_registry.py
+
+bench-console: install  ## console pages' server time with 100,000 seizures in PostgreSQL
+	$(BIN)/python benchmarks/bench_console.py
 
 clean:
 	rm -rf $(VENV) onca-demo build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
