@@ -110,7 +110,9 @@ def main() -> None:
         target = ""
         if path == "/console/":
             target = f"< 500 ms: {'met' if max(times) < 500 else 'NOT met'}"
-        print(f"| `{path}` | {statistics.median(times):.1f} ms | {p95:.1f} ms | {max(times):.1f} ms | {target} |")
+        print(
+            f"| `{path}` | {statistics.median(times):.1f} ms | {p95:.1f} ms | {max(times):.1f} ms | {target} |"
+        )
 
 
 if __name__ == "__main__":
