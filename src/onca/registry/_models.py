@@ -78,7 +78,7 @@ class User(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     role: Mapped[str] = mapped_column(String(20))
-    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    language: Mapped[str | None] = mapped_column(String(5))  # None: follow the browser
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     agency: Mapped[Agency] = relationship(lazy="joined")

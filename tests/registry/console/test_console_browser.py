@@ -154,6 +154,13 @@ def test_sign_in_create_share_triage_and_network(
     view.get_by_role("button", name="Zoom in").click()
     expect(view.locator("svg g").first).not_to_have_attribute("transform", before or "")
 
+    # keyboard: the first Tab reaches the skip link, which moves focus to the content
+    page.goto(server.base + "/console/")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
     # Spanish for this user, kept across pages
     page.get_by_label("Language").select_option("es")
     page.get_by_role("button", name="Save").click()

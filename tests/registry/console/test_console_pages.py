@@ -189,3 +189,21 @@ def test_language_from_the_browser_then_the_user(
     signed_in(registry, A, "analyst", client)
     client.post("/console/language", data={"lang": "pt"})
     assert "<h1>Painel</h1>" in client.get("/console/", headers={"Accept-Language": header}).text
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_text_colours_keep_wcag_aa_contrast() -> None:
+    """Every text colour of the stylesheet on its background: at least 4.5:1 (WCAG 2.1 AA)."""
+    css = (TEMPLATES.parent / "static" / "console.css").read_text()
+    var = dict(re.findall(r"--([a-z]+):\s*(#[0-9a-fA-F]{6})", css))
+    pairs = [(var["ink"], "#ffffff"), (var["muted"], "#ffffff"), (var["accent"], "#ffffff"),
+             (var["bad"], "#ffffff"), (var["good"], "#ffffff"), ("#ffffff", "#0b2e4f"), ("#ffffff", "#0b5394")]  # fmt: skip
+    for fg, bg in pairs:
+        hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+        assert (hi + 0.05) / (lo + 0.05) >= 4.5, (fg, bg)
+    assert "#0b2e4f" in css and "#0b5394" in css  # the header and button backgrounds tested above

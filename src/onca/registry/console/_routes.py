@@ -150,15 +150,20 @@ def dashboard(request: Request, session: SessionDep) -> Response:
         return me
     seen = visible(Seizure.agency_id, me, "seizure")
     total = session.execute(select(func.count()).select_from(Seizure).where(seen)).scalar_one()
-    since = dt.date.today().replace(day=1) - dt.timedelta(days=730)
-    per_day = session.execute(select(Seizure.seized_on, func.count()).where(seen, Seizure.seized_on >= since)
+    latest = (
+        session.execute(select(func.max(Seizure.seized_on)).where(seen)).scalar_one()
+        or dt.date.today()
+    )
+    last = latest.replace(day=1)  # the 24 months up to the latest seizure the user may see
+    first = (last - dt.timedelta(days=23 * 31)).replace(day=1)
+    per_day = session.execute(select(Seizure.seized_on, func.count()).where(seen, Seizure.seized_on >= first)
                               .group_by(Seizure.seized_on)).all()  # fmt: skip
     months: Counter[str] = Counter()
     for day, n in per_day:
         months[day.strftime("%Y-%m")] += n
     month_keys = []
-    cursor = since.replace(day=1)
-    while cursor <= dt.date.today():
+    cursor = first
+    while cursor <= last:
         month_keys.append(cursor.strftime("%Y-%m"))
         cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
     species = session.execute(select(Specimen.taxon, func.count(func.distinct(Specimen.seizure_id)))

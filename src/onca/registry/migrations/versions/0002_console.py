@@ -19,9 +19,7 @@ ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
-        batch.add_column(
-            sa.Column("language", sa.String(length=5), nullable=False, server_default="en")
-        )
+        batch.add_column(sa.Column("language", sa.String(length=5), nullable=True))
     op.create_table(
         "alerts",
         sa.Column("id", ID, nullable=False),
