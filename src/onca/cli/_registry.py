@@ -25,7 +25,7 @@ First steps (SQLite file by default; **--db postgresql://user@host/db** for Post
     onca registry init
     onca registry agency add PE-SERFOR --name "SERFOR" --country PE --kind wildlife
     onca registry user add ana --agency PE-SERFOR --role admin     # prints her token once
-    onca registry serve --port 8000                    # API at /openapi.json
+    onca registry serve --port 8000      # console at /console/, API at /openapi.json
 
 Every command takes **--db URL** (or the environment variable ONCA_REGISTRY_DB). Guide:
 docs/registry.md.
