@@ -26,7 +26,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 import httpx
 import psutil
@@ -36,6 +35,7 @@ from onca.registry._admin import add_agency, add_user
 from onca.registry._auth import Authenticator
 from onca.registry._db import migrate, session_factory
 from onca.registry._imports import import_seizures
+from onca.registry._serve import wait_until_up
 from onca.registry._throwaway import free_port
 
 READ_LUA = """
@@ -123,12 +123,7 @@ def main() -> None:
                                    str(port), "--workers", str(args.workers)], start_new_session=True)  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
-                try:
-                    if httpx.get(base + "/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
+            wait_until_up(base)
             headers = {"Authorization": f"Bearer {token}"}
             for i in range(1, 50):  # warm each worker's token cache and connection pool
                 httpx.get(f"{base}/seizures/{i}", headers=headers)

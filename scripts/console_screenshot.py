@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
@@ -26,6 +25,7 @@ from onca.registry import make_engine
 from onca.registry._admin import add_agency, add_agreement_cli, add_user, agency_by_code
 from onca.registry._alerts import import_alerts
 from onca.registry._db import migrate, session_factory
+from onca.registry._serve import wait_until_up
 from onca.registry._throwaway import free_port
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -76,12 +76,7 @@ def main() -> None:
                                "--reports", str(args.demo)], start_new_session=True)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_until_up(base)
         pe_rows, bo_rows = registry_rows(args.demo / "data" / "seizures.csv")
         for token, content in ((pe, pe_rows), (bo, bo_rows)):
             r = httpx.post(base + "/imports/seizures", headers={"Authorization": f"Bearer {token}"}, timeout=300,

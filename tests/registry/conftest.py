@@ -8,13 +8,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -22,6 +20,7 @@ from fastapi.testclient import TestClient
 from onca.registry import create_app, make_engine, throwaway_postgres
 from onca.registry._admin import add_agency, add_user
 from onca.registry._db import session_factory
+from onca.registry._serve import wait_until_up
 from onca.registry._throwaway import free_port
 
 
@@ -135,19 +134,14 @@ def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
+        try:
+            wait_until_up(base)
+        except TimeoutError:
             proc.kill()
             raise RuntimeError(
                 "the registry server did not start: "
                 + (tmp_path / f"server-{port}.log").read_text()[-2000:]
-            )
+            ) from None
         server = LiveServer(url, proc, base)
         started.append(server)
         return server

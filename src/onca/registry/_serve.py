@@ -62,3 +62,20 @@ def serve(host: str, port: int, workers: int = 1, log_level: str = "warning") ->
     signal.signal(signal.SIGINT, stop)
     for child in children:
         child.join()
+
+
+def wait_until_up(base: str, timeout: float = 60.0) -> None:
+    """Poll ``base``/health until it answers 200; raise TimeoutError after ``timeout`` seconds."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{base}/health did not answer within {timeout:.0f} s")
