@@ -71,7 +71,9 @@ def test_registry_cli(tmp_path: Path) -> None:
     }
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'r.db'}")
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE audit_log SET action = 'nothing' WHERE seq = 3"))
+        conn.execute(
+            sa.text("UPDATE audit_log SET action = 'nothing' WHERE seq = 3")
+        )  # an early link
     code, out = run("verify-audit")
     assert code == 1 and "BROKEN at link 3" in out
     code, out = runner.invoke(app, ["registry", "init", "--db", "mysql://x@y/z"]).exit_code, ""

@@ -35,10 +35,12 @@ agency_app = typer.Typer(no_args_is_help=True, help="Agencies (police, customs, 
 user_app = typer.Typer(no_args_is_help=True, help="Users and their API tokens.")
 agreement_app = typer.Typer(no_args_is_help=True, help="Sharing agreements between agencies.")
 alerts_app = typer.Typer(no_args_is_help=True, help="Screening alerts for an agency to triage.")
+token_app = typer.Typer(no_args_is_help=True, help="API tokens: issue another, revoke one.")
 app.add_typer(agency_app, name="agency")
 app.add_typer(user_app, name="user")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(token_app, name="token")
 
 DbOption = Annotated[
     str | None,
@@ -234,3 +236,54 @@ def alerts_import(
     out.print(
         f"{counts['imported']:,} alerts imported for {agency} ({counts['already_there']:,} were there already)"
     )
+
+
+@token_app.command("add")
+def token_add(
+    username: Annotated[str, typer.Argument(help="The user the token is for.")],
+    scope: Annotated[list[str] | None, typer.Option("--scope", help="read, write, admin (default all).")] = None,
+    days: Annotated[int | None, typer.Option(min=1, help="The token expires after this many days.")] = None,
+    db: DbOption = None,
+) -> None:  # fmt: skip
+    """Issue another token for a user and print it (shown once)."""
+    from onca.registry._admin import add_token
+    from onca.registry._auth import SCOPES
+
+    with errors_as_exit(), _session(db) as session:
+        token = add_token(session, username, tuple(scope or SCOPES), days)
+    out.print(token, highlight=False)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[
+        str, typer.Argument(help="The token's id: the part between onca_ and the next _.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Revoke a token; running servers stop taking it within a minute (their cache)."""
+    from onca.registry._admin import revoke_token
+
+    with errors_as_exit(), _session(db) as session:
+        revoke_token(session, token_id)
+    out.print(f"token {token_id} revoked")
+
+
+@user_app.command("deactivate")
+def user_deactivate(username: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
+    """Stop a user's tokens working (within a minute); their records stay."""
+    from onca.registry._admin import set_active
+
+    with errors_as_exit(), _session(db) as session:
+        set_active(session, username, False)
+    out.print(f"{username} deactivated")
+
+
+@user_app.command("activate")
+def user_activate(username: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
+    """Let a deactivated user's tokens work again."""
+    from onca.registry._admin import set_active
+
+    with errors_as_exit(), _session(db) as session:
+        set_active(session, username, True)
+    out.print(f"{username} activated")

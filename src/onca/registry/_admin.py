@@ -13,7 +13,7 @@ from onca.registry import _audit
 from onca.registry._auth import SCOPES, issue_token
 from onca.registry._cases import add_agreement
 from onca.registry._errors import Conflict, Invalid
-from onca.registry._models import AGENCY_KINDS, ROLES, Agency, Agreement, User
+from onca.registry._models import AGENCY_KINDS, ROLES, Agency, Agreement, ApiToken, User, utcnow
 from onca.registry._schemas import AgreementIn, _codes
 
 
@@ -85,3 +85,48 @@ def add_agreement_cli(session: Session, grantor: str, grantee: str, kind: str, f
         where = ".".join(str(x) for x in first["loc"]) or "agreement"
         raise Invalid(f"{where}: {first['msg']}", field=where) from None
     return add_agreement(session, None, agency_by_code(session, grantor), data)
+
+
+def user_by_name(session: Session, username: str) -> User:
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise Invalid(f"no user {username!r}", field="username")
+    return user
+
+
+def add_token(
+    session: Session, username: str, scopes: tuple[str, ...] = SCOPES, days: int | None = None
+) -> str:
+    """Another token for an existing user (shown once)."""
+    user = user_by_name(session, username)
+    try:
+        token = issue_token(session, user, scopes, days=days)
+    except ValueError as e:
+        raise Invalid(f"--scope: {e}", field="scopes") from None
+    _audit.append(session, action="token", user_id=None, agency_id=user.agency_id, record_id=user.id,
+                  detail={"username": username, "scopes": list(scopes), "token_id": token.split("_")[1]})  # fmt: skip
+    return token
+
+
+def revoke_token(session: Session, token_id: str) -> ApiToken:
+    """Revoke a token by its id (the part after onca_); the service stops taking it within a minute."""
+    found = session.execute(
+        select(ApiToken).where(ApiToken.token_id == token_id)
+    ).scalar_one_or_none()
+    if found is None:
+        raise Invalid(
+            f"no token {token_id!r} (give the id between onca_ and the next _)", field="token_id"
+        )
+    if found.revoked_at is None:
+        found.revoked_at = utcnow()
+        _audit.append(session, action="revoke", user_id=None, agency_id=None, record_id=found.user_id,
+                      detail={"token_id": token_id})  # fmt: skip
+    return found
+
+
+def set_active(session: Session, username: str, active: bool) -> User:
+    user = user_by_name(session, username)
+    user.active = active
+    _audit.append(session, action="activate" if active else "deactivate", user_id=None,
+                  agency_id=user.agency_id, record_id=user.id, detail={"username": username})  # fmt: skip
+    return user
