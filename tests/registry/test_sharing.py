@@ -172,3 +172,90 @@ def test_unshared_records_never_leak(shared: tuple[Registry, dict[str, int]]) ->
         "seizure_ids",
         "0",
     ]
+
+
+def test_withheld_fields_cannot_be_probed(registry: Registry) -> None:
+    """Filters, aggregates, the console's pages and cross-border hits only read granted fields
+    (regressions for an internal review's findings)."""
+    from fastapi.testclient import TestClient
+
+    c = registry.client
+    admin = registry.as_(OWNER, "admin")
+    for body in ({"grantee": PARTIAL, "record_kind": "seizure", "fields": ["reference"]},
+                 {"grantee": PARTIAL, "record_kind": "person", "fields": ["kind"]},
+                 {"grantee": FULL, "record_kind": "seizure"},
+                 {"grantee": FULL, "record_kind": "person", "fields": ["kind"]}):  # fmt: skip
+        assert c.post("/agreements", headers=admin, json=body).status_code == 201
+    secret = {"country": "EC", "seized_on": "2025-07-09",
+              "chain": [{"role": "origin", "country": "CO"}, {"role": "destination", "country": "VN"}],
+              "specimens": [{"taxon": "Leopardus pardalis", "commodity": "skins", "quantity": 3, "unit": "number"}]}  # fmt: skip
+    made = c.post("/seizures", headers=registry.as_(OWNER, "editor"), json=seizure("SECRET-1", **secret, persons=[
+        {"role": "courier", "person": {"name": "Juan Carlos Quispe Mamani", "birth_date": "1984-05-02",
+                                       "id_number": "BO-4412871"}}])).json()  # fmt: skip
+    x_viewer, x_editor = registry.as_(PARTIAL, "viewer"), registry.as_(PARTIAL, "editor")
+    for params in ({"taxon": "Leopardus pardalis"}, {"country": "VN"}, {"country": "EC"},
+                   {"date_from": "2025-07-01", "date_to": "2025-07-31"}):  # fmt: skip
+        assert c.get("/seizures", headers=x_viewer, params=params).json()["total"] == 0, params
+    assert c.get("/seizures", headers=x_viewer).json()["total"] == 1  # the record itself is shared
+    assert "SECRET-1" not in c.get("/exports/seizures.csv", headers=registry.as_(PARTIAL, "analyst"),
+                                   params={"taxon": "Leopardus pardalis"}).text  # fmt: skip
+    assert (
+        c.get(
+            "/seizures", headers=registry.as_(FULL, "analyst"), params={"person": "Quispe"}
+        ).json()["total"]
+        == 0
+    )
+    # cross-border hits do not confirm a withheld ID number
+    c.post("/seizures", headers=x_editor, json=seizure("PROBE-1", persons=[
+        {"role": "suspect", "person": {"name": "probe", "id_number": "BO 4412871"}}]))  # fmt: skip
+    assert c.get("/notifications", headers=registry.as_(PARTIAL, "analyst")).json() == []
+    # the console: dashboard, map, person page and case network
+    console = TestClient(c.app)
+    console.post("/console/signin", data={"token": registry.tokens[(PARTIAL, "viewer")]})
+    dash = console.get("/console/").text
+    assert "Leopardus" not in dash
+    assert "/console/seizures?country=EC" not in dash
+    assert "2025-07: 1" not in dash  # the month chart counts only records that share their date
+    world = console.get("/console/map").text
+    assert "SECRET-1" not in world and "CO → VN" not in world
+    assert "SECRET-1" not in console.get(f"/console/persons/{made['persons'][0]['person_id']}").text
+    case = c.post("/cases", headers=x_editor, json={"reference": "X-CASE", "title": "probe", "opened_on": "2026-04-01",
+                                                    "seizure_ids": [made["id"]]}).json()  # fmt: skip
+    analyst = TestClient(c.app)
+    analyst.post("/console/signin", data={"token": registry.tokens[(PARTIAL, "analyst")]})
+    assert "Quispe" not in analyst.get(f"/console/cases/{case['id']}").text
+    w_console = TestClient(c.app)
+    w_console.post("/console/signin", data={"token": registry.tokens[(FULL, "analyst")]})
+    own = c.post(
+        "/persons",
+        headers=registry.as_(FULL, "editor"),
+        json={"name": "Someone", "id_number": "BO4412871"},
+    ).json()
+    assert (
+        f"/console/persons/{made['persons'][0]['person_id']}"
+        not in w_console.get(f"/console/persons/{own['id']}").text
+    )
+
+
+def test_odd_input_is_never_a_server_error(registry: Registry) -> None:
+    from fastapi.testclient import TestClient
+
+    c = registry.client
+    me = registry.as_(OWNER, "analyst")
+    for person in ("²", "9" * 30, "٣"):
+        assert c.get("/seizures", headers=me, params={"person": person}).status_code == 200, person
+    console = TestClient(c.app)
+    console.post("/console/signin", data={"token": registry.tokens[(OWNER, "analyst")]})
+    for path in ("seizures", "persons", "cases"):
+        assert console.get(f"/console/{path}/{'9' * 30}").status_code == 422
+    assert console.get("/console/seizures", params={"person": "²"}).status_code == 200
+    from onca.registry._admin import add_user
+    from onca.registry._db import session_factory
+
+    with session_factory(c.app.state.engine)() as session:
+        write_only = add_user(session, OWNER, "writer", "editor", ("write",)).token
+        session.commit()
+    made = c.post(
+        "/seizures", headers={"Authorization": f"Bearer {write_only}"}, json=seizure("WO-1")
+    )
+    assert made.status_code == 201 and set(made.json()) == {"id"}

@@ -70,6 +70,13 @@ class Grants:
             out.setdefault((grantor, kind), set()).update(chosen)
         return out
 
+    def granting(self, kind: str, *fields: str) -> list[int]:
+        """Agencies whose records of ``kind`` the principal may read every one of ``fields`` of
+        (their own agency first). A filter or a figure computed on a field must use only these:
+        otherwise a search would answer questions about withheld fields."""
+        candidates = [self.principal.agency_id, *self.grantors(kind)]
+        return [a for a in candidates if set(fields) <= self.fields(a, kind)]
+
     def grantors(self, kind: str) -> list[int]:
         """Agencies whose records of ``kind`` the principal's agency is granted."""
         return [a for (a, k) in self._fields if k == kind]

@@ -82,7 +82,8 @@ def export_ftm(session: Session, principal: Principal, **filters: Any) -> str:
             d = person_dict(p, grants, codes)
             if d["name"] is None:
                 continue  # FtM needs a name; the agreements withhold it
-            schema = "Company" if p.kind == "company" else "Person"
+            # the schema says what kind of party it is: a generic one when the kind is withheld
+            schema = {"company": "Company", "person": "Person"}.get(d["kind"] or "", "LegalEntity")
             props = {"name": d["name"], "nationality" if schema == "Person" else "jurisdiction": d["nationality"],
                      "idNumber" if schema == "Person" else "registrationNumber": d["id_number"],
                      "birthDate" if schema == "Person" else "incorporationDate": d["birth_date"],

@@ -5,8 +5,11 @@ Two person records are one person when their ID numbers agree (``onca.names.id_k
 and digits, garbage IDs never match) and their nationalities do not contradict, or when their
 names agree word for word in any order (``onca.names.name_sorted``) and so do their birth
 dates. The rules are the strict end of ``onca resolve``'s comparisons: a hit is sent to people,
-so it must rarely be wrong. Both agencies get a notification; the other agency's says only
-which agency's seizure and which of its own persons, no personal data of the first agency.
+so it must rarely be wrong. A rule only looks at the records of agencies whose agreements
+grant the fields it reads (ID number, and nationality when given; or name and birth date), so
+that a hit never confirms what an agreement withholds. Both agencies get a notification; the
+other agency's says only which agency's seizure and which of its own persons, no personal
+data of the first agency.
 """
 
 from __future__ import annotations
@@ -14,13 +17,30 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from onca.registry import _audit
-from onca.registry._access import visible
+from onca.registry._access import Grants, visible
 from onca.registry._auth import Principal
 from onca.registry._models import Agency, Notification, Person, Seizure
+
+
+def match_rules(person: Person, grants: Grants) -> list[ColumnElement[bool]]:
+    """The conditions under which another person record is ``person``, each limited to the
+    agencies whose agreements grant the fields it reads (so a hit never tells what an agreement
+    withholds)."""
+    rules: list[ColumnElement[bool]] = []
+    if person.id_key:
+        needs = ("id_number", "nationality") if person.nationality else ("id_number",)
+        same = [] if person.nationality is None else [
+            or_(Person.nationality.is_(None), Person.nationality == person.nationality)]  # fmt: skip
+        rules.append(and_(Person.agency_id.in_(grants.granting("person", *needs)),
+                          Person.id_key == person.id_key, *same))  # fmt: skip
+    if person.name_key and person.birth_date:
+        rules.append(and_(Person.agency_id.in_(grants.granting("person", "name", "birth_date")),
+                          Person.name_key == person.name_key, Person.birth_date == person.birth_date))  # fmt: skip
+    return rules
 
 
 def cross_border_hits(
@@ -28,17 +48,12 @@ def cross_border_hits(
 ) -> int:
     """Notify both agencies of each hit for ``people`` of ``seizure``; return the hits."""
     hits = 0
-    codes = {int(i): str(c) for i, c in session.execute(select(Agency.id, Agency.code)).all()}
+    if not people:
+        return 0
+    grants = Grants(session, principal)
+    codes: dict[int, str] = {}
     for person in people:
-        rules = []
-        if person.id_key:
-            same = [] if person.nationality is None else [
-                or_(Person.nationality.is_(None), Person.nationality == person.nationality)]  # fmt: skip
-            rules.append(and_(Person.id_key == person.id_key, *same))
-        if person.name_key and person.birth_date:
-            rules.append(
-                and_(Person.name_key == person.name_key, Person.birth_date == person.birth_date)
-            )
+        rules = match_rules(person, grants)
         if not rules:
             continue
         matches = session.execute(select(Person).where(

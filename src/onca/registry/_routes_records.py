@@ -25,6 +25,10 @@ def create_seizure(body: SeizureIn, session: SessionDep, principal: PrincipalDep
     """Record a seizure of your agency: trade chain, specimens, persons (new or known)."""
     s = _seizures.create_seizure(session, principal, body)
     session.commit()
+    if not principal.may(
+        "read"
+    ):  # a write-only token: the seizure is made, it may not be read back
+        return {"id": s.id}
     record = _seizures.get_seizure(session, principal, s.id)
     session.commit()
     return record
@@ -57,6 +61,8 @@ def update_seizure(
 ) -> dict[str, Any]:
     _seizures.update_seizure(session, principal, seizure_id, body)
     session.commit()
+    if not principal.may("read"):
+        return {"id": seizure_id}
     record = _seizures.get_seizure(session, principal, seizure_id)
     session.commit()
     return record
@@ -91,7 +97,7 @@ def get_person(person_id: Id, session: SessionDep, principal: PrincipalDep) -> d
 def create_case(body: CaseIn, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
     c = _cases.create_case(session, principal, body)
     session.commit()
-    return _cases.get_case(session, principal, c.id)
+    return _cases.get_case(session, principal, c.id) if principal.may("read") else {"id": c.id}
 
 
 @router.get("/cases", tags=["cases"])
@@ -114,7 +120,9 @@ def update_case(
 ) -> dict[str, Any]:
     _cases.update_case(session, principal, case_id, body)
     session.commit()
-    return _cases.get_case(session, principal, case_id)
+    return (
+        _cases.get_case(session, principal, case_id) if principal.may("read") else {"id": case_id}
+    )
 
 
 @router.post("/notes", status_code=status.HTTP_201_CREATED, tags=["notes"])

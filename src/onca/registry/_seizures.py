@@ -31,21 +31,22 @@ from onca.registry._schemas import PersonIn, SeizureIn, SeizurePatch
 MAX_LIMIT = 500
 
 
-_CODES: dict[int, str] = {}
+_CODES: dict[str, dict[int, str]] = {}  # database URL -> agency id -> code
 
 
 class AgencyCodes:
-    """Agency id -> code. Codes never change, so they are kept for the process; an id not yet
-    known reloads them (agencies are added by other processes: the CLI)."""
+    """Agency id -> code. Codes never change, so they are kept for the process, per database;
+    an id not yet known reloads them (agencies are added by other processes: the CLI)."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._codes = _CODES.setdefault(str(session.get_bind().engine.url), {})
 
     def get(self, agency_id: int) -> str | None:
-        if agency_id not in _CODES:
+        if agency_id not in self._codes:
             rows = self._session.execute(select(Agency.id, Agency.code)).all()
-            _CODES.update({int(i): str(c) for i, c in rows})
-        return _CODES.get(agency_id)
+            self._codes.update({int(i): str(c) for i, c in rows})
+        return self._codes.get(agency_id)
 
 
 def agency_codes(session: Session) -> AgencyCodes:
@@ -176,32 +177,38 @@ def seizure_query(
     """The visible seizures matching the filters (taxon: species or genus; country: where seized
     or anywhere on the trade chain; person: a person id or words of a name)."""
     q = select(Seizure).where(visible(Seizure.agency_id, principal, "seizure"))
+    # each filter runs only on records whose agreements grant the field it reads
     if taxon:
         t = taxon.strip().lower()
-        q = q.where(exists().where(Specimen.seizure_id == Seizure.id,
+        q = q.where(Seizure.agency_id.in_(grants.granting("seizure", "specimens")),
+                    exists().where(Specimen.seizure_id == Seizure.id,
                                    or_(func.lower(Specimen.taxon) == t, func.lower(Specimen.taxon).like(t + " %"))))  # fmt: skip
     if country:
         c = country.strip().upper()
-        q = q.where(
-            or_(
-                Seizure.country == c,
-                exists().where(ChainLeg.seizure_id == Seizure.id, ChainLeg.country == c),
-            )
-        )
+        q = q.where(or_(
+            and_(Seizure.country == c, Seizure.agency_id.in_(grants.granting("seizure", "country"))),
+            and_(exists().where(ChainLeg.seizure_id == Seizure.id, ChainLeg.country == c),
+                 Seizure.agency_id.in_(grants.granting("seizure", "chain"))),
+        ))  # fmt: skip
     if person:
         require(principal.may("read_personal"), "searching by person")
-        # only where the viewer may see who was involved: own seizures, or agreements sharing "persons"
-        agencies = [principal.agency_id] + [a for a in grants.grantors("seizure")
-                                            if "persons" in grants.fields(a, "seizure")]  # fmt: skip
+        # only where the viewer may see who was involved, and only by what they may see of them
+        text = person.strip()
+        by_id = text.isascii() and text.isdigit()
         people = (select(SeizurePerson.seizure_id).join(Person, Person.id == SeizurePerson.person_id)
                   .where(visible(Person.agency_id, principal, "person")))  # fmt: skip
-        if person.strip().isdigit():
-            people = people.where(Person.id == int(person.strip()))
+        if by_id:
+            people = people.where(Person.id == int(text) if int(text) <= 2**62 else Person.id < 0)
         else:
-            key = name_sorted(person) or ""
+            key = name_sorted(text) or ""
             words: list[ColumnElement[bool]] = [Person.name_key.like(f"%{w}%") for w in key.split()]
-            people = people.where(and_(*words) if words else Person.id < 0)
-        q = q.where(Seizure.agency_id.in_(agencies), Seizure.id.in_(people))
+            people = people.where(Person.agency_id.in_(grants.granting("person", "name")),
+                                  and_(*words) if words else Person.id < 0)  # fmt: skip
+        q = q.where(
+            Seizure.agency_id.in_(grants.granting("seizure", "persons")), Seizure.id.in_(people)
+        )
+    if date_from or date_to:
+        q = q.where(Seizure.agency_id.in_(grants.granting("seizure", "seized_on")))
     if date_from:
         q = q.where(Seizure.seized_on >= date_from)
     if date_to:
@@ -259,6 +266,7 @@ def search_persons(
     if not words:
         raise Invalid("name: give at least one word of the name", field="name")
     q = select(Person).where(visible(Person.agency_id, principal, "person"),
+                             Person.agency_id.in_(grants.granting("person", "name")),
                              *[Person.name_key.like(f"%{w}%") for w in words]).order_by(Person.id)  # fmt: skip
     rows = session.execute(q.limit(min(limit, MAX_LIMIT))).scalars().all()
     codes = agency_codes(session)

@@ -16,23 +16,26 @@ from typing import Annotated, Any
 import igraph as ig
 import jinja2
 from fastapi import APIRouter, Form, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from onca.network._view import network_html
-from onca.registry import _alerts, _cases, _seizures
+from onca.registry import _alerts, _audit, _cases, _seizures
 from onca.registry._access import Grants, visible
 from onca.registry._auth import AuthError, Principal
 from onca.registry._deps import SessionDep
 from onca.registry._errors import RegistryError
 from onca.registry._models import ChainLeg, Person, Seizure, SeizurePerson, Specimen, User
+from onca.registry._notify import match_rules
 from onca.registry._schemas import SeizureIn
 from onca.registry.console._charts import bars, columns, world_map
 from onca.registry.console._i18n import LANGUAGES, Translator, catalogue, choose
 
 router = APIRouter(prefix="/console", include_in_schema=False)
+RecordId = Annotated[int, PathParam(ge=1, le=2**62)]
 COOKIE = "onca_console"
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -138,6 +141,8 @@ def language(request: Request, session: SessionDep, lang: Annotated[str, Form()]
         user = session.get(User, me.user_id)
         if user is not None:
             user.language = lang
+            _audit.append(session, action="language", user_id=me.user_id, agency_id=me.agency_id,
+                          record_id=me.user_id, detail={"language": lang})  # fmt: skip
             session.commit()
     back = request.headers.get("referer", "/console/")
     return RedirectResponse(back if "/console/" in back else "/console/", status_code=303)
@@ -149,14 +154,22 @@ def dashboard(request: Request, session: SessionDep) -> Response:
     if isinstance(me, Response):
         return me
     seen = visible(Seizure.agency_id, me, "seizure")
+    grants = Grants(session, me)
+
+    def granting(
+        field: str,
+    ) -> ColumnElement[bool]:  # each figure only from records sharing its field
+        return Seizure.agency_id.in_(grants.granting("seizure", field))
+
     total = session.execute(select(func.count()).select_from(Seizure).where(seen)).scalar_one()
+    dated = and_(seen, granting("seized_on"))
     latest = (
-        session.execute(select(func.max(Seizure.seized_on)).where(seen)).scalar_one()
+        session.execute(select(func.max(Seizure.seized_on)).where(dated)).scalar_one()
         or dt.date.today()
     )
     last = latest.replace(day=1)  # the 24 months up to the latest seizure the user may see
     first = (last - dt.timedelta(days=23 * 31)).replace(day=1)
-    per_day = session.execute(select(Seizure.seized_on, func.count()).where(seen, Seizure.seized_on >= first)
+    per_day = session.execute(select(Seizure.seized_on, func.count()).where(dated, Seizure.seized_on >= first)
                               .group_by(Seizure.seized_on)).all()  # fmt: skip
     months: Counter[str] = Counter()
     for day, n in per_day:
@@ -167,10 +180,10 @@ def dashboard(request: Request, session: SessionDep) -> Response:
         month_keys.append(cursor.strftime("%Y-%m"))
         cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
     species = session.execute(select(Specimen.taxon, func.count(func.distinct(Specimen.seizure_id)))
-                              .join(Seizure, Seizure.id == Specimen.seizure_id).where(seen)
+                              .join(Seizure, Seizure.id == Specimen.seizure_id).where(seen, granting("specimens"))
                               .group_by(Specimen.taxon).order_by(func.count(func.distinct(Specimen.seizure_id)).desc())
                               .limit(10)).all()  # fmt: skip
-    countries = session.execute(select(Seizure.country, func.count()).where(seen).group_by(Seizure.country)
+    countries = session.execute(select(Seizure.country, func.count()).where(seen, granting("country")).group_by(Seizure.country)
                                 .order_by(func.count().desc()).limit(10)).all()  # fmt: skip
     t = _translator(request, session, me)
     return _page(request, session, me, "dashboard.html", nav="dashboard", total=total,
@@ -260,7 +273,7 @@ async def new_seizure(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/seizures/{seizure_id}", response_class=HTMLResponse)
-def seizure_page(request: Request, session: SessionDep, seizure_id: int) -> Response:
+def seizure_page(request: Request, session: SessionDep, seizure_id: RecordId) -> Response:
     me = _guard(request, session)
     if isinstance(me, Response):
         return me
@@ -274,7 +287,7 @@ def seizure_page(request: Request, session: SessionDep, seizure_id: int) -> Resp
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, session: SessionDep, case_id: int) -> Response:
+def case_page(request: Request, session: SessionDep, case_id: RecordId) -> Response:
     me = _guard(request, session)
     if isinstance(me, Response):
         return me
@@ -291,19 +304,32 @@ def case_page(request: Request, session: SessionDep, case_id: int) -> Response:
         .scalars()
         .all()
     )
-    people = session.execute(select(SeizurePerson.seizure_id, Person.id, Person.name).join(Person, Person.id == SeizurePerson.person_id)
-                             .where(SeizurePerson.seizure_id.in_([r.id for r in rows]), visible(Person.agency_id, me, "person"))).all()  # fmt: skip
-    names = {}
-    for s in rows:
-        graph.add_vertex(
-            f"S{s.id}", label=s.reference, kind="seizure", role="seized", country=s.country
-        )
-    if me.may("read_personal"):
-        for sid, pid, name in people:
-            if f"P{pid}" not in names:
-                names[f"P{pid}"] = name
-                graph.add_vertex(f"P{pid}", label=name, kind="person", role="reached")
-            graph.add_edge(f"S{sid}", f"P{pid}", kind="named_in_seizure")
+    grants, codes = Grants(session, me), _seizures.agency_codes(session)
+    links: list[tuple[int, int, str]] = []
+    for s in rows:  # drawn from the redacted records: withheld fields stay withheld
+        d = _seizures.seizure_dict(s, grants, codes)
+        graph.add_vertex(f"S{s.id}", label=d["reference"] or f"#{s.id}", kind="seizure", role="seized",
+                         country=d["country"] or "")  # fmt: skip
+        links += [(s.id, p["person_id"], p["role"]) for p in d["persons"] or []]
+    people = session.execute(select(Person).where(Person.id.in_({pid for _, pid, _ in links}),
+                                                  visible(Person.agency_id, me, "person"))).scalars().all()  # fmt: skip
+    shown = {p.id: _seizures.person_dict(p, grants, codes) for p in people}
+    for sid, pid, role in links:
+        if pid not in shown:
+            continue
+        if f"P{pid}" not in graph.vs["name"]:
+            graph.add_vertex(
+                f"P{pid}",
+                label=shown[pid]["name"] or f"person #{pid}",
+                kind="person",
+                role="reached",
+            )
+        graph.add_edge(f"S{sid}", f"P{pid}", kind=role)
+    named = sorted(pid for pid, d in shown.items() if d["name"])
+    if named:
+        _audit.append(session, action="read_personal", user_id=me.user_id, agency_id=me.agency_id,
+                      record_kind="person", detail={"case": case_id, "persons": named})  # fmt: skip
+        session.commit()
     view = network_html(
         graph, title=f"{case['reference']}", dom_id="case-network", width=860, height=480
     )
@@ -311,7 +337,7 @@ def case_page(request: Request, session: SessionDep, case_id: int) -> Response:
 
 
 @router.get("/persons/{person_id}", response_class=HTMLResponse)
-def person_page(request: Request, session: SessionDep, person_id: int) -> Response:
+def person_page(request: Request, session: SessionDep, person_id: RecordId) -> Response:
     me = _guard(request, session)
     if isinstance(me, Response):
         return me
@@ -321,34 +347,50 @@ def person_page(request: Request, session: SessionDep, person_id: int) -> Respon
         return _page(request, session, me, "missing.html", status=404)
     p = session.get(Person, person_id)
     same: list[dict[str, Any]] = []
+    listed: list[tuple[int, str, str]] = []
     if p is not None and me.may("read_personal"):
-        rules = []
-        if p.id_key:
-            rules.append(Person.id_key == p.id_key)
-        if p.name_key and p.birth_date:
-            rules.append((Person.name_key == p.name_key) & (Person.birth_date == p.birth_date))
+        grants, codes = Grants(session, me), _seizures.agency_codes(session)
+        readable = grants.fields(
+            p.agency_id, "person"
+        )  # match only on what this user may read of p
+        probe = Person(
+            id_key=p.id_key if "id_number" in readable and (p.nationality is None or "nationality" in readable) else None,
+            nationality=p.nationality, name_key=p.name_key if {"name", "birth_date"} <= readable else None,
+            birth_date=p.birth_date,
+        )  # fmt: skip
+        rules = match_rules(probe, grants)
         if rules:
-            others = (
-                session.execute(
-                    select(Person).where(
-                        Person.id != p.id, visible(Person.agency_id, me, "person"), or_(*rules)
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            grants, codes = Grants(session, me), _seizures.agency_codes(session)
+            others = session.execute(select(Person).where(Person.id != p.id, visible(Person.agency_id, me, "person"),
+                                                          or_(*rules))).scalars().all()  # fmt: skip
             for o in others:
                 d = _seizures.person_dict(o, grants, codes)
-                d["matched_on"] = "id" if p.id_key and o.id_key == p.id_key else "name+birth"
+                d["matched_on"] = (
+                    "id" if probe.id_key and o.id_key == probe.id_key else "name+birth"
+                )
                 same.append(d)
-    mine = session.execute(select(SeizurePerson.seizure_id, SeizurePerson.role, Seizure.reference)
-                           .join(Seizure, Seizure.id == SeizurePerson.seizure_id)
-                           .where(SeizurePerson.person_id.in_([person_id] + [o["id"] for o in same]),
-                                  visible(Seizure.agency_id, me, "seizure"))).all()  # fmt: skip
+        # seizures naming these persons: only where the seizure's agency shares who was involved
+        rows = session.execute(select(SeizurePerson.seizure_id, SeizurePerson.role, Seizure.reference, Seizure.agency_id)
+                               .join(Seizure, Seizure.id == SeizurePerson.seizure_id)
+                               .where(SeizurePerson.person_id.in_([person_id] + [o["id"] for o in same]),
+                                      visible(Seizure.agency_id, me, "seizure"),
+                                      Seizure.agency_id.in_(grants.granting("seizure", "persons")))).all()  # fmt: skip
+        refs = set(grants.granting("seizure", "reference"))
+        listed = [
+            (sid, role, ref if agency in refs else f"#{sid}") for sid, role, ref, agency in rows
+        ]
+        if same:
+            _audit.append(session, action="read_personal", user_id=me.user_id, agency_id=me.agency_id,
+                          record_kind="person", detail={"same_as": person_id, "persons": [o["id"] for o in same]})  # fmt: skip
     session.commit()
     return _page(
-        request, session, me, "person.html", nav="seizures", person=person, same=same, seizures=mine
+        request,
+        session,
+        me,
+        "person.html",
+        nav="seizures",
+        person=person,
+        same=same,
+        seizures=listed,
     )
 
 
@@ -358,9 +400,15 @@ def map_page(request: Request, session: SessionDep) -> Response:
     if isinstance(me, Response):
         return me
     seen = visible(Seizure.agency_id, me, "seizure")
-    points = session.execute(select(Seizure.lat, Seizure.lon, Seizure.reference, Seizure.country)
-                             .where(seen, Seizure.lat.is_not(None), Seizure.lon.is_not(None))
-                             .order_by(Seizure.seized_on.desc()).limit(3000)).all()  # fmt: skip
+    grants = Grants(session, me)
+    placed = Seizure.agency_id.in_(
+        grants.granting("seizure", "lat", "lon")
+    )  # dots: where coordinates are shared
+    named = set(grants.granting("seizure", "reference", "country"))
+    rows = session.execute(select(Seizure.lat, Seizure.lon, Seizure.reference, Seizure.country, Seizure.agency_id)
+                           .where(seen, placed, Seizure.lat.is_not(None), Seizure.lon.is_not(None))
+                           .order_by(Seizure.id.desc()).limit(3000)).all()  # fmt: skip
+    points = [(a, b, f"{r} ({c})" if agency in named else "") for a, b, r, c, agency in rows]
     origin = (
         select(ChainLeg.seizure_id, ChainLeg.country).where(ChainLeg.role == "origin").subquery()
     )
@@ -370,11 +418,12 @@ def map_page(request: Request, session: SessionDep) -> Response:
         .subquery()
     )
     routes = session.execute(select(origin.c.country, dest.c.country, func.count()).join(dest, dest.c.seizure_id == origin.c.seizure_id)
-                             .join(Seizure, Seizure.id == origin.c.seizure_id).where(seen)
+                             .join(Seizure, Seizure.id == origin.c.seizure_id)
+                             .where(seen, Seizure.agency_id.in_(grants.granting("seizure", "chain")))
                              .group_by(origin.c.country, dest.c.country).order_by(func.count().desc()).limit(200)).all()  # fmt: skip
     t = _translator(request, session, me)
     svg = world_map(
-        [(float(a or 0), float(b or 0), f"{r} ({c})") for a, b, r, c in points],
+        [(float(a or 0), float(b or 0), text) for a, b, text in points],
         [(a, b, int(n)) for a, b, n in routes],
         label=t("map"),
     )
@@ -393,7 +442,7 @@ def alerts_page(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/alerts/{alert_id}", response_class=HTMLResponse)
-def triage_alert(request: Request, session: SessionDep, alert_id: int, decision: Annotated[str, Form()],
+def triage_alert(request: Request, session: SessionDep, alert_id: RecordId, decision: Annotated[str, Form()],
                  reason: Annotated[str, Form(max_length=2000)] = "") -> Response:  # fmt: skip
     me = _guard(request, session)
     if isinstance(me, Response):
