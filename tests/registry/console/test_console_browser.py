@@ -24,6 +24,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background
         "--disable-component-update", "--disable-sync"]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 OWNER, PARTNER, OTHER = "PE-SERFOR", "BO-POL", "BR-IBAMA"
+expect.set_options(timeout=20_000)  # two CI cores run other tests beside the browser
 
 
 @pytest.fixture(scope="module")
