@@ -146,7 +146,9 @@ def test_sign_in_create_share_triage_and_network(
             "persons": [{"role": "courier", "person": {"name": "Rosa Condori", "birth_date": "1988-04-12"}}]}).json()  # fmt: skip
         case = c.post("/cases", json={"reference": "CASE-E2E", "title": "Jaguar parts, Madre de Dios",
                                       "opened_on": "2026-10-10", "seizure_ids": [seizure_id, other["id"]]}).json()  # fmt: skip
-    page.goto(f"{server.base}/console/cases/{case['id']}")
+    page.get_by_role("navigation").get_by_role("link", name="Cases").click()
+    page.get_by_role("link", name="CASE-E2E").click()
+    expect(page).to_have_url(re.compile(rf"/console/cases/{case['id']}$"))
     view = page.locator("#case-network")
     expect(view.locator("svg")).to_be_visible()
     expect(view.locator("svg circle")).to_have_count(3)  # two seizures and Rosa Condori

@@ -30,8 +30,11 @@ def test_catalogues_have_the_same_keys_and_cover_the_templates() -> None:
     used = set()
     for template in TEMPLATES.glob("*.html"):
         used |= set(re.findall(r"\bt\('([a-z_]+)'", template.read_text()))
-    used -= {"nav_"}  # built from the navigation's own keys below
-    nav = {f"nav_{k}" for k in ("dashboard", "seizures", "new", "map", "alerts", "reports")}
+    used = {k for k in used if not k.endswith("_")}  # prefixes, completed in the template
+    nav = {
+        f"nav_{k}" for k in ("dashboard", "seizures", "new", "cases", "map", "alerts", "reports")
+    }
+    nav |= {f"status_{k}" for k in ("investigation", "prosecution", "verdict", "closed")}
     assert (used | nav) - keys["en"] == set()
 
 
@@ -83,6 +86,9 @@ def test_pages_sharing_and_accessibility(registry: Registry, tmp_path: Path) -> 
             f"D-{i}", country=country, seized_on=f"2026-09-1{i}",
             specimens=[{"taxon": taxon, "commodity": "live", "quantity": 1, "unit": "number"}]))  # fmt: skip
         assert r.status_code == 201
+    k = api.post("/cases", headers=registry.as_(A, "editor"), json={
+        "reference": "K-1", "title": "Macaws to Europe", "opened_on": "2026-09-20", "seizure_ids": [3]})  # fmt: skip
+    assert k.status_code == 201, k.text
     anonymous = TestClient(api.app)
     r = anonymous.get("/console/", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/console/signin")
@@ -90,7 +96,8 @@ def test_pages_sharing_and_accessibility(registry: Registry, tmp_path: Path) -> 
     owner = signed_in(registry, A, "analyst")
     pages = ["/console/", "/console/seizures", "/console/seizures?taxon=Panthera&country=PE",
              "/console/seizures/new", "/console/seizures/1", "/console/map", "/console/alerts",
-             "/console/reports", "/console/persons/1"]  # fmt: skip
+             "/console/reports", "/console/persons/1", "/console/cases", "/console/cases?status=closed",
+             "/console/cases/1"]  # fmt: skip
     for path in pages:
         r = owner.get(path)
         assert r.status_code == (404 if path.endswith("/persons/1") else 200), (path, r.text[:200])
@@ -104,6 +111,14 @@ def test_pages_sharing_and_accessibility(registry: Registry, tmp_path: Path) -> 
                 or control.get("id") in parser.labelled
             )
             assert named, (path, control)
+    assert "Macaws to Europe" in owner.get("/console/cases").text
+    assert "Macaws to Europe" not in owner.get("/console/cases?status=closed").text
+    assert (
+        '/console/cases/1"' in owner.get("/console/seizures/3").text
+    )  # the seizure names its case
+    assert (
+        "/console/cases/1" not in signed_in(registry, B, "analyst").get("/console/cases").text
+    )  # cases not shared
     dash = owner.get("/console/").text
     assert re.search(r'class="big">3</span>', dash) and "Ara ararauna" in dash
     partner = signed_in(registry, B, "analyst")

@@ -28,7 +28,16 @@ from onca.registry._access import Grants, visible
 from onca.registry._auth import AuthError, Principal
 from onca.registry._deps import SessionDep
 from onca.registry._errors import RegistryError
-from onca.registry._models import ChainLeg, Person, Seizure, SeizurePerson, Specimen, User
+from onca.registry._models import (
+    Case,
+    CaseSeizure,
+    ChainLeg,
+    Person,
+    Seizure,
+    SeizurePerson,
+    Specimen,
+    User,
+)
 from onca.registry._notify import match_rules
 from onca.registry._schemas import SeizureIn
 from onca.registry.console._charts import bars, columns, world_map
@@ -282,8 +291,26 @@ def seizure_page(request: Request, session: SessionDep, seizure_id: RecordId) ->
     except RegistryError:
         return _page(request, session, me, "missing.html", status=404)
     notes = _cases.list_notes(session, me, "seizure", seizure_id)
+    in_cases = session.execute(select(Case.id, Case.reference).join(CaseSeizure, CaseSeizure.case_id == Case.id)
+                               .where(CaseSeizure.seizure_id == seizure_id, visible(Case.agency_id, me, "case"),
+                                      Case.agency_id.in_(Grants(session, me).granting("case", "seizures")))
+                               .order_by(Case.id)).all()  # fmt: skip
     session.commit()
-    return _page(request, session, me, "seizure.html", nav="seizures", s=s, notes=notes)
+    return _page(
+        request, session, me, "seizure.html", nav="seizures", s=s, notes=notes, cases=in_cases
+    )
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases_page(request: Request, session: SessionDep) -> Response:
+    me = _guard(request, session)
+    if isinstance(me, Response):
+        return me
+    status = request.query_params.get("status") or None
+    if status not in (None, "investigation", "prosecution", "verdict", "closed"):
+        status = None
+    items = _cases.list_cases(session, me, status=status, limit=200, offset=0)
+    return _page(request, session, me, "cases.html", nav="cases", items=items, chosen=status)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
