@@ -31,5 +31,5 @@ def test_migrations_match_the_models(db_url: str) -> None:
         command.downgrade(config, "0001")
     assert schema_revision(engine) == "0001"
     migrate(engine)
-    assert schema_revision(engine) == "0002"
+    assert schema_revision(engine) == "0003"
     engine.dispose()

@@ -20,9 +20,11 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    Index,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -193,7 +195,8 @@ class SeizurePerson(Base):
     seizure_id: Mapped[int] = mapped_column(
         ForeignKey("seizures.id", ondelete="CASCADE"), primary_key=True
     )
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    # indexed on its own: "the seizures naming this person" must not scan the table
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True, index=True)
     role: Mapped[str] = mapped_column(String(40))
 
 
@@ -225,7 +228,7 @@ class CaseSeizure(Base):
     case_id: Mapped[int] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
     )
-    seizure_id: Mapped[int] = mapped_column(ForeignKey("seizures.id"), primary_key=True)
+    seizure_id: Mapped[int] = mapped_column(ForeignKey("seizures.id"), primary_key=True, index=True)
 
 
 class Evidence(Base):
@@ -243,6 +246,7 @@ class Evidence(Base):
 
 class Note(Base):
     __tablename__ = "notes"
+    __table_args__ = (Index("ix_notes_record", "record_kind", "record_id"),)
     id: Mapped[int] = mapped_column(ID, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     record_kind: Mapped[str] = mapped_column(String(20))
@@ -285,7 +289,8 @@ class Alert(Base):
 
 
 class AuditEntry(Base):
-    """One link of the audit hash chain: ``hash = sha256(prev_hash + canonical entry)``."""
+    """One link of the audit hash chain: ``hash = sha256(prev_hash + canonical entry)``, or the
+    HMAC-SHA256 of the same under a key kept outside the database when ``keyed``."""
 
     __tablename__ = "audit_log"
     seq: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
@@ -298,6 +303,7 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    keyed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AuditHead(Base):
@@ -307,3 +313,21 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class ImportJob(Base):
+    """A bulk import: queued, running, then imported, rejected or failed, with its report.
+    ``updated_at`` is the running job's heartbeat (PostgreSQL), so a job whose server died
+    reads as interrupted."""
+
+    __tablename__ = "import_jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(20))
+    report: Mapped[str | None] = mapped_column(Text)  # JSON, once finished
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -10,6 +10,12 @@ grant the fields it reads (ID number, and nationality when given; or name and bi
 that a hit never confirms what an agreement withholds. Both agencies get a notification; the
 other agency's says only which agency's seizure and which of its own persons, no personal
 data of the first agency.
+
+A person linked into a seizure may be another agency's record of which the linking user sees
+only some fields (or only its kind). Such a person is matched only on the fields the linking
+user may read of it (``readable_probe``), and the message names the person only when its name
+is readable: linking a record must never reveal what its agreement withholds, neither directly
+nor through the records of a third agency that it matches.
 """
 
 from __future__ import annotations
@@ -43,6 +49,19 @@ def match_rules(person: Person, grants: Grants) -> list[ColumnElement[bool]]:
     return rules
 
 
+def readable_probe(person: Person, grants: Grants) -> Person:
+    """``person`` reduced to what the principal may read of it, for matching: the ID number only
+    with the nationality (when there is one), the name only with the birth date."""
+    readable = grants.fields(person.agency_id, "person")
+    with_id = "id_number" in readable and (person.nationality is None or "nationality" in readable)
+    with_name = {"name", "birth_date"} <= readable
+    return Person(id=person.id, agency_id=person.agency_id,
+                  id_key=person.id_key if with_id else None,
+                  nationality=person.nationality if with_id else None,
+                  name_key=person.name_key if with_name else None,
+                  birth_date=person.birth_date if with_name else None)  # fmt: skip
+
+
 def cross_border_hits(
     session: Session, principal: Principal, seizure: Seizure, people: Sequence[Person]
 ) -> int:
@@ -52,7 +71,8 @@ def cross_border_hits(
         return 0
     grants = Grants(session, principal)
     codes: dict[int, str] = {}
-    for person in people:
+    for linked in people:
+        person = readable_probe(linked, grants)
         rules = match_rules(person, grants)
         if not rules:
             continue
@@ -73,7 +93,7 @@ def cross_border_hits(
                       "other_person_id": other.id, "matched_on": why}  # fmt: skip
             session.add(Notification(
                 agency_id=principal.agency_id, kind="cross_border_hit", detail=json.dumps(detail),
-                message=f"{person.name} (person {person.id}) in your seizure {seizure.reference} matches"
+                message=f"{named(linked, grants)} in your seizure {seizure.reference} matches"
                         f" person {other.id} in {codes[other.agency_id]}'s records ({why})."))  # fmt: skip
             session.add(Notification(
                 agency_id=other.agency_id, kind="cross_border_hit",
@@ -84,3 +104,10 @@ def cross_border_hits(
             _audit.append(session, action="notify", user_id=principal.user_id, agency_id=principal.agency_id,
                           record_kind="person", record_id=person.id, detail=detail)  # fmt: skip
     return hits
+
+
+def named(person: Person, grants: Grants) -> str:
+    """How a message names ``person``: by name only where the reader may read it."""
+    if "name" in grants.fields(person.agency_id, "person") and person.name:
+        return f"{person.name} (person {person.id})"
+    return f"Person {person.id}"
