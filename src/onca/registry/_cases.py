@@ -82,11 +82,11 @@ def list_cases(
     session: Session, principal: Principal, *, status: str | None, limit: int, offset: int
 ) -> list[dict[str, Any]]:
     require(principal.may("read"), "reading records")
-    q = select(Case).where(visible(Case.agency_id, principal, "case"))
-    if status:
-        q = q.where(Case.status == status)
-    rows = session.execute(q.order_by(Case.id.desc()).limit(limit).offset(offset)).scalars().all()
     grants, codes = Grants(session, principal), agency_codes(session)
+    q = select(Case).where(visible(Case.agency_id, principal, "case"))
+    if status:  # only where the status is shared: a filter must not answer for withheld fields
+        q = q.where(Case.agency_id.in_(grants.granting("case", "status")), Case.status == status)
+    rows = session.execute(q.order_by(Case.id.desc()).limit(limit).offset(offset)).scalars().all()
     return [case_dict(c, grants, codes) for c in rows]
 
 
@@ -132,9 +132,12 @@ def list_notes(
     session: Session, principal: Principal, record_kind: str, record_id: int
 ) -> list[dict[str, Any]]:
     require(principal.may("read"), "reading records")
-    rows = session.execute(select(Note).where(Note.record_kind == record_kind, Note.record_id == record_id,
-                                              visible(Note.agency_id, principal, "note")).order_by(Note.id)).scalars()  # fmt: skip
     grants, codes = Grants(session, principal), agency_codes(session)
+    # the filter reads the note's record_kind and record_id: only notes that share both
+    rows = session.execute(select(Note).where(Note.record_kind == record_kind, Note.record_id == record_id,
+                                              visible(Note.agency_id, principal, "note"),
+                                              Note.agency_id.in_(grants.granting("note", "record_kind", "record_id")))
+                           .order_by(Note.id)).scalars()  # fmt: skip
     return [redact({"id": n.id, "agency": codes.get(n.agency_id), "record_kind": n.record_kind,
                     "record_id": n.record_id, "text": n.text, "created_at": n.created_at.isoformat()},
                    "note", grants.fields(n.agency_id, "note")) for n in rows]  # fmt: skip

@@ -28,6 +28,18 @@ CSV_COLUMNS = ("seizure_id", "agency", "reference", "seized_on", "country", "pla
 DATASET = "onca-registry"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+``, ``-``, ``@``,
+    tab, CR first) gets a leading apostrophe, as OWASP advises: another agency's text is data in
+    the reader's spreadsheet, never code. Numbers (a negative latitude) stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _seizures(
     session: Session, principal: Principal, filters: dict[str, Any]
 ) -> Iterator[dict[str, Any]]:
@@ -49,10 +61,11 @@ def export_csv(session: Session, principal: Principal, **filters: Any) -> str:
         chain = " > ".join(f"{c['role']}:{c['country']}" for c in r["chain"] or [])
         people = ";".join(str(p["person_id"]) for p in r["persons"] or [])
         for sp in r["specimens"] or [{}]:
-            writer.writerow([r["id"], r["agency"], r["reference"], r["seized_on"], r["country"], r["place"],
-                             r["lat"], r["lon"], r["transport_mode"], sp.get("taxon"), sp.get("commodity"),
-                             sp.get("quantity"), sp.get("unit"), sp.get("value_usd"), chain, people,
-                             ";".join(r["redacted"])])  # fmt: skip
+            writer.writerow([spreadsheet_safe(v) for v in (
+                r["id"], r["agency"], r["reference"], r["seized_on"], r["country"], r["place"],
+                r["lat"], r["lon"], r["transport_mode"], sp.get("taxon"), sp.get("commodity"),
+                sp.get("quantity"), sp.get("unit"), sp.get("value_usd"), chain, people,
+                ";".join(r["redacted"]))])  # fmt: skip
     _audit.append(session, action="export_personal" if personal else "export", user_id=principal.user_id,
                   agency_id=principal.agency_id, record_kind="seizure",
                   detail={"format": "csv", "seizures": len(ids)})  # fmt: skip

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select, text
 
 from onca.registry import _cases, _exports, _imports
 from onca.registry._deps import PrincipalDep, SessionDep
-from onca.registry._errors import Invalid
+from onca.registry._errors import Invalid, require
 from onca.registry._models import Agency, Agreement
 from onca.registry._routes_records import Text, When
 from onca.registry._schemas import AgreementIn
@@ -45,7 +45,8 @@ def agencies(session: SessionDep, principal: PrincipalDep) -> list[dict[str, Any
 
 @router.get("/agreements", tags=["agencies"])
 def agreements(session: SessionDep, principal: PrincipalDep) -> list[dict[str, Any]]:
-    """The agreements your agency grants or receives."""
+    """The agreements your agency grants or receives (a read: write-only tokens may not)."""
+    require(principal.may("read") or principal.may("admin"), "reading agreements")
     rows = session.execute(select(Agreement).where(or_(Agreement.grantor_id == principal.agency_id,
                                                        Agreement.grantee_id == principal.agency_id))
                            .order_by(Agreement.id)).scalars()  # fmt: skip

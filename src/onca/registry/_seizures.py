@@ -53,6 +53,11 @@ def agency_codes(session: Session) -> AgencyCodes:
     return AgencyCodes(session)
 
 
+def like_literal(text: str) -> str:
+    """``text`` for a LIKE pattern, matched as itself (``%`` and ``_`` are not wildcards)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _new_person(session: Session, principal: Principal, p: PersonIn) -> Person:
     person = Person(agency_id=principal.agency_id, kind=p.kind, name=p.name,
                     name_key=name_sorted(p.name, p.kind), birth_date=p.birth_date,
@@ -182,7 +187,8 @@ def seizure_query(
         t = taxon.strip().lower()
         q = q.where(Seizure.agency_id.in_(grants.granting("seizure", "specimens")),
                     exists().where(Specimen.seizure_id == Seizure.id,
-                                   or_(func.lower(Specimen.taxon) == t, func.lower(Specimen.taxon).like(t + " %"))))  # fmt: skip
+                                   or_(func.lower(Specimen.taxon) == t,
+                                       func.lower(Specimen.taxon).like(like_literal(t) + " %", escape="\\"))))  # fmt: skip
     if country:
         c = country.strip().upper()
         q = q.where(or_(
@@ -201,7 +207,7 @@ def seizure_query(
             people = people.where(Person.id == int(text) if int(text) <= 2**62 else Person.id < 0)
         else:
             key = name_sorted(text) or ""
-            words: list[ColumnElement[bool]] = [Person.name_key.like(f"%{w}%") for w in key.split()]
+            words: list[ColumnElement[bool]] = [Person.name_key.like(f"%{like_literal(w)}%", escape="\\") for w in key.split()]
             people = people.where(Person.agency_id.in_(grants.granting("person", "name")),
                                   and_(*words) if words else Person.id < 0)  # fmt: skip
         q = q.where(
@@ -267,7 +273,7 @@ def search_persons(
         raise Invalid("name: give at least one word of the name", field="name")
     q = select(Person).where(visible(Person.agency_id, principal, "person"),
                              Person.agency_id.in_(grants.granting("person", "name")),
-                             *[Person.name_key.like(f"%{w}%") for w in words]).order_by(Person.id)  # fmt: skip
+                             *[Person.name_key.like(f"%{like_literal(w)}%", escape="\\") for w in words]).order_by(Person.id)  # fmt: skip
     rows = session.execute(q.limit(min(limit, MAX_LIMIT))).scalars().all()
     codes = agency_codes(session)
     found = [person_dict(p, grants, codes) for p in rows]
