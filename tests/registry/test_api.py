@@ -197,9 +197,9 @@ def test_tokens_are_hashed_scoped_and_throttled(registry: Registry) -> None:
         assert c.get("/me", headers={"Authorization": "Bearer onca_0000_wrong"}).status_code == 401
     throttled = c.get("/me", headers={"Authorization": "Bearer onca_0000_wrong"})
     assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
-    assert (
-        c.get("/me", headers=registry.as_(A, "admin")).status_code == 429
-    )  # the same client waits
+    # a valid token is never refused for the failures of others at the same address
+    assert c.get("/me", headers=registry.as_(A, "admin")).status_code == 200
+    assert c.get("/me", headers=registry.as_(B, "viewer")).status_code == 200
 
 
 def test_audit_chain_records_and_names_the_first_broken_link(registry: Registry) -> None:

@@ -112,3 +112,147 @@ def test_a_write_only_token_does_not_read_agreements(registry: Registry) -> None
     r = registry.client.get("/agreements", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 403, r.text
     assert registry.client.get("/agreements", headers=registry.as_(A, "viewer")).status_code == 200
+
+
+def test_bodies_over_the_limit_are_refused_before_reading(registry: Registry, monkeypatch: object) -> None:
+    c, me = registry.client, registry.as_(A, "editor")
+    big = b"x" * (2**20 + 1)
+    r = c.post("/seizures", headers={**me, "Content-Type": "application/json"}, content=big)
+    assert r.status_code == 413 and "larger than" in r.json()["detail"][0]["msg"]
+
+    def chunks() -> object:  # no Content-Length: counted as it arrives
+        for _ in range(40):
+            yield b"y" * 65536
+
+    r = c.post("/seizures", headers={**me, "Content-Type": "application/json"}, content=chunks())
+    assert r.status_code == 413
+    r = c.post("/seizures", headers={**me, "Content-Length": "99999999999999999999999"}, content=b"{}")
+    assert r.status_code == 413
+
+
+def test_a_stranger_is_refused_before_the_body_is_read(registry: Registry) -> None:
+    """No token, or a wrong one: 401 without reading (or spooling) the upload."""
+    read: list[int] = []
+
+    def body() -> object:
+        for _ in range(8):
+            read.append(1)
+            yield b"z" * 65536
+
+    r = registry.client.post("/imports/seizures", content=body(),
+                             headers={"Content-Type": "multipart/form-data; boundary=x"})  # fmt: skip
+    assert r.status_code == 401
+    assert len(read) <= 1, "the body was read before the token was checked"
+    r = registry.client.post("/seizures", json=seizure("X"), headers={"Authorization": "Bearer onca_1_2"})
+    assert r.status_code == 401
+
+
+def test_nan_infinity_and_lone_surrogates_are_4xx_everywhere(registry: Registry) -> None:
+    c, me = registry.client, registry.as_(A, "admin")
+    raw = seizure("N-1")
+    text = __import__("json").dumps(raw)
+    hostile = {
+        "nan": text.replace('"lat": -12.05', '"lat": NaN'),
+        "infinity": text.replace('"quantity": 24', '"quantity": Infinity'),
+        "minus infinity": text.replace('"value_usd": 9600', '"value_usd": -Infinity'),
+        "surrogate": text.replace('"Callao port"', '"Callao \\ud800 port"'),
+        "surrogate key": text.replace('"place"', '"pl\\udfffce"'),
+    }
+    for name, body in hostile.items():
+        for method, path in (("POST", "/seizures"), ("PATCH", "/seizures/1"), ("POST", "/persons"),
+                             ("POST", "/cases"), ("POST", "/notes"), ("POST", "/agreements"),
+                             ("POST", "/alerts/1/triage"), ("PATCH", "/cases/1")):  # fmt: skip
+            r = c.request(method, path, headers={**me, "Content-Type": "application/json"}, content=body)
+            assert 400 <= r.status_code < 500, (name, method, path, r.status_code, r.text)
+    r = c.post("/seizures", headers={**me, "Content-Type": "application/json"}, content=hostile["surrogate"])
+    assert r.json()["detail"][0]["loc"] == ["body", "place"]
+    r = c.post("/seizures", headers={**me, "Content-Type": "application/json"}, content=hostile["surrogate key"])
+    assert r.json()["detail"][0]["loc"] == ["body", "pl\\udfffce"]
+    deep = "[" * 100_000 + "]" * 100_000
+    r = c.post("/seizures", headers={**me, "Content-Type": "application/json"}, content=deep)
+    assert r.status_code == 422
+    # an input that fails validation is not echoed back
+    r = c.post("/seizures", headers=me, json=seizure("N-2", country="<script>alert(1)</script>"))
+    assert r.status_code == 422 and "<script>" not in r.text
+
+
+def test_a_cached_token_stops_at_its_expiry(registry: Registry) -> None:
+    import datetime as dt
+    import time
+
+    import sqlalchemy as sa
+
+    from onca.registry._admin import add_token
+    from onca.registry._db import session_factory
+    from onca.registry._models import utcnow
+
+    engine = registry.client.app.state.engine  # type: ignore[attr-defined]
+    with session_factory(engine)() as session:
+        token = add_token(session, f"viewer@{A}")
+        session.commit()
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE api_tokens SET expires_at = :t WHERE token_id = :i"),
+                     {"t": utcnow() + dt.timedelta(seconds=1.5), "i": token.split("_")[1]})  # fmt: skip
+    me = {"Authorization": f"Bearer {token}"}
+    assert registry.client.get("/me", headers=me).status_code == 200  # now cached
+    time.sleep(2)
+    assert registry.client.get("/me", headers=me).status_code == 401
+
+
+def test_an_unknown_token_id_costs_a_verification(registry: Registry, monkeypatch: object) -> None:
+    """So that timing does not tell which token ids exist (7 ms against 190 ms before)."""
+    from onca.registry import _auth
+
+    calls: list[str] = []
+    real = _auth._verify_nothing
+    monkeypatch.setattr(_auth, "_verify_nothing", lambda s: (calls.append(s), real(s)))  # type: ignore[attr-defined]
+    r = registry.client.get("/me", headers={"Authorization": "Bearer onca_0123456789abcdef_guess"})
+    assert r.status_code == 401 and calls == ["guess"]
+
+
+def test_reads_do_not_take_the_sqlite_write_lock(tmp_path: object) -> None:
+    """A long read (an export) must not stop writers: reads begin deferred on SQLite; a read
+    that appends to the audit chain does so in an immediate transaction of its own."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from tests.registry.conftest import build_registry
+
+    reg = build_registry(f"sqlite:///{tmp_path}/r.db")  # type: ignore[operator]
+    c = reg.client
+    made = c.post("/seizures", headers=reg.as_(A, "editor"), json=seizure(
+        "L-1", persons=[{"role": "suspect", "person": {"name": "Ana Ruiz"}}])).json()  # fmt: skip
+    engine = c.app.state.engine  # type: ignore[attr-defined]
+    inside = threading.Event()
+    release = threading.Event()
+    from sqlalchemy import event
+
+    def slow(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "FROM seizures" in statement and threading.current_thread().name != "writer" and not inside.is_set():
+            inside.set()
+            release.wait(20)
+
+    event.listen(engine, "before_cursor_execute", slow)
+    reader = threading.Thread(target=lambda: c.get(f"/seizures/{made['id']}", headers=reg.as_(A, "analyst")))
+    reader.start()
+    assert inside.wait(20)
+    writer_code: list[int] = []
+
+    def write() -> None:
+        with TestClient(c.app) as other:
+            writer_code.append(other.post("/seizures", headers=reg.as_(A, "editor"), json=seizure("L-2")).status_code)
+
+    w = threading.Thread(target=write, name="writer")
+    w.start()
+    w.join(10)
+    assert writer_code == [201], "a reader held the write lock"
+    release.set()
+    reader.join(20)
+    event.remove(engine, "before_cursor_execute", slow)
+    from onca.registry import verify
+    from onca.registry._db import session_factory
+
+    with session_factory(engine)() as session:
+        assert verify(session).ok
+    engine.dispose()

@@ -21,7 +21,7 @@ def test_registry_cli(tmp_path: Path) -> None:
         return r.exit_code, r.output
 
     code, out = run("init", "--json")
-    assert code == 0 and json.loads(out)["schema"] == "0002"
+    assert code == 0 and json.loads(out)["schema"] == "0003"
     assert run("init")[0] == 0  # idempotent
     assert (
         run(

@@ -98,9 +98,25 @@ def serve(
             help="A folder of HTML reports (onca demo, density, trade) the console lists."
         ),
     ] = None,
+    trusted_proxies: Annotated[
+        str | None,
+        typer.Option(
+            help="Addresses of the reverse proxies whose X-Forwarded-For to believe"
+            " (comma-separated, e.g. 127.0.0.1); without it the header is ignored."
+        ),
+    ] = None,
+    max_body_mb: Annotated[
+        float,
+        typer.Option(min=0.01, max=1024, help="Largest request body in MiB (uploads excepted)."),
+    ] = 1.0,
+    max_upload_mb: Annotated[
+        float,
+        typer.Option(min=0.01, max=1024, help="Largest bulk-import upload in MiB."),
+    ] = 50.0,
 ) -> None:
     """Serve the registry: the console at /console/, the API (OpenAPI document at /openapi.json),
-    the health check at /health."""
+    the health check at /health. Bodies over the limits are refused (413) before they are read;
+    behind a reverse proxy set the same limits there (docs/security.md)."""
     import os
 
     from onca.registry._db import database_url, make_engine, migrate
@@ -115,6 +131,10 @@ def serve(
         migrate(engine)
         engine.dispose()
     os.environ["ONCA_REGISTRY_DB"] = url
+    os.environ["ONCA_REGISTRY_MAX_BODY"] = str(int(max_body_mb * 2**20))
+    os.environ["ONCA_REGISTRY_MAX_UPLOAD"] = str(int(max_upload_mb * 2**20))
+    if trusted_proxies:
+        os.environ["ONCA_REGISTRY_TRUSTED_PROXIES"] = trusted_proxies
     if reports is not None:
         if not reports.is_dir():
             err.print(f"error: --reports {reports}: not a folder")

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from onca.registry._db import begin_writing
 from onca.registry._models import AuditEntry, AuditHead, utcnow
 
 GENESIS = "0" * 64
@@ -49,6 +50,7 @@ def append(
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one link in the caller's transaction (the caller commits)."""
+    begin_writing(session)
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one()

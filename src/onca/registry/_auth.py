@@ -97,8 +97,30 @@ def issue_token(
     return f"onca_{token_id}_{secret}"
 
 
+_dummy_hash: str | None = None
+
+
+def _verify_nothing(secret: str) -> None:
+    """Spend the time of a real verification on an unknown token id, so that the answer's
+    timing does not tell which token ids exist."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash(secrets.token_urlsafe(32))
+    try:
+        _hasher.verify(_dummy_hash, secret)
+    except (VerificationError, InvalidHashError):
+        pass
+
+
 class Authenticator:
-    """Checks bearer tokens against the database, with the cache and throttle above."""
+    """Checks bearer tokens against the database, with the cache and throttle above.
+
+    The throttle counts failures per client address (as the server sees it: forwarded headers
+    count only from the proxies the service was told to trust). A throttled client gets 429
+    for malformed tokens, unknown token ids and wrong secrets, without the database or argon2
+    work for the first two; a token that verifies is still taken, so that other people's
+    failures from a shared address (a NAT, a spoofed one) never lock out a legitimate user.
+    Guessing a secret stays hopeless: 256 random bits, one argon2 verification per guess."""
 
     def __init__(self) -> None:
         self._cache: dict[str, tuple[float, Principal]] = {}
@@ -111,21 +133,23 @@ class Authenticator:
             q = self._failures.get(client)
             while q and now - q[0] > FAILURE_WINDOW:
                 q.popleft()
+            if q is not None and not q:
+                del self._failures[client]
             if q and len(q) >= MAX_FAILURES:
                 return int(FAILURE_WINDOW - (now - q[0])) + 1
         return None
 
     def _fail(self, client: str, message: str) -> AuthError:
+        wait = self._throttled(client)
         with self._lock:
             self._failures.setdefault(client, deque()).append(time.monotonic())
+        if wait is not None:
+            return AuthError(
+                429, f"too many failed sign-ins from {client}; try again in {wait} s", wait
+            )
         return AuthError(401, message)
 
     def authenticate(self, session: Session, authorization: str | None, client: str) -> Principal:
-        wait = self._throttled(client)
-        if wait is not None:
-            raise AuthError(
-                429, f"too many failed sign-ins from {client}; try again in {wait} s", wait
-            )
         if not authorization or not authorization.lower().startswith("bearer "):
             raise AuthError(401, "missing token: send 'Authorization: Bearer onca_...'")
         token = authorization[7:].strip()
@@ -138,12 +162,18 @@ class Authenticator:
         parts = token.split("_", 2)
         if len(parts) != 3 or parts[0] != "onca":
             raise self._fail(client, "malformed token: expected onca_<id>_<secret>")
+        throttled = self._throttled(client) is not None
+        if throttled and not session.execute(
+            select(ApiToken.id).where(ApiToken.token_id == parts[1])
+        ).first():
+            raise self._fail(client, "unknown token")  # no argon2 work for a throttled client
         row = session.execute(
             select(ApiToken, User)
             .join(User, User.id == ApiToken.user_id)
             .where(ApiToken.token_id == parts[1])
         ).first()
         if row is None:
+            _verify_nothing(parts[2])
             raise self._fail(client, "unknown token")
         tok, user = row
         try:
@@ -161,6 +191,9 @@ class Authenticator:
         )
         principal = Principal(user.id, user.username, user.agency_id, user.agency.code, user.role,
                               ROLE_PERMISSIONS[user.role] & allowed)  # fmt: skip
+        keep = CACHE_SECONDS
+        if tok.expires_at is not None:  # never remembered past its expiry
+            keep = min(keep, (tok.expires_at - utcnow()).total_seconds())
         with self._lock:
-            self._cache[key] = (now + CACHE_SECONDS, principal)
+            self._cache[key] = (now + keep, principal)
         return principal

@@ -2,8 +2,12 @@
 
 ``database_url`` accepts a SQLAlchemy URL (``postgresql://user@host/db``,
 ``sqlite:///registry.db``) or a plain file path, which means SQLite. PostgreSQL goes through
-psycopg 3. SQLite runs in WAL mode with foreign keys on, and every transaction starts with
-``BEGIN IMMEDIATE`` so that concurrent writers wait for each other instead of failing.
+psycopg 3. SQLite runs in WAL mode with foreign keys on. A request that writes starts its
+transactions with ``BEGIN IMMEDIATE``, so that concurrent writers wait for each other instead of
+failing; a request that only reads (GET, HEAD; ``reading_request``) starts them with a plain
+``BEGIN`` and so never takes the write lock: a long export no longer stops everyone else. When
+such a request must append to the audit chain (a read of personal data), ``begin_writing``
+ends its read transaction first, so that the append runs in an immediate one.
 
 The schema is made by the Alembic migrations in ``migrations/`` (``migrate``); ``onca registry
 init`` and ``onca registry serve`` run them.
@@ -12,6 +16,7 @@ init`` and ``onca registry serve`` run them.
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +50,23 @@ def database_url(value: str | None = None) -> str:
     return url.render_as_string(hide_password=False)
 
 
+_IMMEDIATE: ContextVar[bool] = ContextVar("onca_registry_sqlite_immediate", default=True)
+
+
+def reading_request() -> None:
+    """Mark the current request (its context) as one that only reads, on SQLite."""
+    _IMMEDIATE.set(False)
+
+
+def begin_writing(session: Session) -> None:
+    """Before the first write of a reading request on SQLite: end its read transaction, so the
+    next one begins IMMEDIATE (a deferred SQLite transaction that turns into a writer fails at
+    once when another writer committed since it began). Elsewhere, nothing."""
+    if not _IMMEDIATE.get() and session.get_bind().dialect.name == "sqlite":
+        session.commit()
+        _IMMEDIATE.set(True)
+
+
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi: Any, _record: Any) -> None:
@@ -57,7 +79,7 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _IMMEDIATE.get() else "BEGIN")
 
 
 def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:
