@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import httpx
@@ -79,8 +80,14 @@ def main() -> None:
         wait_until_up(base)
         pe_rows, bo_rows = registry_rows(args.demo / "data" / "seizures.csv")
         for token, content in ((pe, pe_rows), (bo, bo_rows)):
-            r = httpx.post(base + "/imports/seizures", headers={"Authorization": f"Bearer {token}"}, timeout=300,
+            auth = {"Authorization": f"Bearer {token}"}
+            r = httpx.post(base + "/imports/seizures?wait=60", headers=auth, timeout=300,
                            files={"file": ("seizures.csv", content, "text/csv")})  # fmt: skip
+            while r.status_code == 202:  # still running: poll the job
+                time.sleep(1)
+                r = httpx.get(base + r.headers["Location"], headers=auth, timeout=30)
+                if r.json()["status"] not in ("queued", "running"):
+                    break
             r.raise_for_status()
         args.out.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as p:

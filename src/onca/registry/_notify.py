@@ -63,13 +63,14 @@ def readable_probe(person: Person, grants: Grants) -> Person:
 
 
 def cross_border_hits(
-    session: Session, principal: Principal, seizure: Seizure, people: Sequence[Person]
-) -> int:
+    session: Session, principal: Principal, seizure: Seizure, people: Sequence[Person],
+    grants: Grants | None = None,
+) -> int:  # fmt: skip
     """Notify both agencies of each hit for ``people`` of ``seizure``; return the hits."""
     hits = 0
     if not people:
         return 0
-    grants = Grants(session, principal)
+    grants = grants or Grants(session, principal)
     codes: dict[int, str] = {}
     for linked in people:
         person = readable_probe(linked, grants)

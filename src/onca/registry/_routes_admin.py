@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Request, UploadFile, status
+from fastapi import APIRouter, File, Query, Request, UploadFile, status
+from fastapi import Path as FastPath
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import or_, select, text
+from starlette.concurrency import run_in_threadpool
 
-from onca.registry import _cases, _exports, _imports
+from onca.registry import _cases, _exports
 from onca.registry._deps import PrincipalDep, SessionDep
 from onca.registry._errors import Invalid, require
+from onca.registry._guard import body_limit
+from onca.registry._imports import ImportRunner
 from onca.registry._models import Agency, Agreement
 from onca.registry._routes_records import Text, When
 from onca.registry._schemas import AgreementIn
 from onca.registry._seizures import agency_codes
 
 router = APIRouter()
-MAX_UPLOAD = 50 * 2**20
 
 
 @router.get("/health", tags=["service"])
@@ -66,22 +71,50 @@ def add_agreement(
     return _cases.agreement_dict(agreement, agency_codes(session))
 
 
-@router.post("/imports/seizures", tags=["seizures"], status_code=status.HTTP_201_CREATED,
-             responses={422: {"description": "the file was rejected; the report lists each bad row"}})  # fmt: skip
+@router.post("/imports/seizures", tags=["seizures"], status_code=status.HTTP_202_ACCEPTED,
+             responses={201: {"description": "imported (when it finished within ?wait)"},
+                        422: {"description": "the file was rejected; the report lists each bad row"}})  # fmt: skip
 async def import_seizures(
-    session: SessionDep, principal: PrincipalDep,
+    request: Request, principal: PrincipalDep,
     file: Annotated[UploadFile, File(description="CSV or XLSX, one seizure per row")],
+    wait: Annotated[float, Query(ge=0, le=60, description="seconds to wait for the result")] = 0,
 ) -> Any:  # fmt: skip
-    """Bulk import: every row checked; all rows written in one transaction, or none."""
-    content = await file.read(MAX_UPLOAD + 1)
-    if len(content) > MAX_UPLOAD:
-        raise Invalid(f"file: larger than {MAX_UPLOAD // 2**20} MiB", field="file")
-    report = _imports.import_seizures(session, principal, content, file.filename or "upload.csv")
-    if report["status"] != "imported":
-        session.rollback()
-        return JSONResponse(report, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
-    session.commit()
-    return report
+    """Bulk import as a job: answers 202 with the job at once (``Location: /imports/{id}``);
+    poll ``GET /imports/{id}``. Every row is checked; all rows are written in one transaction,
+    or none. With ``?wait=N`` the answer waits up to N seconds and, when the job is done by
+    then, is 201 (imported) or 422 (rejected) with the report."""
+    limit = body_limit(request.url.path)
+    content = await file.read(limit + 1)
+    if len(content) > limit:
+        raise Invalid(f"file: larger than {limit:,} bytes", field="file")
+    runner: ImportRunner = request.app.state.imports
+    job_id = await run_in_threadpool(
+        runner.submit, principal, content, file.filename or "upload.csv"
+    )
+    running = runner.future(job_id)
+    if wait and running is not None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(running)), wait)
+    job = await run_in_threadpool(_job, request, principal, job_id)
+    code = {"imported": 201, "rejected": 422, "failed": 500}.get(job["status"], 202)
+    if code != 202:  # the report's fields at the top, as before jobs
+        job = {**job.get("report", {}), "job": job["id"], "url": job["url"]}
+    return JSONResponse(job, status_code=code, headers={"Location": f"/imports/{job_id}"})
+
+
+def _job(request: Request, principal: Any, job_id: str) -> dict[str, Any]:
+    with request.app.state.sessions() as session:
+        return request.app.state.imports.status(session, principal, job_id)  # type: ignore[no-any-return]
+
+
+@router.get("/imports/{job_id}", tags=["seizures"])
+def import_job(
+    job_id: Annotated[str, FastPath(pattern=r"^[0-9a-f]{32}$")], request: Request,
+    session: SessionDep, principal: PrincipalDep,
+) -> dict[str, Any]:  # fmt: skip
+    """A bulk import of your agency: queued, running (with how far it is), imported,
+    rejected, failed or interrupted, and its report once finished."""
+    return request.app.state.imports.status(session, principal, job_id)  # type: ignore[no-any-return]
 
 
 def _filters(

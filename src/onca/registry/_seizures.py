@@ -78,12 +78,13 @@ def create_person(session: Session, principal: Principal, p: PersonIn) -> Person
 
 def create_seizure(
     session: Session, principal: Principal, data: SeizureIn, *, import_id: str | None = None,
-    audit: bool = True,
+    audit: bool = True, grants: Grants | None = None,
 ) -> Seizure:  # fmt: skip
     """Add a seizure of the principal's agency (with new persons, links to visible persons,
-    chain and specimens) and notify cross-border hits. The caller commits."""
+    chain and specimens) and notify cross-border hits. The caller commits. A bulk import,
+    which has checked its references already, passes ``import_id`` and its ``grants``."""
     require(principal.may("write"), "creating records")
-    taken = session.execute(select(Seizure.id).where(
+    taken = None if import_id else session.execute(select(Seizure.id).where(
         Seizure.agency_id == principal.agency_id, Seizure.reference == data.reference)).first()  # fmt: skip
     if taken:
         raise Conflict(f"reference {data.reference!r} is already seizure {taken[0]} of your agency",
@@ -119,7 +120,7 @@ def create_seizure(
         raise Conflict(
             f"reference {data.reference!r} is already used by your agency", field="reference"
         ) from None
-    cross_border_hits(session, principal, seizure, [p for p, _ in people])
+    cross_border_hits(session, principal, seizure, [p for p, _ in people], grants)
     if audit:  # last: the audit head stays locked until the commit
         _audit.append(session, action="create", user_id=principal.user_id, agency_id=principal.agency_id,
                       record_kind="seizure", record_id=seizure.id, detail={"reference": data.reference})  # fmt: skip
@@ -207,7 +208,9 @@ def seizure_query(
             people = people.where(Person.id == int(text) if int(text) <= 2**62 else Person.id < 0)
         else:
             key = name_sorted(text) or ""
-            words: list[ColumnElement[bool]] = [Person.name_key.like(f"%{like_literal(w)}%", escape="\\") for w in key.split()]
+            words: list[ColumnElement[bool]] = [
+                Person.name_key.like(f"%{like_literal(w)}%", escape="\\") for w in key.split()
+            ]
             people = people.where(Person.agency_id.in_(grants.granting("person", "name")),
                                   and_(*words) if words else Person.id < 0)  # fmt: skip
         q = q.where(
