@@ -62,6 +62,32 @@ def test_bad_input_exits_2_with_a_message(tmp_path: Path) -> None:
     assert kind.exit_code == 2 and "unknown table kind 'payments'" in kind.output
 
 
+def test_hostile_files_exit_2_naming_the_column_or_line(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ws = tmp_path / "cli.duckdb"
+    nested = tmp_path / "nested.parquet"
+    name = pa.array([{"given": "Ana"}], pa.struct([("given", pa.string())]))
+    pq.write_table(pa.table({"party_id": ["P1"], "kind": ["person"], "name": name}), nested)
+    result = runner.invoke(app, ["ingest", str(ws), "parties", str(nested)])
+    assert result.exit_code == 2, result.output  # a traceback would exit 1
+    assert "column(s) 'name' (struct<given: string>) hold nested values" in result.output
+
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8") as f:
+        f.write("party_id,kind,name\nP1,person," + "x" * (64 << 20) + "\n")
+    result = runner.invoke(app, ["ingest", str(ws), "parties", str(big)])
+    assert result.exit_code == 2 and "line 2 (data row 1) is longer than 32 MiB" in result.output
+
+    utf16 = write(
+        tmp_path / "u.csv", "\ufeffparty_id,kind,name\nP1,person,José Muñoz\n", "utf-16-le"
+    )
+    result = runner.invoke(app, ["ingest", str(ws), "parties", str(utf16), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["files"][0]["encoding"] == "utf-16"
+
+
 def test_quarantine_of_a_missing_workspace(tmp_path: Path) -> None:
     result = runner.invoke(app, ["quarantine", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 2 and "no workspace at" in result.output

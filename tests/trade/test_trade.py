@@ -177,3 +177,37 @@ def test_cli(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "not a CITES export" in bad.output
     with pytest.raises(InputFileError, match="not found"):
         read_trade(tmp_path / "missing.csv")
+
+
+def test_a_file_with_exactly_the_listed_columns_is_read(tmp_path: Path) -> None:
+    # The error message lists the columns a file needs; a file with just those must work
+    # (family, genus and the permit ids are optional).
+    from onca.trade._read import COMPTAB as COMPTAB_COLUMNS
+    from onca.trade._read import SHIPMENTS
+
+    shipments = tmp_path / "shipments.csv"
+    shipments.write_text(",".join(SHIPMENTS) + "\n"
+                         "1,2015,II,Psittacus erithacus,live,100,,CN,VN,,T,W,E\n"
+                         "2,2015,II,Psittacus erithacus,live,160,,CN,VN,,T,W,I\n"
+                         "3,2015,II,Psittacus erithacus,live,-1,,CN,VN,,T,W,I\n")  # fmt: skip
+    result = runner.invoke(app, ["trade", "mirror", str(shipments), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert (payload["rows"], payload["loaded"], payload["quarantined"]) == (3, 2, 1)
+    [finding] = payload["findings"]
+    assert (finding["matched_by"], finding["difference"]) == ("route and year", 60.0)
+
+    comptab = tmp_path / "comptab.csv"
+    comptab.write_text(",".join(f'"{c}"' for c in COMPTAB_COLUMNS) + "\n"
+                       "2016,II,Manis javanica,CN,ID,,1000,400,scales,kg,T,W\n")  # fmt: skip
+    data = read_trade(comptab)
+    assert data.con.execute("SELECT family, genus FROM trade").fetchall() == [(None, None)]
+    assert [f["difference"] for f in mirror(data)] == [600.0]
+    for command in (["source-shift"], ["mirror", "--plots", str(tmp_path / "plots")]):
+        result = runner.invoke(app, ["trade", command[0], str(comptab), *command[1:]])
+        assert result.exit_code == 0, result.output
+
+    other = tmp_path / "other.csv"
+    other.write_text(",".join(SHIPMENTS[:-1]) + "\n")
+    bad = runner.invoke(app, ["trade", "mirror", str(other)])
+    assert bad.exit_code == 2 and "reporter_type; optionally family, genus" in bad.output

@@ -118,6 +118,8 @@ def ingest_files(
         sources = [open_source(p, fmt=fmt, encoding=encoding, delimiter=delimiter) for p in paths]
         for source in sources:
             _check_header(source, table)
+            _leave_out_unneeded(source, table)
+            source.check_readable()
         started = time.perf_counter()
         con = ws.con
         con.execute("BEGIN TRANSACTION")
@@ -137,7 +139,7 @@ def ingest_files(
 def _check_header(source: Source, table: Table) -> None:
     missing = [c for c in table.required_columns if c not in source.columns]
     if missing:
-        found = ", ".join(source.columns[:12]) or "(none)"
+        found = ", ".join(_cut(c) for c in source.columns[:12]) or "(none)"
         hint = ""
         if source.format == "csv" and len(source.columns) == 1:
             hint = (
@@ -151,7 +153,29 @@ def _check_header(source: Source, table: Table) -> None:
     dupes = sorted({c for c in source.columns if source.columns.count(c) > 1})
     if dupes:
         raise InputFileError(
-            f"{source.path}: column(s) appear twice in the header: {', '.join(dupes)}"
+            f"{source.path}: column(s) appear twice in the header: {', '.join(map(_cut, dupes))}"
+        )
+
+
+def _cut(name: str, chars: int = 60) -> str:
+    """A column name as shown in a message: a hostile header may hold megabytes."""
+    return name if len(name) <= chars else name[:chars] + "..."
+
+
+def _leave_out_unneeded(source: Source, table: Table) -> None:
+    """Leave out the binary and nested (Parquet) columns that the contract does not use.
+
+    They would only be kept as the quarantine's copy of the row, and nested values have no
+    text form; binary ones that the contract uses are read as UTF-8 text.
+    """
+    unneeded = [c for c in [*source.binary, *source.nested] if c not in table.column_names]
+    if unneeded:
+        source.leave_out(unneeded)
+        types = ", ".join(f"{_cut(c)} ({source.binary.get(c) or source.nested[c]})"
+                          for c in unneeded)  # fmt: skip
+        source.warnings.append(
+            f"{source.path.name}: left out column(s) {types}: binary or nested values that"
+            f" {table.name} does not use, not kept in the quarantine's copy of a row"
         )
 
 
@@ -178,8 +202,8 @@ def _stage(
     progress: ProgressCallback | None,
 ) -> int:
     """Copy the file's rows, as text, into the temp table ``_stage``; return the row count."""
-    # Every column of the file is staged, so the quarantine keeps the row as it was read.
-    staged = [c for c in source.columns if not c.startswith("_")]
+    # Every column read is staged, so the quarantine keeps the row as it was read.
+    staged = [c for c in source.read_columns if not c.startswith("_")]
     cols = ", ".join(f"{q(c)} VARCHAR" for c in staged)
     _run(
         con, f"CREATE OR REPLACE TEMP TABLE _stage (_row BIGINT, _line BIGINT, {cols})", table.name
@@ -344,7 +368,9 @@ def _ingest_one(
     )
     # A file loaded before: its earlier quarantine is replaced by this attempt's.
     _run(con, "DELETE FROM quarantine WHERE kind = ? AND sha256 = ?", name, [name, source.sha256])
-    original = ", ".join(f"{lit(c)}, s.{q(c)}" for c in source.columns if not c.startswith("_"))
+    original = ", ".join(
+        f"{lit(c)}, s.{q(c)}" for c in source.read_columns if not c.startswith("_")
+    )
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     _run(
         con,

@@ -13,6 +13,10 @@ The loaded rows live in an in-memory DuckDB table ``trade`` with the columns: ``
 ``std_unit``, ``importer``, ``exporter``, ``origin``, ``purpose``, ``source`` and, for the
 comparative tabulation, ``importer_qty`` and ``exporter_qty`` (standard units); for shipments,
 ``id``, ``quantity`` (standard units), ``reporter`` (I or E) and the three permit random ids.
+
+A file needs the columns of ``COMPTAB`` or ``SHIPMENTS``; the taxonomy (family, genus) and,
+for shipments, the permit random ids are optional (NULL when the file lacks them; shipments
+without export permit ids are then paired by route and year only).
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ COMPTAB = ("Year", "App.", "Taxon", "Importer", "Exporter", "Origin", "Importer 
            "Exporter reported quantity", "Term", "Unit", "Purpose", "Source")  # fmt: skip
 SHIPMENTS = ("id", "year", "appendix", "taxon", "term", "quantity", "unit", "importer", "exporter",
              "origin", "purpose", "source", "reporter_type")  # fmt: skip
+COMPTAB_OPTIONAL = ("Family", "Genus")
+SHIPMENTS_OPTIONAL = ("family", "genus", "import_permit_randomid", "export_permit_randomid",
+                      "origin_permit_randomid")  # fmt: skip
 
 
 @functools.cache
@@ -97,15 +104,21 @@ def read_trade(path: Path | str, con: duckdb.DuckDBPyConnection | None = None) -
     except duckdb.Error as e:
         raise InputFileError(f"{p}: cannot read it as CSV: {e}") from None
     columns = [r[0] for r in db.execute("DESCRIBE raw").fetchall()]
+    optional: tuple[str, ...]
     if all(c in columns for c in COMPTAB):
-        kind = "comptab"
+        kind, optional = "comptab", COMPTAB_OPTIONAL
     elif all(c in columns for c in SHIPMENTS):
-        kind = "shipments"
+        kind, optional = "shipments", SHIPMENTS_OPTIONAL
     else:
         raise InputFileError(
             f"{p}: not a CITES export: expected the comparative tabulation's columns"
-            f" ({', '.join(COMPTAB)}) or the shipments' ({', '.join(SHIPMENTS)})"
+            f" ({', '.join(COMPTAB)}; optionally {', '.join(COMPTAB_OPTIONAL)}) or the"
+            f" shipments' ({', '.join(SHIPMENTS)}; optionally {', '.join(SHIPMENTS_OPTIONAL)})"
         )
+    present = {c.lower() for c in columns}  # DuckDB names are case-insensitive
+    for name in optional:
+        if name.lower() not in present:
+            _run(db, f'ALTER TABLE raw ADD COLUMN "{name}" VARCHAR')
     lists = trade_lists()
     units = lists["units"]
     _run(db, "CREATE OR REPLACE TEMP TABLE units AS SELECT * FROM (VALUES " + ", ".join(
