@@ -437,3 +437,117 @@ def test_hostile_import_files_are_refused_by_name_and_quickly(
         "/persons", headers=registry.as_(A, "analyst"), params={"name": "Muñoz"}
     ).json()
     assert [p["name"] for p in found] == ["José Muñoz"]
+
+
+def _recompute_tail(engine: object, key: bytes | None = None) -> None:
+    """What an insider with database access does: rewrite every link's hash after a change."""
+    import sqlalchemy as sa
+
+    from onca.registry._audit import GENESIS, link_hash
+    from onca.registry._db import session_factory
+    from onca.registry._models import AuditEntry, AuditHead
+
+    with session_factory(engine)() as session:  # type: ignore[arg-type]
+        prev = GENESIS
+        for entry in session.execute(sa.select(AuditEntry).order_by(AuditEntry.seq)).scalars():
+            entry.keyed = key is not None
+            entry.prev_hash, entry.hash = prev, link_hash(prev, entry, key)
+            prev = entry.hash
+        head = session.get(AuditHead, 1)
+        assert head is not None
+        head.hash = prev
+        session.commit()
+
+
+def test_a_keyed_chain_cannot_be_rewritten_without_its_key(
+    db_url: str, tmp_path: object, monkeypatch: object
+) -> None:
+    import sqlalchemy as sa
+
+    from onca.registry import _audit
+    from onca.registry._db import session_factory
+    from tests.registry.conftest import build_registry
+
+    key_file = tmp_path / "audit.key"  # type: ignore[operator]
+    _audit.make_key(key_file)
+    monkeypatch.setenv(_audit.KEY_ENV, str(key_file))  # type: ignore[attr-defined]
+    reg = build_registry(db_url)
+    reg.client.post("/seizures", headers=reg.as_(A, "editor"), json=seizure("K-1"))
+    engine = reg.client.app.state.engine  # type: ignore[attr-defined]
+    with session_factory(engine)() as session:
+        check = _audit.verify(session)
+        assert check.ok and check.keyed == check.links > 20, check
+    monkeypatch.delenv(_audit.KEY_ENV)  # type: ignore[attr-defined]
+    with session_factory(engine)() as session:  # the key is needed to vouch for keyed links
+        assert "give the audit key" in (_audit.verify(session).reason or "")
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE audit_log SET detail = '{\"reference\": \"FORGED\"}' WHERE action = 'create'"
+            )
+        )
+    _recompute_tail(engine)  # without the key: plain hashes
+    key = _audit.load_key(key_file)
+    with session_factory(engine)() as session:
+        check = _audit.verify(session, key=key)
+    assert not check.ok and "without the key" in (check.reason or ""), (
+        check
+    )  # links cannot turn plain
+    _recompute_tail(engine, b"x" * 64)  # with a guessed key
+    with session_factory(engine)() as session:
+        check = _audit.verify(session, key=key)
+    assert not check.ok and "key is not the one" in (check.reason or ""), check
+    engine.dispose()
+
+
+def test_an_exported_head_catches_a_recomputed_chain(registry: Registry) -> None:
+    import sqlalchemy as sa
+
+    from onca.registry import _audit
+    from onca.registry._db import session_factory
+
+    registry.client.post("/seizures", headers=registry.as_(A, "editor"), json=seizure("H-1"))
+    engine = registry.client.app.state.engine  # type: ignore[attr-defined]
+    with session_factory(engine)() as session:
+        head = _audit.export_head(session)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE audit_log SET detail = '{}' WHERE seq = 2"))
+    _recompute_tail(engine)
+    with session_factory(engine)() as session:
+        assert _audit.verify(session).ok  # recomputed: the chain alone cannot tell
+        check = _audit.verify(session, head=head)
+    assert (
+        not check.ok and check.broken_at == head["seq"] and "exported head" in (check.reason or "")
+    )
+    with engine.begin() as conn:  # cutting the tail is caught too
+        conn.execute(sa.text("DELETE FROM audit_log WHERE seq = :s"), {"s": head["seq"]})
+    _recompute_tail(engine)
+    with session_factory(engine)() as session:
+        assert "links were cut" in (_audit.verify(session, head=head).reason or "")
+
+
+def test_direct_edits_of_agreements_and_roles_are_named(registry: Registry) -> None:
+    import sqlalchemy as sa
+
+    from onca.registry import _audit
+    from onca.registry._db import session_factory
+
+    c = registry.client
+    assert c.post("/agreements", headers=registry.as_(A, "admin"),
+                  json={"grantee": B, "record_kind": "seizure", "fields": ["country"]}).status_code == 201  # fmt: skip
+    engine = c.app.state.engine  # type: ignore[attr-defined]
+    with session_factory(engine)() as session:
+        assert _audit.verify_records(session) == []
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE agreements SET fields = NULL"))
+        conn.execute(
+            sa.text("UPDATE users SET role = 'admin' WHERE username = :u"), {"u": f"viewer@{B}"}
+        )
+        conn.execute(sa.text("INSERT INTO agreements (grantor_id, grantee_id, record_kind, fields, valid_from, created_at)"
+                             " SELECT a.id, b.id, 'person', NULL, '2026-01-01', '2026-01-01' FROM agencies a, agencies b"
+                             " WHERE a.code = :a AND b.code = :b"), {"a": A, "b": C})  # fmt: skip
+    with session_factory(engine)() as session:
+        problems = _audit.verify_records(session)
+    assert any("agreement 1 differs" in p and "fields" in p for p in problems), problems
+    assert any("agreement 2 has no audit link" in p for p in problems), problems
+    assert any(f"viewer@{B} differs" in p and "role" in p for p in problems), problems

@@ -66,9 +66,23 @@ def test_registry_cli(tmp_path: Path) -> None:
     assert code == 0 and json.loads(out) == {
         "ok": True,
         "links": 4,
+        "keyed_links": 0,
         "broken_at": None,
         "reason": None,
+        "records": [],
     }
+    head = tmp_path / "head.json"
+    code, out = run("audit-head", "--out", str(head))
+    assert code == 0 and json.loads(head.read_text())["seq"] == 4
+    code, out = run("verify-audit", "--head", str(head))
+    assert code == 0 and "link 4 matches the exported head" in out
+    code, out = run("verify-audit", "--head", str(tmp_path / "missing.json"))
+    assert code == 2 and "missing.json" in out
+    key = tmp_path / "audit.key"
+    assert runner.invoke(app, ["registry", "audit-key", str(key)]).exit_code == 0
+    assert oct(key.stat().st_mode & 0o777) == "0o600"
+    again = runner.invoke(app, ["registry", "audit-key", str(key)])
+    assert again.exit_code == 2 and "never overwritten" in again.output
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'r.db'}")
     with engine.begin() as conn:
         conn.execute(

@@ -213,28 +213,100 @@ def agreement_add(
 
 @app.command("verify-audit")
 def verify_audit(
-    db: DbOption = None, as_json: Annotated[bool, typer.Option("--json")] = False
+    db: DbOption = None,
+    head: Annotated[
+        Path | None,
+        typer.Option(
+            help="A head exported by onca registry audit-head: the chain must still"
+            " hold that link, unchanged."
+        ),
+    ] = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="The audit key (default $ONCA_REGISTRY_AUDIT_KEY_FILE); needed for keyed links."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Check the audit log's hash chain; name the first broken link (exit code 1 if broken)."""
-    from onca.registry._audit import verify
+    """Check the audit log's hash chain and the agreements and users against it; name the
+    first broken link and every record changed outside the registry (exit code 1 if any)."""
+    import json
+
+    from onca.errors import ParameterError
+    from onca.registry._audit import load_key, verify, verify_records
+
+    with errors_as_exit():
+        exported = None
+        if head is not None:
+            try:
+                exported = json.loads(head.read_text(encoding="utf-8"))
+                exported = {"seq": int(exported["seq"]), "hash": str(exported["hash"])}
+            except (OSError, ValueError, KeyError, TypeError) as e:
+                raise ParameterError(
+                    f"--head {head}: not a head from onca registry audit-head ({e})"
+                ) from None
+        key = load_key(key_file)
+        with _session(db) as session:
+            check = verify(session, key=key, head=exported)
+            records = verify_records(session)
+    if as_json:
+        print_json({"ok": check.ok and not records, "links": check.links, "keyed_links": check.keyed,
+                    "broken_at": check.broken_at, "reason": check.reason, "records": records})  # fmt: skip
+    else:
+        if check.ok:
+            pinned = f", link {exported['seq']} matches the exported head" if exported else ""
+            out.print(
+                f"audit chain intact: {check.links:,} links verified ({check.keyed:,} keyed){pinned}"
+            )
+        else:
+            err.print(f"audit chain BROKEN at link {check.broken_at}: {check.reason}")
+        for problem in records:
+            err.print(f"changed outside the registry: {problem}")
+    if not check.ok or records:
+        raise typer.Exit(1)
+
+
+@app.command("audit-head")
+def audit_head(
+    db: DbOption = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write it here (else printed).")
+    ] = None,
+) -> None:
+    """Export the audit chain's last link (number and hash). Keep it outside the database (a
+    partner, a signed message): verify-audit --head then proves the chain up to it unchanged."""
+    import json
+
+    from onca.registry._audit import export_head
 
     with errors_as_exit(), _session(db) as session:
-        check = verify(session)
-    if as_json:
-        print_json(
-            {
-                "ok": check.ok,
-                "links": check.links,
-                "broken_at": check.broken_at,
-                "reason": check.reason,
-            }
-        )
-    elif check.ok:
-        out.print(f"audit chain intact: {check.links:,} links verified")
+        head = export_head(session)
+    text = json.dumps(head, indent=2)
+    if out_file is None:
+        print(text)
     else:
-        err.print(f"audit chain BROKEN at link {check.broken_at}: {check.reason}")
-    if not check.ok:
-        raise typer.Exit(1)
+        out_file.write_text(text + "\n", encoding="utf-8")
+        err.print(f"audit head (link {head['seq']}) written to {out_file}")
+
+
+@app.command("audit-key")
+def audit_key(
+    path: Annotated[Path, typer.Argument(help="The key file to create (never overwritten).")],
+) -> None:
+    """Make a new audit key file (mode 600). Serve with ONCA_REGISTRY_AUDIT_KEY_FILE=PATH and
+    keep a copy off the database server: links written with it cannot be forged without it."""
+    from onca.errors import ParameterError
+    from onca.registry._audit import make_key
+
+    with errors_as_exit():
+        try:
+            make_key(path)
+        except FileExistsError:
+            raise ParameterError(f"{path}: exists already; a key is never overwritten") from None
+        except OSError as e:
+            raise ParameterError(f"{path}: cannot be written ({e.strerror})") from None
+    err.print(f"audit key written to {path}; serve with ONCA_REGISTRY_AUDIT_KEY_FILE={path}")
 
 
 @alerts_app.command("import")

@@ -8,21 +8,41 @@ write they record: a write that rolls back leaves no link, and a link never lack
 
 ``verify`` walks the chain and names the first broken link: a changed entry, a deleted or
 inserted one, or a head that does not match the last link.
+
+A plain hash chain proves nothing against someone who can write to the database: they can
+change a link and recompute every hash after it. Two things close that:
+
+- **A key outside the database.** With ``$ONCA_REGISTRY_AUDIT_KEY_FILE`` naming a file that
+  holds a secret (``onca registry audit-key FILE`` makes one), each new link is the
+  HMAC-SHA256 of the same text under that key (``keyed``); without the key nobody can make a
+  link that verifies. Once a keyed link exists, an unkeyed link after it is a break (the tail
+  was rewritten without the key).
+- **An exported head.** ``onca registry audit-head`` prints the last link's number and hash;
+  kept elsewhere (a partner agency, a signed e-mail, a printout), it lets ``verify-audit
+  --head FILE`` tell whether the chain up to that link is still the one exported.
+
+``verify_records`` also checks the tables that decide who sees what, which a direct edit of the
+database would change without a link: every agreement and every user's agency, role and
+active flag must be what their audit links say.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+import os
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from onca.errors import ParameterError
 from onca.registry._db import begin_writing
-from onca.registry._models import AuditEntry, AuditHead, utcnow
+from onca.registry._models import Agency, Agreement, AuditEntry, AuditHead, User, utcnow
 
 GENESIS = "0" * 64
 
@@ -33,10 +53,47 @@ def _canonical(seq: int, ts: dt.datetime, user_id: int | None, agency_id: int | 
                        record_kind, record_id, detail], separators=(",", ":"), ensure_ascii=False)  # fmt: skip
 
 
-def link_hash(prev: str, entry: AuditEntry) -> str:
+KEY_ENV = "ONCA_REGISTRY_AUDIT_KEY_FILE"
+_keys: dict[str, bytes] = {}
+
+
+def make_key(path: str | os.PathLike[str]) -> None:
+    """Write a new random audit key to ``path`` (readable by its owner only); never overwrites."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32) + "\n")
+
+
+def load_key(path: str | os.PathLike[str] | None = None) -> bytes | None:
+    """The audit key in ``path`` (default ``$ONCA_REGISTRY_AUDIT_KEY_FILE``), or None when no
+    key is configured. A configured key that cannot be read is an error, never a silent
+    fall-back to unkeyed links."""
+    where = str(path) if path else os.environ.get(KEY_ENV, "")
+    if not where:
+        return None
+    if where not in _keys:
+        try:
+            with open(where, "rb") as f:
+                key = f.read().strip()
+        except OSError as e:
+            raise ParameterError(f"audit key file {where}: cannot be read ({e.strerror})") from None
+        if len(key) < 32:
+            raise ParameterError(f"audit key file {where}: holds {len(key)} bytes; at least 32")
+        _keys[where] = key
+    return _keys[where]
+
+
+def link_hash(prev: str, entry: AuditEntry, key: bytes | None = None) -> str:
+    """The link's hash: SHA-256 of the previous hash and the entry, or their HMAC under ``key``
+    for a keyed link."""
     body = _canonical(entry.seq, entry.ts, entry.user_id, entry.agency_id, entry.action,
                       entry.record_kind, entry.record_id, entry.detail)  # fmt: skip
-    return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
+    text = (prev + body).encode("utf-8")
+    if entry.keyed:
+        if key is None:
+            raise ParameterError("the audit chain has keyed links: give its key")
+        return hmac.new(key, text, hashlib.sha256).hexdigest()
+    return hashlib.sha256(text).hexdigest()
 
 
 def append(
@@ -59,7 +116,9 @@ def append(
                        record_id=None if record_id is None else str(record_id),
                        detail=json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str),
                        prev_hash=head.hash, hash="")  # fmt: skip
-    entry.hash = link_hash(head.hash, entry)
+    key = load_key()
+    entry.keyed = key is not None
+    entry.hash = link_hash(head.hash, entry, key)
     session.add(entry)
     head.seq, head.hash = entry.seq, entry.hash
     return entry
@@ -72,15 +131,22 @@ class AuditCheck:
     links: int
     broken_at: int | None
     reason: str | None
+    keyed: int = 0
 
     @property
     def ok(self) -> bool:
         return self.broken_at is None
 
 
-def verify(session: Session, batch: int = 10_000) -> AuditCheck:
-    """Recompute the chain from the start; stop at the first broken link."""
-    prev, expected, n = GENESIS, 1, 0
+def verify(
+    session: Session, batch: int = 10_000, *, key: bytes | None = None,
+    head: dict[str, Any] | None = None,
+) -> AuditCheck:  # fmt: skip
+    """Recompute the chain from the start; stop at the first broken link. ``key``: the audit
+    key (default: the configured one); ``head``: an exported head ({"seq", "hash"}) the chain
+    must still contain."""
+    key = key or load_key()
+    prev, expected, n, keyed = GENESIS, 1, 0, 0
     rows = session.execute(
         select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch)
     )
@@ -88,20 +154,93 @@ def verify(session: Session, batch: int = 10_000) -> AuditCheck:
         n += 1
         if entry.seq != expected:
             return AuditCheck(
-                n, expected, f"link {expected} is missing (the next link is {entry.seq})"
+                n, expected, f"link {expected} is missing (the next link is {entry.seq})", keyed
             )
         if entry.prev_hash != prev:
             return AuditCheck(
-                n, entry.seq, f"link {entry.seq} does not point to link {entry.seq - 1}'s hash"
+                n,
+                entry.seq,
+                f"link {entry.seq} does not point to link {entry.seq - 1}'s hash",
+                keyed,
             )
-        if link_hash(prev, entry) != entry.hash:
-            return AuditCheck(
-                n, entry.seq, f"link {entry.seq} was changed after it was written ({entry.action})"
-            )
+        if keyed and not entry.keyed:
+            return AuditCheck(n, entry.seq, f"link {entry.seq} is not keyed but comes after keyed"
+                              " links: the chain was rewritten without the key", keyed)  # fmt: skip
+        if entry.keyed and key is None:
+            return AuditCheck(n, entry.seq, f"link {entry.seq} is keyed: give the audit key"
+                              f" (--key-file or ${KEY_ENV}) to verify it", keyed)  # fmt: skip
+        keyed += entry.keyed
+        if link_hash(prev, entry, key) != entry.hash:
+            what = "or the key is not the one it was written with" if entry.keyed else ""
+            return AuditCheck(n, entry.seq, f"link {entry.seq} was changed after it was written"
+                              f" ({entry.action}) {what}".rstrip(), keyed)  # fmt: skip
+        if head is not None and entry.seq == head["seq"] and entry.hash != head["hash"]:
+            return AuditCheck(n, entry.seq, f"link {entry.seq} is not the one in the exported head:"
+                              " the chain was rewritten up to it", keyed)  # fmt: skip
         prev, expected = entry.hash, expected + 1
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
-    if head.seq != expected - 1 or head.hash != prev:
+    if key is not None and n and not keyed:  # a keyed registry's latest link must be keyed
+        return AuditCheck(n, expected - 1, f"link {expected - 1}, the last, is not keyed: the chain"
+                          " was written (or rewritten) without the key", keyed)  # fmt: skip
+    if head is not None and head["seq"] > expected - 1:
+        return AuditCheck(n, expected, f"the chain ends at link {expected - 1} but the exported"
+                          f" head is link {head['seq']}: links were cut", keyed)  # fmt: skip
+    last = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
+    if last.seq != expected - 1 or last.hash != prev:
         return AuditCheck(
-            n, expected, f"the chain ends at link {expected - 1} but the head says {head.seq}"
+            n,
+            expected,
+            f"the chain ends at link {expected - 1} but the head says {last.seq}",
+            keyed,
         )
-    return AuditCheck(n, None, None)
+    return AuditCheck(n, None, None, keyed)
+
+
+def export_head(session: Session) -> dict[str, Any]:
+    """The last link, to keep outside the database (``verify(head=...)``)."""
+    last = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
+    return {"seq": last.seq, "hash": last.hash, "exported_at": utcnow().isoformat() + "Z"}
+
+
+def verify_records(session: Session) -> list[str]:
+    """Agreements and users whose rows differ from what their audit links say (a direct edit
+    of the database), or that have no link at all."""
+    said: dict[tuple[str, str], dict[str, Any]] = {}
+    active: dict[str, bool] = {}
+    for entry in session.execute(select(AuditEntry).where(
+            AuditEntry.action.in_(("agreement", "user", "activate", "deactivate")))
+            .order_by(AuditEntry.seq)).scalars():  # fmt: skip
+        if entry.action in ("activate", "deactivate"):
+            active[str(entry.record_id)] = entry.action == "activate"
+        else:
+            said[(entry.action, str(entry.record_id))] = {**json.loads(entry.detail),
+                                                          "agency_id": entry.agency_id}  # fmt: skip
+    problems: list[str] = []
+    agency_codes = {int(i): str(c) for i, c in session.execute(select(Agency.id, Agency.code))}
+    for a in session.execute(select(Agreement).order_by(Agreement.id)).scalars():
+        d = said.get(("agreement", str(a.id)))
+        if d is None:
+            problems.append(f"agreement {a.id} has no audit link (made outside the registry)")
+            continue
+        fields = None if a.fields is None else sorted(json.loads(a.fields))
+        was = {"grantor": d["agency_id"], "grantee": d.get("grantee"), "record_kind": d.get("record_kind"),
+               "fields": None if d.get("fields") is None else sorted(set(d["fields"])),
+               "valid_until": d.get("valid_until")}  # fmt: skip
+        now = {"grantor": a.grantor_id, "grantee": agency_codes.get(a.grantee_id), "record_kind": a.record_kind,
+               "fields": fields, "valid_until": str(a.valid_until) if a.valid_until else None}  # fmt: skip
+        if "valid_from" in d:
+            was["valid_from"], now["valid_from"] = d["valid_from"], str(a.valid_from)
+        changed = sorted(k for k in now if now[k] != was[k])
+        if changed:
+            problems.append(f"agreement {a.id} differs from its audit link in {', '.join(changed)}")
+    for u in session.execute(select(User).order_by(User.id)).scalars():
+        d = said.get(("user", str(u.id)))
+        if d is None:
+            problems.append(f"user {u.username} has no audit link (made outside the registry)")
+            continue
+        changed = [k for k, now, was in (("role", u.role, d.get("role")), ("agency", u.agency_id, d["agency_id"]),
+                                         ("active", u.active, active.get(str(u.id), True))) if now != was]  # fmt: skip
+        if changed:
+            problems.append(
+                f"user {u.username} differs from its audit links in {', '.join(changed)}"
+            )
+    return problems

@@ -23,6 +23,7 @@ Scopes: ``read`` (read, personal data, search, export), ``write`` (create, updat
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import secrets
@@ -106,10 +107,8 @@ def _verify_nothing(secret: str) -> None:
     global _dummy_hash
     if _dummy_hash is None:
         _dummy_hash = _hasher.hash(secrets.token_urlsafe(32))
-    try:
+    with contextlib.suppress(VerificationError, InvalidHashError):
         _hasher.verify(_dummy_hash, secret)
-    except (VerificationError, InvalidHashError):
-        pass
 
 
 class Authenticator:

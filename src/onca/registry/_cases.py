@@ -178,7 +178,7 @@ def add_agreement(
     _audit.append(session, action="agreement", user_id=principal.user_id if principal else None,
                   agency_id=grantor.id, record_kind=None, record_id=agreement.id,
                   detail={"grantee": grantee.code, "record_kind": data.record_kind, "fields": data.fields,
-                          "valid_until": data.valid_until})  # fmt: skip
+                          "valid_from": agreement.valid_from, "valid_until": data.valid_until})  # fmt: skip
     return agreement
 
 

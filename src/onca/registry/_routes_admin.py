@@ -104,7 +104,7 @@ async def import_seizures(
 
 def _job(request: Request, principal: Any, job_id: str) -> dict[str, Any]:
     with request.app.state.sessions() as session:
-        return request.app.state.imports.status(session, principal, job_id)  # type: ignore[no-any-return]
+        return request.app.state.imports.status(session, principal, job_id)
 
 
 @router.get("/imports/{job_id}", tags=["seizures"])
@@ -114,7 +114,7 @@ def import_job(
 ) -> dict[str, Any]:  # fmt: skip
     """A bulk import of your agency: queued, running (with how far it is), imported,
     rejected, failed or interrupted, and its report once finished."""
-    return request.app.state.imports.status(session, principal, job_id)  # type: ignore[no-any-return]
+    return request.app.state.imports.status(session, principal, job_id)
 
 
 def _filters(
