@@ -272,3 +272,58 @@ def test_schemathesis_finds_no_server_errors(pg_url: str) -> None:
             case.call_and_validate(headers=headers, checks=[not_a_server_error])
 
         check()
+
+
+@pytest.mark.slow
+def test_schemathesis_with_nan_and_surrogates_finds_no_server_errors(pg_url: str) -> None:
+    """The same operations with one value of each generated JSON body replaced by NaN,
+    Infinity, -Infinity or a text holding a lone surrogate: 4xx, never 5xx."""
+    import json
+
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    reg = build_registry(pg_url, {A: ("PE", "wildlife"), B: ("BO", "police")}, ("admin",))
+    headers = {**reg.as_(A, "admin"), "Content-Type": "application/json"}
+    assert reg.client.post("/seizures", headers=headers, json=seizure("SEED-1")).status_code == 201
+    schema = schemathesis.openapi.from_asgi("/openapi.json", reg.client.app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    hostile = st.sampled_from([float("nan"), float("inf"), float("-inf"), "\ud800", "x\udfffy"])
+    sent = 0
+    for operation in operations:
+        if operation.method.upper() not in ("POST", "PATCH", "PUT") or "imports" in operation.path:
+            continue
+
+        @settings(
+            max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
+        @given(case=operation.as_strategy(), bad=hostile, pick=st.integers(0, 10_000))
+        def check(case: schemathesis.Case, bad: object, pick: int) -> None:
+            nonlocal sent
+            body = case.body if isinstance(case.body, dict | list) else {}
+            leaves: list[tuple[object, object]] = []
+            stack: list[object] = [body]
+            while stack:  # every (container, key) whose value is not a container
+                item = stack.pop()
+                pairs = item.items() if isinstance(item, dict) else enumerate(item)  # type: ignore[attr-defined]
+                for k, v in list(pairs):
+                    (stack.append(v) if isinstance(v, dict | list) else leaves.append((item, k)))
+            if leaves:
+                container, key = leaves[pick % len(leaves)]
+                container[key] = bad  # type: ignore[index]
+            elif isinstance(body, dict):
+                body["x"] = bad
+            r = reg.client.request(case.method, case.formatted_path, params=case.query or None,
+                                   headers=headers, content=json.dumps(body).encode())  # fmt: skip
+            sent += 1
+            assert r.status_code < 500, (
+                case.method,
+                case.formatted_path,
+                body,
+                r.status_code,
+                r.text,
+            )
+
+        check()
+    assert sent >= 200
