@@ -287,18 +287,26 @@ def network_html(
     height: int = 600,
     seed: int = 7,
     dom_id: str | None = None,
+    nonce: str | None = None,
 ) -> Markup:
     """An interactive view of ``graph`` as one self-contained HTML fragment (trusted Markup).
 
     Draws the ``max_nodes`` vertices highest by the numeric vertex attribute ``priority`` (then
     by degree), labels the first ``labels`` of them, and lays them out in a ``width`` x
     ``height`` pixel box. ``dom_id`` prefixes every element id (default: a random one, so two
-    views can share a page). An empty graph gives a paragraph saying so.
+    views can share a page). ``nonce``, the page's Content-Security-Policy nonce, goes on the
+    inline ``<script>`` and ``<style>`` (default: none, for self-contained reports). An empty
+    graph gives a paragraph saying so.
     """
     if dom_id is not None and not re.fullmatch(r"[A-Za-z][\w-]{0,63}", dom_id):
         raise ParameterError(
             f"dom_id must be a letter then letters, digits, _ or -; got {dom_id!r}"
         )
+    if nonce is not None and not re.fullmatch(r"[A-Za-z0-9+/_-]{8,128}={0,2}", nonce):
+        raise ParameterError(
+            f"nonce must be 8 to 128 base64 characters (a CSP nonce); got {nonce!r}"
+        )
+    attr = f' nonce="{nonce}"' if nonce is not None else ""
     e = html.escape
     if graph.vcount() == 0:
         return Markup(
@@ -316,7 +324,7 @@ def network_html(
     note = _left_out(d)
     parts = [
         f'<div class="onca-net" id="{uid}">',
-        f"<style>{_asset('view.css')}</style>",
+        f"<style{attr}>{_asset('view.css')}</style>",
         f'<div class="onca-net-bar" role="toolbar" aria-label="Network view controls"'
         f' aria-controls="{uid}-svg"><button type="button" data-zoom="in" aria-label="Zoom in">+'
         '</button><button type="button" data-zoom="out" aria-label="Zoom out">&minus;</button>'
@@ -329,7 +337,7 @@ def network_html(
         f'<ul class="onca-net-legend" aria-label="Node colour by role">{"".join(legend)}</ul>',
         f'<p class="onca-net-note">{e(note)}</p>' if note else "",
         *_table(d, uid),
-        f"<script>{_asset('view.js')}\nwindow.oncaNetwork({uid!r});</script>",
+        f"<script{attr}>{_asset('view.js')}\nwindow.oncaNetwork({uid!r});</script>",
         "</div>",
     ]
     return Markup("\n".join(p for p in parts if p))

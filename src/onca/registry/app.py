@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, IntegrityError
 
 from onca import __version__
+from onca.registry import _web_security
 from onca.registry._auth import Authenticator
 from onca.registry._db import make_engine, migrate, session_factory
 from onca.registry._errors import RegistryError
@@ -83,6 +84,7 @@ def create_app(
         return _error(409, None, "the record clashes with one that exists (a reference already used?)",
                       "conflict")  # fmt: skip
 
+    _web_security.install(app)
     return app
 
 

@@ -49,6 +49,13 @@ def signed_in(
     return client
 
 
+def form_token_of(client: TestClient) -> str:
+    """The ``csrf`` field of the console's forms, as a signed-in user's page carries it."""
+    found = re.search(r'name="csrf" value="([0-9a-f]{64})"', client.get("/console/").text)
+    assert found, "no form token on the dashboard"
+    return found.group(1)
+
+
 class Controls(HTMLParser):
     """Form controls and the ids labels point at."""
 
@@ -177,8 +184,8 @@ def test_alerts_import_and_triage(registry: Registry, tmp_path: Path) -> None:
     assert api.post(f"/alerts/{alert_id}/triage", headers=registry.as_(B, "analyst"),
                     json={"decision": "accepted", "reason": "not mine"}).status_code == 404  # fmt: skip
     console = signed_in(registry, A, "analyst")
-    r = console.post(f"/console/alerts/{alert_id}", data={"decision": "dismissed", "reason": "permit renewed"},
-                     follow_redirects=False)  # fmt: skip
+    r = console.post(f"/console/alerts/{alert_id}", data={"decision": "dismissed", "reason": "permit renewed",
+                     "csrf": form_token_of(console)}, follow_redirects=False)  # fmt: skip
     assert r.status_code == 303
     assert [a["id"] for a in api.get("/alerts", headers=registry.as_(A, "viewer")).json()] == [
         listed[1]["id"]
@@ -202,7 +209,7 @@ def test_language_from_the_browser_then_the_user(
         in client.get("/console/signin", headers={"Accept-Language": header}).text
     )
     signed_in(registry, A, "analyst", client)
-    client.post("/console/language", data={"lang": "pt"})
+    client.post("/console/language", data={"lang": "pt", "csrf": form_token_of(client)})
     assert "<h1>Painel</h1>" in client.get("/console/", headers={"Accept-Language": header}).text
 
 

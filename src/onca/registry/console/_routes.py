@@ -2,8 +2,14 @@
 the API (the same functions read and write, so sharing, roles and the audit chain hold).
 
 Signing in stores the user's API token in an HttpOnly, SameSite=Strict cookie scoped to
-/console, which also keeps other sites from posting forms in the user's name. Pages work
-without JavaScript; the network view adds pan and zoom with the report's own script.
+/console. SameSite alone does not stop another port or subdomain of the same site from posting
+forms in the user's name, so every form also carries a ``csrf`` token derived from the cookie
+(checked here for every POST but the sign-in) and ``onca.registry._web_security`` refuses
+state-changing requests from another origin. Pages work without JavaScript; the network view
+adds pan and zoom with the report's own script, allowed by the page's CSP nonce.
+
+Reports (``--reports``) are served as they are, but sandboxed (an opaque origin: their scripts
+run and cannot reach the console), and only regular files inside the folder.
 """
 
 from __future__ import annotations
@@ -12,10 +18,11 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import igraph as ig
 import jinja2
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
@@ -23,7 +30,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from onca.network._view import network_html
-from onca.registry import _alerts, _audit, _cases, _seizures
+from onca.registry import _alerts, _audit, _cases, _seizures, _web_security
 from onca.registry._access import Grants, visible
 from onca.registry._auth import AuthError, Principal
 from onca.registry._deps import SessionDep
@@ -42,10 +49,23 @@ from onca.registry._notify import match_rules
 from onca.registry._schemas import SeizureIn
 from onca.registry.console._charts import bars, columns, world_map
 from onca.registry.console._i18n import LANGUAGES, Translator, catalogue, choose
+from onca.registry.console._reports import read_regular, report_response, reports_in
 
-router = APIRouter(prefix="/console", include_in_schema=False)
-RecordId = Annotated[int, PathParam(ge=1, le=2**62)]
 COOKIE = "onca_console"
+
+
+async def _form_token(request: Request) -> None:
+    """Every state-changing console request but the sign-in carries the signed-in user's form
+    token in its ``csrf`` field (another site can neither read nor compute it)."""
+    if request.method not in _web_security.STATE_CHANGING or request.url.path == "/console/signin":
+        return
+    sent = (await request.form()).get(_web_security.FORM_FIELD)
+    if not _web_security.form_token_matches(request.cookies.get(COOKIE), sent):
+        raise _web_security.CrossSiteRefused
+
+
+router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(_form_token)])
+RecordId = Annotated[int, PathParam(ge=1, le=2**62)]
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True, trim_blocks=True, lstrip_blocks=True,
@@ -79,6 +99,11 @@ def _translator(request: Request, session: Session, me: Principal | None) -> Tra
     return Translator(choose(language, request.headers.get("accept-language")))
 
 
+def _nonce(request: Request) -> str | None:
+    """This response's CSP nonce (set by ``_web_security``'s middleware), for inline scripts."""
+    return getattr(request.state, "csp_nonce", None)
+
+
 def _page(
     request: Request,
     session: Session,
@@ -90,10 +115,24 @@ def _page(
     t = _translator(request, session, me)
     lang = t.language
     names = {code: catalogue(code)["language_name"] for code in LANGUAGES}
+    cookie = request.cookies.get(COOKIE)
+    csrf = _web_security.form_token(cookie) if me is not None and cookie else ""
     body = _env.get_template(template).render(
-        t=t, lang=lang, me=me, languages=names, request=request, **ctx
-    )
+        t=t, lang=lang, me=me, languages=names, request=request, csrf=csrf,
+        csp_nonce=_nonce(request), **ctx,
+    )  # fmt: skip
     return HTMLResponse(body, status_code=status)
+
+
+def _back_to(request: Request) -> str:
+    """Where a form sends the user back: the path and query of a same-origin Referer under
+    /console/, else the dashboard (never another site)."""
+    referer = request.headers.get("referer")
+    if referer and _web_security.same_origin(request, referer):
+        parts = urlsplit(referer)
+        if parts.path.startswith("/console/"):
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return "/console/"
 
 
 def _guard(request: Request, session: Session) -> Principal | Response:
@@ -153,8 +192,7 @@ def language(request: Request, session: SessionDep, lang: Annotated[str, Form()]
             _audit.append(session, action="language", user_id=me.user_id, agency_id=me.agency_id,
                           record_id=me.user_id, detail={"language": lang})  # fmt: skip
             session.commit()
-    back = request.headers.get("referer", "/console/")
-    return RedirectResponse(back if "/console/" in back else "/console/", status_code=303)
+    return RedirectResponse(_back_to(request), status_code=303)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -291,10 +329,13 @@ def seizure_page(request: Request, session: SessionDep, seizure_id: RecordId) ->
     except RegistryError:
         return _page(request, session, me, "missing.html", status=404)
     notes = _cases.list_notes(session, me, "seizure", seizure_id)
-    in_cases = session.execute(select(Case.id, Case.reference).join(CaseSeizure, CaseSeizure.case_id == Case.id)
-                               .where(CaseSeizure.seizure_id == seizure_id, visible(Case.agency_id, me, "case"),
-                                      Case.agency_id.in_(Grants(session, me).granting("case", "seizures")))
-                               .order_by(Case.id)).all()  # fmt: skip
+    grants = Grants(session, me)
+    rows = session.execute(select(Case.id, Case.reference, Case.agency_id).join(CaseSeizure, CaseSeizure.case_id == Case.id)
+                           .where(CaseSeizure.seizure_id == seizure_id, visible(Case.agency_id, me, "case"),
+                                  Case.agency_id.in_(grants.granting("case", "seizures")))
+                           .order_by(Case.id)).all()  # fmt: skip
+    named = set(grants.granting("case", "reference"))  # the reference only where it is shared
+    in_cases = [(cid, ref if agency in named else f"#{cid}") for cid, ref, agency in rows]
     session.commit()
     return _page(
         request, session, me, "seizure.html", nav="seizures", s=s, notes=notes, cases=in_cases
@@ -357,9 +398,8 @@ def case_page(request: Request, session: SessionDep, case_id: RecordId) -> Respo
         _audit.append(session, action="read_personal", user_id=me.user_id, agency_id=me.agency_id,
                       record_kind="person", detail={"case": case_id, "persons": named})  # fmt: skip
         session.commit()
-    view = network_html(
-        graph, title=f"{case['reference']}", dom_id="case-network", width=860, height=480
-    )
+    view = network_html(graph, title=case["reference"] or f"case #{case_id}", dom_id="case-network",
+                        width=860, height=480, nonce=_nonce(request))  # fmt: skip
     return _page(request, session, me, "case.html", nav="seizures", case=case, view=view)
 
 
@@ -484,13 +524,6 @@ def triage_alert(request: Request, session: SessionDep, alert_id: RecordId, deci
     return RedirectResponse(f"/console/alerts?done={alert_id}", status_code=303)
 
 
-def _reports(request: Request) -> dict[str, Path]:
-    folder = request.app.state.reports
-    if folder is None or not Path(folder).is_dir():
-        return {}
-    return {p.name: p for p in sorted(Path(folder).glob("*.html")) if p.is_file()}
-
-
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(request: Request, session: SessionDep) -> Response:
     """The HTML reports (density, occupancy, trade, screening...) in the folder the service was
@@ -499,7 +532,7 @@ def reports_page(request: Request, session: SessionDep) -> Response:
     if isinstance(me, Response):
         return me
     items = [(name, dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC).strftime("%Y-%m-%d %H:%M"), p.stat().st_size)
-             for name, p in _reports(request).items()]  # fmt: skip
+             for name, p in reports_in(request.app.state.reports).items()]  # fmt: skip
     return _page(request, session, me, "reports.html", nav="reports", items=items,
                  configured=request.app.state.reports is not None)  # fmt: skip
 
@@ -509,7 +542,8 @@ def report_file(request: Request, session: SessionDep, name: str) -> Response:
     me = _guard(request, session)
     if isinstance(me, Response):
         return me
-    found = _reports(request).get(name)  # only names listed in the folder: no paths
-    if found is None:
+    found = reports_in(request.app.state.reports).get(name)  # only names listed: no paths
+    data = None if found is None else read_regular(found)
+    if data is None:
         return _page(request, session, me, "missing.html", status=404)
-    return HTMLResponse(found.read_text(encoding="utf-8"))
+    return report_response(data)
