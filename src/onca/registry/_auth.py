@@ -162,9 +162,12 @@ class Authenticator:
         if len(parts) != 3 or parts[0] != "onca":
             raise self._fail(client, "malformed token: expected onca_<id>_<secret>")
         throttled = self._throttled(client) is not None
-        if throttled and not session.execute(
-            select(ApiToken.id).where(ApiToken.token_id == parts[1])
-        ).first():
+        if (
+            throttled
+            and not session.execute(
+                select(ApiToken.id).where(ApiToken.token_id == parts[1])
+            ).first()
+        ):
             raise self._fail(client, "unknown token")  # no argon2 work for a throttled client
         row = session.execute(
             select(ApiToken, User)

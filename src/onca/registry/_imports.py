@@ -35,6 +35,8 @@ import hashlib
 import io
 import json
 import logging
+import multiprocessing
+import os
 import threading
 import uuid
 import zipfile
@@ -50,20 +52,26 @@ from onca.registry import _audit
 from onca.registry._access import Grants
 from onca.registry._auth import Principal
 from onca.registry._errors import Invalid, NotFound, RegistryError, require
-from onca.registry._models import ImportJob, Seizure, utcnow
+from onca.registry._models import ImportJob, Seizure, SeizurePerson, utcnow
+from onca.registry._notify import cross_border_hits
 from onca.registry._schemas import SeizureIn
-from onca.registry._seizures import create_seizure
+from onca.registry._seizures import person_row, seizure_row
 
 REQUIRED = ("reference", "seized_on", "country", "taxon", "commodity", "quantity", "unit")
-MAX_ROWS = 100_000
+MAX_ROWS = 100_000  # $ONCA_REGISTRY_IMPORT_MAX_ROWS
 MAX_COLUMNS = 64
-MAX_UNPACKED = 256 * 2**20
+MAX_UNPACKED = 256 * 2**20  # $ONCA_REGISTRY_IMPORT_MAX_UNPACKED (bytes)
 MAX_PROBLEMS = 1000  # listed in a report; the count is always whole
 BATCH = 500  # rows written between two flushes that let the session forget what it wrote
 STALE = dt.timedelta(minutes=2)  # a running job without a heartbeat for this long was interrupted
 log = logging.getLogger(__name__)
 
 Rows = list[tuple[int, dict[str, str]]]
+
+
+def _setting(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else default
 
 
 def _decode(content: bytes) -> str:
@@ -122,9 +130,11 @@ def _xlsx_rows(
         raise Invalid(
             f"file: {filename} is not a readable XLSX workbook ({e})", field="file"
         ) from None
-    if unpacked > MAX_UNPACKED:
-        raise Invalid(f"file: {filename} unpacks to {unpacked:,} bytes; at most {MAX_UNPACKED:,}",
-                      field="file")  # fmt: skip
+    most = _setting("ONCA_REGISTRY_IMPORT_MAX_UNPACKED", MAX_UNPACKED)
+    if unpacked > most:
+        raise Invalid(
+            f"file: {filename} unpacks to {unpacked:,} bytes; at most {most:,}", field="file"
+        )
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
         sheet.reset_dimensions()  # the declared size is the file's word, not a fact
@@ -162,11 +172,11 @@ def read_rows(content: bytes, filename: str) -> Rows:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise Invalid(f"file: {filename} lacks the columns {', '.join(missing)}", field="file")
+    most = _setting("ONCA_REGISTRY_IMPORT_MAX_ROWS", MAX_ROWS)
     out: Rows = []
     for item in rows:
-        if len(out) == MAX_ROWS:
-            raise Invalid(f"file: more than {MAX_ROWS:,} rows; at most {MAX_ROWS:,} per file",
-                          field="file")  # fmt: skip
+        if len(out) == most:
+            raise Invalid(f"file: more than {most:,} rows; at most {most:,} per file", field="file")
         out.append(item)
     return out
 
@@ -260,13 +270,10 @@ def import_seizures(
     import_id = uuid.uuid4().hex
     grants = Grants(session, principal)
     ids: list[int] = []
-    for n, (_, item) in enumerate(checked, start=1):
-        ids.append(create_seizure(session, principal, item, import_id=import_id, audit=False,
-                                  grants=grants).id)  # fmt: skip
-        if n % BATCH == 0:  # written rows need not stay in the session: keeps each flush short
-            session.flush()
-            session.expunge_all()
-            tell("writing", n)
+    for start in range(0, len(checked), BATCH):
+        ids += _write_batch(session, principal, [item for _, item in checked[start:start + BATCH]],
+                            import_id, grants)  # fmt: skip
+        tell("writing", len(ids))
     _audit.append(session, action="import", user_id=principal.user_id, agency_id=principal.agency_id,
                   record_kind="seizure", detail={"file": filename, "sha256": report["sha256"],
                                                  "import_id": import_id, "seizures": ids})  # fmt: skip
@@ -274,31 +281,105 @@ def import_seizures(
             "problem_count": 0, "problems": [], "import_id": import_id}  # fmt: skip
 
 
-FINISHED = ("imported", "rejected", "failed", "interrupted")
+def _write_batch(session: Session, principal: Principal, items: list[SeizureIn], import_id: str,
+                 grants: Grants) -> list[int]:  # fmt: skip
+    """Write checked seizures (whose persons are all new) with two flushes, each a few
+    many-row INSERTs, then look for their cross-border hits; the session then forgets them,
+    so that every batch costs the same."""
+    people = [[(person_row(principal, link.person), link.role) for link in item.persons if link.person]
+              for item in items]  # fmt: skip
+    session.add_all([p for row in people for p, _ in row])
+    session.flush()
+    seizures = []
+    for item, row in zip(items, people, strict=True):
+        seizure = seizure_row(principal, item, import_id)
+        seizure.persons = [SeizurePerson(person_id=p.id, role=role) for p, role in row]
+        seizures.append(seizure)
+    session.add_all(seizures)
+    session.flush()
+    for seizure, row in zip(seizures, people, strict=True):
+        cross_border_hits(session, principal, seizure, [p for p, _ in row], grants)
+    ids = [s.id for s in seizures]
+    session.flush()
+    session.expunge_all()
+    return ids
 
 
-def job_dict(job: ImportJob, progress: tuple[str, int] | None = None) -> dict[str, Any]:
+def job_dict(job: ImportJob) -> dict[str, Any]:
     status = job.status
     if status in ("queued", "running") and utcnow() - job.updated_at > STALE:
         status = "interrupted"  # no heartbeat: the server that ran it stopped
     out: dict[str, Any] = {"id": job.id, "status": status, "file": job.filename, "sha256": job.sha256,
                            "bytes": job.size, "created_at": job.created_at.isoformat(),
                            "updated_at": job.updated_at.isoformat(), "url": f"/imports/{job.id}"}  # fmt: skip
-    if progress and status == "running":
-        out["stage"], out["rows_done"] = progress
+    if status == "running" and job.stage:
+        out["stage"], out["rows_done"] = job.stage, job.rows_done
     if job.report:
         out["report"] = json.loads(job.report)
     return out
 
 
-class ImportRunner:
-    """Runs bulk imports in worker threads, one database session each, and keeps the jobs."""
+def _finish(session: Session, job_id: str, status: str, report: dict[str, Any]) -> None:
+    session.execute(update(ImportJob).where(ImportJob.id == job_id).values(
+        status=status, report=json.dumps(report, ensure_ascii=False, default=str),
+        updated_at=utcnow()))  # fmt: skip
 
-    def __init__(self, sessions: sessionmaker[Session], workers: int = 1) -> None:
+
+def run_job(sessions: sessionmaker[Session], job_id: str, principal: Principal, content: bytes,
+            filename: str) -> None:  # fmt: skip
+    """Run one import job to its end and record the end in the job's row."""
+    with sessions() as session:
+        postgres = session.get_bind().dialect.name == "postgresql"
+
+        def progress(stage: str, n: int) -> None:
+            if postgres:  # on SQLite the import holds the only write lock: no progress rows
+                with sessions() as other:
+                    other.execute(update(ImportJob).where(ImportJob.id == job_id)
+                                  .values(stage=stage, rows_done=n, updated_at=utcnow()))  # fmt: skip
+                    other.commit()
+
+        session.execute(update(ImportJob).where(ImportJob.id == job_id)
+                        .values(status="running", stage="reading", rows_done=0, updated_at=utcnow()))  # fmt: skip
+        session.commit()
+        try:
+            report = import_seizures(session, principal, content, filename, progress)
+        except RegistryError as e:  # the file as a whole is refused (limits, format)
+            session.rollback()
+            report = {"file": filename, "status": "rejected", "imported": 0, "rows": None, "problem_count": 1,
+                      "problems": [{"line": None, "field": e.field or "file", "message": str(e)}]}  # fmt: skip
+        if report["status"] != "imported":
+            session.rollback()
+        # the job's end is written in the import's own transaction: both or neither
+        _finish(session, job_id, report["status"], report)
+        session.commit()
+
+
+def _child(url: str, job_id: str, principal: Principal, content: bytes, filename: str) -> None:
+    """The import process: its own engine on the same database."""
+    from onca.registry._db import make_engine, session_factory
+
+    logging.basicConfig(level=logging.WARNING)
+    engine = make_engine(url, pool_size=1)
+    try:
+        run_job(session_factory(engine), job_id, principal, content, filename)
+    finally:
+        engine.dispose()
+
+
+class ImportRunner:
+    """Runs bulk imports, each in a process of its own (spawned, so it shares no lock or
+    connection with the server), at most ``workers`` at a time, and keeps the jobs.
+
+    In its own process an import cannot slow the server's answers: in a thread of the server
+    it held Python's global interpreter lock through each batch of writes, and ``/health``
+    waited up to 0.7 s (benchmarks/RESULTS.md). A thread of the server waits for each process
+    and records a failure if the process dies without finishing."""
+
+    def __init__(self, url: str, sessions: sessionmaker[Session], workers: int = 1) -> None:
+        self._url = url
         self._sessions = sessions
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="onca-import")
         self._futures: dict[str, Future[None]] = {}
-        self._progress: dict[str, tuple[str, int]] = {}
         self._lock = threading.Lock()
         self._beating = threading.Event()
         with sessions() as session:
@@ -333,48 +414,28 @@ class ImportRunner:
             ImportJob.id == job_id, ImportJob.agency_id == principal.agency_id)).scalar_one_or_none()  # fmt: skip
         if job is None:
             raise NotFound(f"no import {job_id} of your agency")
-        with self._lock:
-            progress = self._progress.get(job_id)
-        return job_dict(job, progress)
-
-    def _finish(self, session: Session, job_id: str, status: str, report: dict[str, Any]) -> None:
-        session.execute(update(ImportJob).where(ImportJob.id == job_id).values(
-            status=status, report=json.dumps(report, ensure_ascii=False, default=str),
-            updated_at=utcnow()))  # fmt: skip
+        return job_dict(job)
 
     def _run(self, job_id: str, principal: Principal, content: bytes, filename: str) -> None:
-        def progress(stage: str, n: int) -> None:
-            with self._lock:
-                self._progress[job_id] = (stage, n)
-
         try:
+            process = multiprocessing.get_context("spawn").Process(
+                target=_child, args=(self._url, job_id, principal, content, filename),
+                name=f"onca-import-{job_id[:8]}")  # fmt: skip
+            process.start()
+            process.join()
             with self._sessions() as session:
-                session.execute(update(ImportJob).where(ImportJob.id == job_id)
-                                .values(status="running", updated_at=utcnow()))  # fmt: skip
-                session.commit()
-                progress("reading", 0)
-                try:
-                    report = import_seizures(session, principal, content, filename, progress)
-                except RegistryError as e:  # the file as a whole is refused (limits, format)
-                    session.rollback()
-                    report = {"file": filename, "status": "rejected", "imported": 0, "rows": None,
-                              "problem_count": 1,
-                              "problems": [{"line": None, "field": e.field or "file", "message": str(e)}]}  # fmt: skip
-                if report["status"] != "imported":
-                    session.rollback()
-                # the job's end is written in the import's own transaction: both or neither
-                self._finish(session, job_id, report["status"], report)
-                session.commit()
-        except Exception:
-            log.exception("bulk import %s failed", job_id)
-            with self._sessions() as session:
-                self._finish(session, job_id, "failed",
-                             {"file": filename, "status": "failed", "imported": 0,
-                              "message": "the import failed on the server; nothing of it was written"})  # fmt: skip
-                session.commit()
+                left = session.execute(
+                    select(ImportJob.status).where(ImportJob.id == job_id)
+                ).scalar_one()
+                if left in ("queued", "running"):  # the process died before it could say so
+                    log.error(
+                        "bulk import %s: its process ended with code %s", job_id, process.exitcode
+                    )
+                    _finish(session, job_id, "failed", {"file": filename, "status": "failed", "imported": 0,
+                            "message": "the import failed on the server; nothing of it was written"})  # fmt: skip
+                    session.commit()
         finally:
             with self._lock:
-                self._progress.pop(job_id, None)
                 self._futures.pop(job_id, None)
 
     def _heartbeat(self) -> None:

@@ -328,6 +328,8 @@ class ImportJob(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(20))
+    stage: Mapped[str | None] = mapped_column(String(20))  # reading, checking, writing
+    rows_done: Mapped[int | None] = mapped_column(Integer)
     report: Mapped[str | None] = mapped_column(Text)  # JSON, once finished
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -58,14 +58,33 @@ def like_literal(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def person_row(principal: Principal, p: PersonIn) -> Person:
+    """A new person of the principal's agency, with its matching keys (not yet added)."""
+    return Person(agency_id=principal.agency_id, kind=p.kind, name=p.name,
+                  name_key=name_sorted(p.name, p.kind), birth_date=p.birth_date,
+                  nationality=p.nationality, id_number=p.id_number, id_key=id_key(p.id_number),
+                  address=p.address, phone=p.phone, created_by=principal.user_id)  # fmt: skip
+
+
 def _new_person(session: Session, principal: Principal, p: PersonIn) -> Person:
-    person = Person(agency_id=principal.agency_id, kind=p.kind, name=p.name,
-                    name_key=name_sorted(p.name, p.kind), birth_date=p.birth_date,
-                    nationality=p.nationality, id_number=p.id_number, id_key=id_key(p.id_number),
-                    address=p.address, phone=p.phone, created_by=principal.user_id)  # fmt: skip
+    person = person_row(principal, p)
     session.add(person)
     session.flush()
     return person
+
+
+def seizure_row(principal: Principal, data: SeizureIn, import_id: str | None = None) -> Seizure:
+    """A new seizure of the principal's agency with its chain and specimens (not yet added;
+    its persons are linked by the caller)."""
+    now = utcnow()
+    seizure = Seizure(agency_id=principal.agency_id, reference=data.reference, seized_on=data.seized_on,
+                      country=data.country, place=data.place, lat=data.lat, lon=data.lon,
+                      transport_mode=data.transport_mode, description=data.description,
+                      import_id=import_id, created_by=principal.user_id, created_at=now, updated_at=now)  # fmt: skip
+    seizure.chain = [ChainLeg(position=i, role=leg.role, country=leg.country, share=leg.share,
+                              custody=leg.custody) for i, leg in enumerate(data.chain)]  # fmt: skip
+    seizure.specimens = [Specimen(**s.model_dump()) for s in data.specimens]
+    return seizure
 
 
 def create_person(session: Session, principal: Principal, p: PersonIn) -> Person:
@@ -76,27 +95,16 @@ def create_person(session: Session, principal: Principal, p: PersonIn) -> Person
     return person
 
 
-def create_seizure(
-    session: Session, principal: Principal, data: SeizureIn, *, import_id: str | None = None,
-    audit: bool = True, grants: Grants | None = None,
-) -> Seizure:  # fmt: skip
+def create_seizure(session: Session, principal: Principal, data: SeizureIn) -> Seizure:
     """Add a seizure of the principal's agency (with new persons, links to visible persons,
-    chain and specimens) and notify cross-border hits. The caller commits. A bulk import,
-    which has checked its references already, passes ``import_id`` and its ``grants``."""
+    chain and specimens) and notify cross-border hits. The caller commits."""
     require(principal.may("write"), "creating records")
-    taken = None if import_id else session.execute(select(Seizure.id).where(
+    taken = session.execute(select(Seizure.id).where(
         Seizure.agency_id == principal.agency_id, Seizure.reference == data.reference)).first()  # fmt: skip
     if taken:
         raise Conflict(f"reference {data.reference!r} is already seizure {taken[0]} of your agency",
                        field="reference")  # fmt: skip
-    now = utcnow()
-    seizure = Seizure(agency_id=principal.agency_id, reference=data.reference, seized_on=data.seized_on,
-                      country=data.country, place=data.place, lat=data.lat, lon=data.lon,
-                      transport_mode=data.transport_mode, description=data.description,
-                      import_id=import_id, created_by=principal.user_id, created_at=now, updated_at=now)  # fmt: skip
-    seizure.chain = [ChainLeg(position=i, role=leg.role, country=leg.country, share=leg.share,
-                              custody=leg.custody) for i, leg in enumerate(data.chain)]  # fmt: skip
-    seizure.specimens = [Specimen(**s.model_dump()) for s in data.specimens]
+    seizure = seizure_row(principal, data)
     people: list[tuple[Person, str]] = []
     for i, link in enumerate(data.persons):
         if link.person is not None:
@@ -120,10 +128,10 @@ def create_seizure(
         raise Conflict(
             f"reference {data.reference!r} is already used by your agency", field="reference"
         ) from None
-    cross_border_hits(session, principal, seizure, [p for p, _ in people], grants)
-    if audit:  # last: the audit head stays locked until the commit
-        _audit.append(session, action="create", user_id=principal.user_id, agency_id=principal.agency_id,
-                      record_kind="seizure", record_id=seizure.id, detail={"reference": data.reference})  # fmt: skip
+    cross_border_hits(session, principal, seizure, [p for p, _ in people])
+    # last: the audit head stays locked until the commit
+    _audit.append(session, action="create", user_id=principal.user_id, agency_id=principal.agency_id,
+                  record_kind="seizure", record_id=seizure.id, detail={"reference": data.reference})  # fmt: skip
     return seizure
 
 

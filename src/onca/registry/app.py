@@ -15,16 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from onca import __version__
 from onca.registry import _web_security
+from onca.registry._audit import load_key
 from onca.registry._auth import Authenticator
 from onca.registry._db import make_engine, migrate, session_factory
 from onca.registry._errors import RegistryError
+from onca.registry._guard import RequestGuard
+from onca.registry._imports import ImportRunner
 from onca.registry._routes_admin import router as admin_router
 from onca.registry._routes_records import router as records_router
 from onca.registry.console import STATIC as console_static
@@ -44,6 +48,7 @@ def create_app(
     """The application on ``db`` (URL or engine; default ``$ONCA_REGISTRY_DB`` or SQLite).
     ``reports`` is a folder of HTML reports the console lists (default
     ``$ONCA_REGISTRY_REPORTS``)."""
+    load_key()  # a configured audit key that cannot be read stops the start, loudly
     engine = db if isinstance(db, Engine) else make_engine(db)
     if upgrade:
         migrate(engine)
@@ -55,9 +60,13 @@ def create_app(
         description="The multi-agency register of wildlife seizures and cases, with controlled"
         " sharing between agencies. Authenticate with 'Authorization: Bearer onca_...'.",
     )
+    app.add_middleware(RequestGuard)
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.auth = Authenticator()
+    app.state.imports = ImportRunner(
+        engine.url.render_as_string(hide_password=False), app.state.sessions
+    )
     folder = reports or os.environ.get("ONCA_REGISTRY_REPORTS")
     app.state.reports = Path(folder) if folder else None
     app.include_router(admin_router)
@@ -72,6 +81,22 @@ def create_app(
     @app.exception_handler(RegistryError)
     async def registry_error(_: Request, e: RegistryError) -> JSONResponse:
         return _error(e.status, e.field, str(e), type(e).__name__.lower())
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, e: RequestValidationError) -> JSONResponse:
+        # where and why, not the input: echoing what the client sent can fail to encode
+        # (NaN, surrogates) and would repeat hostile text
+        detail = [{"loc": [str(x) if not isinstance(x, int) else x for x in err.get("loc", ())],
+                   "msg": str(err.get("msg", "invalid")), "type": str(err.get("type", "invalid"))}
+                  for err in e.errors()]  # fmt: skip
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(OperationalError)
+    async def busy(_: Request, e: OperationalError) -> JSONResponse:
+        response = _error(503, None, "the database is busy or not answering; try again shortly",
+                          "database_busy")  # fmt: skip
+        response.headers["Retry-After"] = "2"
+        return response
 
     @app.exception_handler(DataError)
     async def data_error(_: Request, e: DataError) -> JSONResponse:

@@ -35,6 +35,8 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("stage", sa.String(length=20), nullable=True),
+        sa.Column("rows_done", sa.Integer(), nullable=True),
         sa.Column("report", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
