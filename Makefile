@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 PYTEST_WORKERS ?= 2
 PYTEST_DIST    ?= loadgroup
 
-.PHONY: install browser demo test lint format bench bench-screen bench-resolve bench-network bench-density bench-occupancy bench-trade bench-registry bench-console clean
+.PHONY: install browser demo test lint format bench bench-screen bench-resolve bench-network bench-density bench-occupancy bench-trade bench-registry bench-registry-import bench-console clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,9 @@ bench-trade: install  ## mirror analysis of 25M synthetic CITES shipment records
 
 bench-registry: install  ## registry load test: reads and writes per second against PostgreSQL (wrk)
 	$(BIN)/python benchmarks/bench_registry.py
+
+bench-registry-import: install  ## a 100,000-row bulk import under a /health poller, person search at that size (PostgreSQL, SQLite)
+	$(BIN)/python benchmarks/bench_registry_import.py --rows $${N:-100000}
 
 bench-console: install  ## console pages' server time with 100,000 seizures in PostgreSQL
 	$(BIN)/python benchmarks/bench_console.py

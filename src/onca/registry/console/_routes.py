@@ -45,7 +45,7 @@ from onca.registry._models import (
     Specimen,
     User,
 )
-from onca.registry._notify import match_rules
+from onca.registry._notify import match_rules, readable_probe
 from onca.registry._schemas import SeizureIn
 from onca.registry.console._charts import bars, columns, world_map
 from onca.registry.console._i18n import LANGUAGES, Translator, catalogue, choose
@@ -417,14 +417,7 @@ def person_page(request: Request, session: SessionDep, person_id: RecordId) -> R
     listed: list[tuple[int, str, str]] = []
     if p is not None and me.may("read_personal"):
         grants, codes = Grants(session, me), _seizures.agency_codes(session)
-        readable = grants.fields(
-            p.agency_id, "person"
-        )  # match only on what this user may read of p
-        probe = Person(
-            id_key=p.id_key if "id_number" in readable and (p.nationality is None or "nationality" in readable) else None,
-            nationality=p.nationality, name_key=p.name_key if {"name", "birth_date"} <= readable else None,
-            birth_date=p.birth_date,
-        )  # fmt: skip
+        probe = readable_probe(p, grants)  # match only on what this user may read of p
         rules = match_rules(probe, grants)
         if rules:
             others = session.execute(select(Person).where(Person.id != p.id, visible(Person.agency_id, me, "person"),
