@@ -549,3 +549,163 @@ def test_direct_edits_of_agreements_and_roles_are_named(registry: Registry) -> N
     assert any("agreement 1 differs" in p and "fields" in p for p in problems), problems
     assert any("agreement 2 has no audit link" in p for p in problems), problems
     assert any(f"viewer@{B} differs" in p and "role" in p for p in problems), problems
+
+
+def test_direct_edits_of_grantees_agency_codes_and_tokens_are_named(registry: Registry) -> None:
+    """The outside reviewer's rewrite: an agreement moved to another grantee, two agencies'
+    codes swapped, a revoked token un-revoked and moved to an admin."""
+    import sqlalchemy as sa
+
+    from onca.registry import _audit
+    from onca.registry._admin import revoke_token
+    from onca.registry._db import session_factory
+
+    c = registry.client
+    assert c.post("/agreements", headers=registry.as_(B, "admin"),
+                  json={"grantee": A, "record_kind": "seizure"}).status_code == 201  # fmt: skip
+    engine = c.app.state.engine  # type: ignore[attr-defined]
+    viewer = registry.tokens[("CO-DIAN", "viewer")].split("_")[1]
+    with session_factory(engine)() as session:
+        revoke_token(session, viewer)
+        session.commit()
+        assert _audit.verify_records(session) == []
+    with engine.begin() as conn:
+        ids = dict(conn.execute(sa.text("SELECT code, id FROM agencies")).all())
+        admin = conn.execute(
+            sa.text("SELECT id FROM users WHERE username = 'admin@CO-DIAN'")
+        ).scalar_one()
+        conn.execute(sa.text("UPDATE agreements SET grantee_id = :co"), {"co": ids["CO-DIAN"]})
+        conn.execute(sa.text("UPDATE agencies SET code = 'tmp' WHERE id = :i"), {"i": ids[A]})
+        conn.execute(
+            sa.text("UPDATE agencies SET code = :a WHERE id = :i"), {"a": A, "i": ids["CO-DIAN"]}
+        )
+        conn.execute(sa.text("UPDATE agencies SET code = 'CO-DIAN' WHERE id = :i"), {"i": ids[A]})
+        conn.execute(sa.text("UPDATE api_tokens SET revoked_at = NULL, user_id = :u WHERE token_id = :t"),
+                     {"u": admin, "t": viewer})  # fmt: skip
+    with session_factory(engine)() as session:
+        problems = _audit.verify_records(session)
+    assert any("agreement 1 differs" in p and "grantee_id" in p for p in problems), problems
+    assert any(f"agency {A} differs" in p and "code" in p for p in problems), problems
+    assert any(
+        f"token {viewer} differs" in p and "revoked" in p and "user_id" in p for p in problems
+    ), problems
+
+
+def test_a_busy_database_is_a_503_not_a_500(registry: Registry, monkeypatch: object) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from onca.registry import _seizures
+
+    def locked(*_: object, **__: object) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(_seizures, "search_seizures", locked)  # type: ignore[attr-defined]
+    r = registry.client.get("/seizures", headers=registry.as_(A, "viewer"))
+    assert r.status_code == 503 and r.headers["Retry-After"] == "2", r.text
+
+
+def test_forwarded_headers_are_believed_only_when_configured(monkeypatch: object) -> None:
+    from onca.registry._serve import proxy_options
+
+    monkeypatch.delenv("ONCA_REGISTRY_TRUSTED_PROXIES", raising=False)  # type: ignore[attr-defined]
+    assert proxy_options() == {"proxy_headers": False}
+    monkeypatch.setenv("ONCA_REGISTRY_TRUSTED_PROXIES", "10.0.0.5")  # type: ignore[attr-defined]
+    assert proxy_options() == {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.5"}
+
+
+def test_the_order_of_a_search_does_not_tell_a_withheld_date(registry: Registry) -> None:
+    c = registry.client
+    assert c.post("/agreements", headers=registry.as_(B, "admin"),
+                  json={"grantee": A, "record_kind": "seizure", "fields": ["reference", "country"]}).status_code == 201  # fmt: skip
+    c.post(
+        "/seizures",
+        headers=registry.as_(B, "editor"),
+        json=seizure("B-SECRET", country="BO", seized_on="2025-06-17"),
+    )
+    for day in ("2025-06-01", "2025-06-16", "2025-06-18", "2025-06-30"):
+        c.post(
+            "/seizures", headers=registry.as_(A, "editor"), json=seizure(f"A-{day}", seized_on=day)
+        )
+    items = c.get("/seizures", headers=registry.as_(A, "viewer")).json()["items"]
+    refs = [i["reference"] for i in items]
+    assert refs[-1] == "B-SECRET", refs  # after every dated one, wherever its date falls
+    assert refs[:-1] == ["A-2025-06-30", "A-2025-06-18", "A-2025-06-16", "A-2025-06-01"]
+
+
+def test_a_viewer_reads_no_names_in_notifications(registry: Registry) -> None:
+    c = registry.client
+    for grantor in (A, C):
+        c.post(
+            "/agreements",
+            headers=registry.as_(grantor, "admin"),
+            json={"grantee": B, "record_kind": "person"},
+        )
+    c.post("/seizures", headers=registry.as_(C, "editor"), json=seizure(
+        "C-1", country="BR", persons=[{"role": "buyer", "person": MARIA}]))  # fmt: skip
+    c.post("/seizures", headers=registry.as_(B, "editor"), json=seizure(
+        "B-1", country="BO", persons=[{"role": "courier", "person": MARIA}]))  # fmt: skip
+    analyst = c.get("/notifications", headers=registry.as_(B, "analyst")).json()
+    viewer = c.get("/notifications", headers=registry.as_(B, "viewer")).json()
+    assert analyst and "Maria" in analyst[0]["message"], analyst
+    assert viewer and "Maria" not in repr(viewer), viewer
+
+
+def test_odd_compression_in_an_xlsx_and_uploads_without_write_are_refused(
+    registry: Registry,
+) -> None:
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(IMPORT_HEADER.split(","))
+    plain = io.BytesIO()
+    wb.save(plain)
+    odd = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src, zipfile.ZipFile(odd, "w") as out:
+        for info in src.infolist():
+            kind = (
+                zipfile.ZIP_BZIP2 if info.filename.endswith("sheet1.xml") else zipfile.ZIP_DEFLATED
+            )
+            out.writestr(info.filename, src.read(info), compress_type=kind)
+    r = _upload(registry, "bzip2.xlsx", odd.getvalue())
+    assert r.status_code == 422 and "compressed in a way" in r.json()["problems"][0]["message"], (
+        r.text
+    )  # type: ignore[attr-defined]
+    read: list[int] = []
+
+    def body() -> object:
+        for _ in range(8):
+            read.append(1)
+            yield b"z" * 65536
+
+    r = registry.client.post("/imports/seizures", content=body(), headers={
+        **registry.as_(A, "viewer"), "Content-Type": "multipart/form-data; boundary=x"})  # fmt: skip
+    assert r.status_code == 403 and len(read) <= 1, (r.status_code, len(read))
+
+
+def test_json_checks_hold_whatever_the_content_type_case(registry: Registry) -> None:
+    body = '{"reference": "U-1", "seized_on": "2026-01-01", "country": "PE", "lat": NaN, "specimens": []}'
+    for kind in ("APPLICATION/JSON", "application/vnd.onca+JSON"):
+        r = registry.client.post("/seizures", headers={**registry.as_(A, "editor"), "Content-Type": kind},
+                                 content=body)  # fmt: skip
+        assert r.status_code == 422 and "NaN is not a JSON number" in r.text, (kind, r.text)
+
+
+def test_imports_queue_only_so_far(registry: Registry, monkeypatch: object) -> None:
+    monkeypatch.setenv("ONCA_REGISTRY_IMPORT_MAX_QUEUED", "1")  # type: ignore[attr-defined]
+    c, me = registry.client, registry.as_(A, "editor")
+    first = c.post(
+        "/imports/seizures", headers=me, files={"file": ("a.csv", _csv(3000), "text/csv")}
+    )
+    assert first.status_code == 202
+    second = c.post(
+        "/imports/seizures", headers=me, files={"file": ("b.csv", _csv(2, start=5000), "text/csv")}
+    )
+    assert second.status_code == 429 and "too many imports" in second.text, second.text
+    assert (
+        c.get(first.json()["url"], headers=registry.as_(A, "viewer")).status_code == 403
+    )  # reports: importers only

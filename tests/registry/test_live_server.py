@@ -117,3 +117,21 @@ def test_kill_9_during_a_bulk_import_leaves_it_whole_or_absent(
     with session_factory(engine)() as session:
         assert verify(session).ok
     engine.dispose()
+
+
+def test_forwarded_headers_count_only_from_trusted_proxies(
+    tmp_path: object, live_server: Callable[..., LiveServer]
+) -> None:
+    """Rotating X-Forwarded-For from loopback once bypassed the sign-in throttle (and could
+    lock out a victim's address); without --trusted-proxies the header is ignored, and a valid
+    token still works from a throttled address."""
+    from onca.registry._auth import MAX_FAILURES
+
+    url = f"sqlite:///{tmp_path}/r.db"
+    reg = build_registry(url, {"PE-SERFOR": ("PE", "wildlife")}, ("viewer",))
+    server = live_server(url)
+    with httpx.Client(base_url=server.base, timeout=30) as c:
+        codes = [c.get("/me", headers={"Authorization": "Bearer onca_00_bad", "X-Forwarded-For": f"10.9.8.{i}"}).status_code
+                 for i in range(MAX_FAILURES + 2)]  # fmt: skip
+        assert codes[:MAX_FAILURES] == [401] * MAX_FAILURES and codes[-1] == 429, codes
+        assert c.get("/me", headers=reg.as_("PE-SERFOR", "viewer")).status_code == 200

@@ -71,7 +71,8 @@ def add_user(session: Session, agency_code: str, username: str, role: str,
     except ValueError as e:
         raise Invalid(f"--scope: {e}", field="scopes") from None
     _audit.append(session, action="user", user_id=None, agency_id=agency.id, record_id=user.id,
-                  detail={"username": username, "role": role, "scopes": list(scopes)})  # fmt: skip
+                  detail={"username": username, "role": role, "scopes": list(scopes),
+                          "token_id": token.split("_")[1], "days": days})  # fmt: skip
     return NewUser(user, token)
 
 
@@ -104,7 +105,8 @@ def add_token(
     except ValueError as e:
         raise Invalid(f"--scope: {e}", field="scopes") from None
     _audit.append(session, action="token", user_id=None, agency_id=user.agency_id, record_id=user.id,
-                  detail={"username": username, "scopes": list(scopes), "token_id": token.split("_")[1]})  # fmt: skip
+                  detail={"username": username, "scopes": list(scopes), "token_id": token.split("_")[1],
+                          "days": days})  # fmt: skip
     return token
 
 

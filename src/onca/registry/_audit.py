@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from onca.errors import ParameterError
 from onca.registry._db import begin_writing
-from onca.registry._models import Agency, Agreement, AuditEntry, AuditHead, User, utcnow
+from onca.registry._models import Agency, Agreement, ApiToken, AuditEntry, AuditHead, User, utcnow
 
 GENESIS = "0" * 64
 
@@ -202,45 +202,82 @@ def export_head(session: Session) -> dict[str, Any]:
 
 
 def verify_records(session: Session) -> list[str]:
-    """Agreements and users whose rows differ from what their audit links say (a direct edit
-    of the database), or that have no link at all."""
+    """The rows that decide who sees what (agencies, agreements, users, tokens) that differ from
+    what their audit links say (a direct edit of the database), or that have no link at all."""
     said: dict[tuple[str, str], dict[str, Any]] = {}
     active: dict[str, bool] = {}
-    for entry in session.execute(select(AuditEntry).where(
-            AuditEntry.action.in_(("agreement", "user", "activate", "deactivate")))
-            .order_by(AuditEntry.seq)).scalars():  # fmt: skip
+    revoked: set[str] = set()
+    kinds = ("agency", "agreement", "user", "token", "revoke", "activate", "deactivate")
+    for entry in session.execute(select(AuditEntry).where(AuditEntry.action.in_(kinds))
+                                 .order_by(AuditEntry.seq)).scalars():  # fmt: skip
+        detail = {
+            **json.loads(entry.detail),
+            "agency_id": entry.agency_id,
+            "record_id": entry.record_id,
+        }
         if entry.action in ("activate", "deactivate"):
             active[str(entry.record_id)] = entry.action == "activate"
+        elif entry.action == "revoke":
+            revoked.add(str(detail.get("token_id")))
         else:
-            said[(entry.action, str(entry.record_id))] = {**json.loads(entry.detail),
-                                                          "agency_id": entry.agency_id}  # fmt: skip
+            said[(entry.action, str(entry.record_id))] = detail
+            if entry.action in ("user", "token") and detail.get("token_id"):
+                said[("token_id", str(detail["token_id"]))] = {**detail, "user_id": entry.record_id}
     problems: list[str] = []
-    agency_codes = {int(i): str(c) for i, c in session.execute(select(Agency.id, Agency.code))}
+
+    def compare(what: str, now: dict[str, Any], was: dict[str, Any]) -> None:
+        changed = sorted(k for k in now if now[k] != was.get(k))
+        if changed:
+            problems.append(f"{what} differs from its audit link in {', '.join(changed)}")
+
+    codes: dict[int, str] = {}
+    for agency in session.execute(select(Agency).order_by(Agency.id)).scalars():
+        codes[agency.id] = agency.code
+        d = said.get(("agency", str(agency.id)))
+        if d is None:
+            problems.append(f"agency {agency.code} has no audit link (made outside the registry)")
+            continue
+        compare(
+            f"agency {agency.code}",
+            {"code": agency.code, "country": agency.country, "kind": agency.kind},
+            d,
+        )
     for a in session.execute(select(Agreement).order_by(Agreement.id)).scalars():
         d = said.get(("agreement", str(a.id)))
         if d is None:
             problems.append(f"agreement {a.id} has no audit link (made outside the registry)")
             continue
-        fields = None if a.fields is None else sorted(json.loads(a.fields))
-        was = {"grantor": d["agency_id"], "grantee": d.get("grantee"), "record_kind": d.get("record_kind"),
-               "fields": None if d.get("fields") is None else sorted(set(d["fields"])),
-               "valid_until": d.get("valid_until")}  # fmt: skip
-        now = {"grantor": a.grantor_id, "grantee": agency_codes.get(a.grantee_id), "record_kind": a.record_kind,
-               "fields": fields, "valid_until": str(a.valid_until) if a.valid_until else None}  # fmt: skip
-        if "valid_from" in d:
-            was["valid_from"], now["valid_from"] = d["valid_from"], str(a.valid_from)
-        changed = sorted(k for k in now if now[k] != was[k])
-        if changed:
-            problems.append(f"agreement {a.id} differs from its audit link in {', '.join(changed)}")
+        was = {
+            **d,
+            "grantor": d["agency_id"],
+            "fields": None if d.get("fields") is None else sorted(set(d["fields"])),
+        }
+        now: dict[str, Any] = {
+            "grantor": a.grantor_id, "grantee": codes.get(a.grantee_id), "record_kind": a.record_kind,
+            "fields": None if a.fields is None else sorted(json.loads(a.fields)),
+            "valid_until": str(a.valid_until) if a.valid_until else None}  # fmt: skip
+        for key, value in (("grantee_id", a.grantee_id), ("valid_from", str(a.valid_from))):
+            if key in d:  # links written before these were recorded lack them
+                now[key] = value
+        compare(f"agreement {a.id}", now, was)
     for u in session.execute(select(User).order_by(User.id)).scalars():
         d = said.get(("user", str(u.id)))
         if d is None:
             problems.append(f"user {u.username} has no audit link (made outside the registry)")
             continue
-        changed = [k for k, now, was in (("role", u.role, d.get("role")), ("agency", u.agency_id, d["agency_id"]),
-                                         ("active", u.active, active.get(str(u.id), True))) if now != was]  # fmt: skip
-        if changed:
-            problems.append(
-                f"user {u.username} differs from its audit links in {', '.join(changed)}"
-            )
+        compare(f"user {u.username}", {"username": u.username, "role": u.role, "agency_id": u.agency_id,
+                                       "active": u.active}, {**d, "active": active.get(str(u.id), True)})  # fmt: skip
+    for t in session.execute(select(ApiToken).order_by(ApiToken.id)).scalars():
+        d = said.get(("token_id", t.token_id))
+        if d is None:
+            problems.append(f"token {t.token_id} has no audit link (made outside the registry, or"
+                            " issued before tokens were audited: revoke it and issue another)")  # fmt: skip
+            continue
+        days = d.get("days")
+        expiry_ok = (t.expires_at is None) if days is None else (
+            t.expires_at is not None and abs((t.expires_at - t.created_at) - dt.timedelta(days=days)) < dt.timedelta(minutes=1))  # fmt: skip
+        compare(f"token {t.token_id}",
+                {"user_id": str(t.user_id), "scopes": t.scopes.split(","), "revoked": t.revoked_at is not None,
+                 "expires": expiry_ok},
+                {**d, "scopes": list(d.get("scopes", [])), "revoked": t.token_id in revoked, "expires": True})  # fmt: skip
     return problems

@@ -27,6 +27,7 @@ from onca.registry._models import (
     Seizure,
     utcnow,
 )
+from onca.registry._notify import named
 from onca.registry._schemas import AgreementIn, CaseIn, CasePatch, NoteIn
 from onca.registry._seizures import AgencyCodes, agency_codes
 
@@ -148,9 +149,31 @@ def list_notifications(
 ) -> list[dict[str, Any]]:
     require(principal.may("read"), "reading records")
     rows = session.execute(select(Notification).where(Notification.agency_id == principal.agency_id)
-                           .order_by(Notification.id.desc()).limit(limit)).scalars()  # fmt: skip
-    return [{"id": n.id, "kind": n.kind, "message": n.message, "detail": json.loads(n.detail),
-             "created_at": n.created_at.isoformat()} for n in rows]  # fmt: skip
+                           .order_by(Notification.id.desc()).limit(limit)).scalars().all()  # fmt: skip
+    details = [json.loads(n.detail) for n in rows]
+    # the stored message says "Person N"; the reader gets the name where they may read it
+    ids = {d["person_id"] for d in details if isinstance(d.get("person_id"), int)}
+    grants = Grants(session, principal)
+    people = (
+        {p.id: p for p in session.execute(select(Person).where(Person.id.in_(ids))).scalars()}
+        if ids
+        else {}
+    )
+    out = []
+    for n, d in zip(rows, details, strict=True):
+        message, person = n.message, people.get(d.get("person_id"))
+        if person is not None and message.startswith(f"Person {person.id} "):
+            message = named(person, grants) + message[len(f"Person {person.id}") :]
+        out.append(
+            {
+                "id": n.id,
+                "kind": n.kind,
+                "message": message,
+                "detail": d,
+                "created_at": n.created_at.isoformat(),
+            }
+        )
+    return out
 
 
 def add_agreement(
@@ -177,7 +200,8 @@ def add_agreement(
     session.flush()
     _audit.append(session, action="agreement", user_id=principal.user_id if principal else None,
                   agency_id=grantor.id, record_kind=None, record_id=agreement.id,
-                  detail={"grantee": grantee.code, "record_kind": data.record_kind, "fields": data.fields,
+                  detail={"grantee": grantee.code, "grantee_id": grantee.id, "record_kind": data.record_kind,
+                          "fields": data.fields,
                           "valid_from": agreement.valid_from, "valid_until": data.valid_until})  # fmt: skip
     return agreement
 

@@ -37,6 +37,12 @@ class Invalid(RegistryError, ValueError):
     status = 422
 
 
+class Busy(RegistryError):
+    """The service has too much of this kind of work queued; try again later."""
+
+    status = 429
+
+
 def require(principal_may: bool, what: str) -> None:
     if not principal_may:
         raise Forbidden(f"your role or token does not allow {what}")

@@ -111,7 +111,9 @@ def _token_refusal(scope: Scope) -> Response | None:
     client = scope["client"][0] if scope.get("client") else "unknown"
     session = app.state.sessions()
     try:
-        app.state.auth.authenticate(session, headers.get("authorization"), client)
+        principal = app.state.auth.authenticate(session, headers.get("authorization"), client)
+        if scope["path"].startswith("/imports/") and not principal.may("write"):
+            return refusal(403, "your role or token does not allow importing records", "forbidden")
     except AuthError as e:
         extra = {"WWW-Authenticate": "Bearer"}
         if e.retry_after:
@@ -146,7 +148,7 @@ class RequestGuard:
                           f" {declared[:20]}); see docs/security.md for the limits", "too_large")  # fmt: skip
             await too(scope, receive, send)
             return
-        if not path.startswith("/console"):
+        if not (path == "/console" or path.startswith("/console/")):
             refused = await run_in_threadpool(_token_refusal, scope)
             if refused is not None:
                 await refused(scope, receive, send)
@@ -163,7 +165,7 @@ class RequestGuard:
                 return
             if not message.get("more_body", False):
                 break
-        if "json" in headers.get("content-type", "") and body:
+        if "json" in headers.get("content-type", "").lower() and body:
             problem = json_problem(bytes(body))
             if problem is not None:
                 await problem(scope, receive, send)

@@ -94,7 +94,7 @@ def cross_border_hits(
                       "other_person_id": other.id, "matched_on": why}  # fmt: skip
             session.add(Notification(
                 agency_id=principal.agency_id, kind="cross_border_hit", detail=json.dumps(detail),
-                message=f"{named(linked, grants)} in your seizure {seizure.reference} matches"
+                message=f"Person {person.id} in your seizure {seizure.reference} matches"
                         f" person {other.id} in {codes[other.agency_id]}'s records ({why})."))  # fmt: skip
             session.add(Notification(
                 agency_id=other.agency_id, kind="cross_border_hit",
@@ -108,7 +108,9 @@ def cross_border_hits(
 
 
 def named(person: Person, grants: Grants) -> str:
-    """How a message names ``person``: by name only where the reader may read it."""
+    """How a message names ``person`` to the reader whose ``grants`` these are: by name only
+    where the reader may read it (a viewer reads no names, not even of their own agency's
+    persons). Messages are stored without names and named when read."""
     if "name" in grants.fields(person.agency_id, "person") and person.name:
         return f"{person.name} (person {person.id})"
     return f"Person {person.id}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -241,7 +241,12 @@ def search_seizures(session: Session, principal: Principal, *, limit: int = 50, 
     grants = Grants(session, principal)
     q = seizure_query(principal, grants, **filters)
     total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
-    rows = session.execute(q.order_by(Seizure.seized_on.desc(), Seizure.id.desc())
+    # newest first by date only where the date is shared: the order must not tell a withheld date
+    dated = case(
+        (Seizure.agency_id.in_(grants.granting("seizure", "seized_on")), Seizure.seized_on),
+        else_=None,
+    )
+    rows = session.execute(q.order_by(dated.desc().nulls_last(), Seizure.id.desc())
                            .limit(min(limit, MAX_LIMIT)).offset(offset)).scalars().all()  # fmt: skip
     codes = agency_codes(session)
     items = [seizure_dict(s, grants, codes) for s in rows]
