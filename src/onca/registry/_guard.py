@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onca.registry._auth import AuthError
 from onca.registry._db import reading_request
+from onca.registry._web_security import is_console
 
 MAX_BODY = 2**20
 MAX_UPLOAD = 50 * 2**20
@@ -148,7 +149,7 @@ class RequestGuard:
                           f" {declared[:20]}); see docs/security.md for the limits", "too_large")  # fmt: skip
             await too(scope, receive, send)
             return
-        if not (path == "/console" or path.startswith("/console/")):
+        if not is_console(path):  # the console checks its cookie and form token itself
             refused = await run_in_threadpool(_token_refusal, scope)
             if refused is not None:
                 await refused(scope, receive, send)
