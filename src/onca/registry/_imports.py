@@ -1,5 +1,5 @@
 """Bulk import of seizures from CSV or XLSX, all or nothing per file, with a per-row report,
-run as a job off the web server's event loop.
+run as a job in a process of its own.
 
 One row is one seizure with one specimen and, optionally, one person:
 
@@ -21,7 +21,7 @@ unpacked (checked on the archive's directory before anything is parsed) and read
 trusting its declared dimensions (``<dimension ref="A1:XFD100000"/>`` once made the reader
 build 1.6 billion empty cells).
 
-``ImportRunner`` runs imports in a worker thread: ``POST /imports/seizures`` answers 202 with
+``ImportRunner`` runs each import in a spawned process: ``POST /imports/seizures`` answers 202 with
 the job, ``GET /imports/{id}`` tells how it stands and, once finished, its report. Jobs are
 rows of ``import_jobs``, so any worker process answers for them; a running job's heartbeat
 (PostgreSQL) lets a job whose server died read as ``interrupted``.
