@@ -6,6 +6,7 @@ import typer
 
 from onca import __version__
 from onca.cli import (
+    _convert,
     _density,
     _distribution,
     _export,
@@ -41,6 +42,7 @@ app.add_typer(_pprl.app, name="pprl")
 app.add_typer(_network.app, name="network")
 app.add_typer(_export.app, name="export")
 app.add_typer(_trade.app, name="trade")
+app.add_typer(_convert.app, name="convert")
 app.add_typer(_registry.app, name="registry")
 app.command()(_density.density)
 app.command()(_occupancy.occupancy)
