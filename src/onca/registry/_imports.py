@@ -170,16 +170,22 @@ def _xlsx_rows(
     return header, rows()
 
 
+def file_kind(filename: str) -> str:
+    """csv or xlsx, by the file's name; anything else is refused at once (no job is made)."""
+    lower = filename.lower()
+    for kind in ("csv", "xlsx"):
+        if lower.endswith("." + kind):
+            return kind
+    raise Invalid(f"file: {filename[:100]}: expected a .csv or .xlsx file", field="file")
+
+
 def read_rows(content: bytes, filename: str) -> Rows:
     """(line, row) pairs from a CSV (UTF-8, UTF-16 with BOM, else Latin-1) or the first sheet
     of an XLSX, with the module's limits checked while reading."""
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
+    if file_kind(filename) == "xlsx":
         header, rows = _xlsx_rows(content, filename)
-    elif lower.endswith(".csv"):
-        header, rows = _csv_rows(content, filename)
     else:
-        raise Invalid(f"file: {filename}: expected a .csv or .xlsx file", field="file")
+        header, rows = _csv_rows(content, filename)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise Invalid(f"file: {filename} lacks the columns {', '.join(missing)}", field="file")

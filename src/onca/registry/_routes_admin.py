@@ -16,7 +16,7 @@ from onca.registry import _cases, _exports
 from onca.registry._deps import PrincipalDep, SessionDep
 from onca.registry._errors import Invalid, require
 from onca.registry._guard import body_limit
-from onca.registry._imports import ImportRunner
+from onca.registry._imports import ImportRunner, file_kind
 from onca.registry._models import Agency, Agreement
 from onca.registry._routes_records import Text, When
 from onca.registry._schemas import AgreementIn
@@ -83,14 +83,14 @@ async def import_seizures(
     poll ``GET /imports/{id}``. Every row is checked; all rows are written in one transaction,
     or none. With ``?wait=N`` the answer waits up to N seconds and, when the job is done by
     then, is 201 (imported) or 422 (rejected) with the report."""
+    name = file.filename or "upload.csv"
+    file_kind(name)  # a file that is neither CSV nor XLSX is refused here, without a job
     limit = body_limit(request.url.path)
     content = await file.read(limit + 1)
     if len(content) > limit:
         raise Invalid(f"file: larger than {limit:,} bytes", field="file")
     runner: ImportRunner = request.app.state.imports
-    job_id = await run_in_threadpool(
-        runner.submit, principal, content, file.filename or "upload.csv"
-    )
+    job_id = await run_in_threadpool(runner.submit, principal, content, name)
     running = runner.future(job_id)
     if wait and running is not None:
         with contextlib.suppress(TimeoutError):
