@@ -29,7 +29,7 @@ def test_older_workspace_is_migrated_forward_keeping_its_rows(tmp_path: Path) ->
     con.close()
 
     with onca.workspace.open(path) as ws:
-        assert ws.schema_version == SCHEMA_VERSION == 5
+        assert ws.schema_version == SCHEMA_VERSION == 6
         assert ws.count("alerts") == 0 and ws.count("party_scores") == 0
         assert ws.con.execute("SELECT name FROM parties").fetchall() == [("Ana",)]
         cols = {r[0] for r in ws.con.execute("DESCRIBE parties").fetchall()}

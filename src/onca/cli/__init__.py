@@ -9,6 +9,7 @@ from onca.cli import (
     _convert,
     _density,
     _distribution,
+    _evaluate,
     _export,
     _ingest,
     _network,
@@ -43,6 +44,7 @@ app.add_typer(_network.app, name="network")
 app.add_typer(_export.app, name="export")
 app.add_typer(_trade.app, name="trade")
 app.add_typer(_convert.app, name="convert")
+app.add_typer(_evaluate.app, name="evaluate")
 app.add_typer(_registry.app, name="registry")
 app.command()(_density.density)
 app.command()(_occupancy.occupancy)

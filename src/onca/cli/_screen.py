@@ -112,6 +112,20 @@ def screen(
     list_typologies: Annotated[
         bool, typer.Option("--list-typologies", help="List the typologies and exit.")
     ] = False,
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV of confirmed cases (account_id,label; 1 = illicit): also train a"
+            " supervised model (LightGBM, time-aware split) for the account scores.",
+        ),
+    ] = None,
+    account_scores: Annotated[
+        bool,
+        typer.Option(
+            "--account-scores/--no-account-scores",
+            help="Score every account and party (tables account_scores, party_scores).",
+        ),
+    ] = True,
     top: Annotated[int, typer.Option(min=0, help="Alerts to print (highest score first).")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -123,9 +137,17 @@ def screen(
     those of the same typologies), party risk scores to 'party_scores'. The same alerts come out
     of --engine duckdb and --engine spark.
 
+    Every account also gets a score in 'account_scores', alerted or not: how unusual its
+    activity, amounts (against its peer group), counterparties and fan-in/fan-out bursts are,
+    with the alerts, combined by Fisher's method (docs/screening.md, "Account scores"). With
+    --labels, a LightGBM model trained on confirmed cases ranks them instead. 'onca evaluate
+    screening' measures both against labels.
+
     Examples:
 
       onca screen work.duckdb
+
+      onca screen work.duckdb --labels confirmed.csv
 
       onca screen work.duckdb -t structuring -p structuring.window_days=10 --json
 
@@ -147,6 +169,13 @@ def screen(
         start, end = _date(since, "--since"), _date(until, "--until")
         overrides = parse_params(list(param or []))
         library = load_library(*extra)
+        confirmed = None
+        if labels is not None:
+            from onca.finance import read_labels
+
+            if not account_scores:
+                raise ParameterError("--labels trains the account scores: drop --no-account-scores")
+            confirmed = read_labels(labels, "account")
         with (
             open_workspace(workspace, create=False) as ws,
             progress_bar(enabled=not as_json and err.is_terminal) as bar,
@@ -160,6 +189,8 @@ def screen(
                 until=end,
                 parameters=overrides,
                 progress=bar,
+                score_accounts=account_scores,
+                labels=confirmed,
             )
     if as_json:
         print_json(
@@ -170,6 +201,8 @@ def screen(
                 "transactions": result.transactions,
                 "alerts": len(result.alerts),
                 "by_typology": result.by_typology,
+                "accounts_scored": result.accounts_scored,
+                "account_model": result.account_model,
                 "seconds": result.seconds,
                 "top": [
                     {
@@ -202,3 +235,15 @@ def screen(
         f"{len(result.alerts):,} alerts on {result.transactions:,} transactions in"
         f" {result.total_seconds:.1f} s; stored in {workspace} (tables alerts, party_scores)"
     )
+    if result.accounts_scored:
+        model = result.account_model
+        how = (
+            f"LightGBM on {model.get('train', 0):,} labelled accounts, test ROC AUC"
+            f" {model.get('test_auc')}"
+            if model.get("kind") == "lightgbm"
+            else "unsupervised, Fisher's method"
+        )
+        out.print(
+            f"{result.accounts_scored:,} accounts scored ({how}); table account_scores."
+            f" Measure it: onca evaluate screening {workspace} --labels FILE"
+        )

@@ -7,6 +7,8 @@
 4
 """
 
+from onca.finance._account_scores import AccountScores
+from onca.finance._evaluate import evaluate_screening, read_labels
 from onca.finance._lists import ReferenceList, load_lists
 from onca.finance._quality import BudgetResult, QualityReport, TypologyQuality, evaluate
 from onca.finance._screen import Alert, ScreenResult, alerts_from_rows, run_typologies, screen
@@ -22,6 +24,7 @@ from onca.finance._typology import (
 __all__ = [
     "REQUIRED_COLUMNS",
     "SEVERITY_WEIGHT",
+    "AccountScores",
     "Alert",
     "BudgetResult",
     "Parameter",
@@ -32,9 +35,11 @@ __all__ = [
     "TypologyQuality",
     "alerts_from_rows",
     "evaluate",
+    "evaluate_screening",
     "load_library",
     "load_lists",
     "load_typology",
+    "read_labels",
     "run_typologies",
     "screen",
 ]

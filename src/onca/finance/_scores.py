@@ -45,7 +45,8 @@ def write_party_scores(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute ``party_scores`` from ``alerts`` (inside the caller's transaction)."""
     con.execute("DELETE FROM party_scores")
     con.execute(
-        "INSERT INTO party_scores "
+        "INSERT INTO party_scores"
+        " (party_id, score, alerts, typologies, top_typology, typology_ids) "
         + _scores_sql("party_id", "(SELECT * FROM alerts WHERE party_id IS NOT NULL)")
     )
 

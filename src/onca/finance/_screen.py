@@ -20,6 +20,17 @@ from onca import __version__
 from onca.engines import Engine, open_engine
 from onca.errors import EngineError, ParameterError, TypologyError
 from onca.finance import _evidence
+from onca.finance._account_features import account_features
+from onca.finance._account_scores import (
+    AccountScores,
+    counterparty_pairs,
+    first_seen,
+    rank_parties,
+    supervise,
+    unsupervised_scores,
+    write_account_scores,
+)
+from onca.finance._lists import load_lists
 from onca.finance._scores import write_entity_scores, write_party_scores
 from onca.finance._typology import REQUIRED_COLUMNS, Typology
 from onca.workspace import Workspace
@@ -67,6 +78,8 @@ class ScreenResult:
     by_typology: dict[str, int]
     seconds: dict[str, float] = field(default_factory=dict)
     transactions: int = 0
+    accounts_scored: int = 0
+    account_model: dict[str, Any] = field(default_factory=dict)
 
     @property
     def total_seconds(self) -> float:
@@ -202,10 +215,15 @@ def store_alerts(
     since: dt.datetime | None,
     until: dt.datetime | None,
     started_at: dt.datetime,
-) -> int:
-    """Replace the alerts of ``typology_ids`` with ``alerts``, log the run, rescore parties.
+    account_rows: Sequence[Mapping[str, Any]] | None = None,
+    labels: Mapping[str, int] | None = None,
+) -> tuple[int, AccountScores | None]:
+    """Replace the alerts of ``typology_ids`` with ``alerts``, log the run, rescore parties
+    and, given the engine's ``account_rows`` (features), score every account (supervised when
+    ``labels`` are given).
 
-    One transaction: a failure leaves the previous alerts in place. Returns the run id.
+    One transaction: a failure leaves the previous alerts in place. Returns the run id and
+    the account scores.
     """
     con = ws.con
     table = pa.Table.from_pylist(
@@ -240,7 +258,8 @@ def store_alerts(
         )
         con.unregister("_new_alerts")
         con.execute(
-            "INSERT INTO screen_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO screen_runs (run_id, engine, started_at, finished_at, since, until,"
+            " typologies, alerts, onca_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run_id,
                 engine,
@@ -255,11 +274,23 @@ def store_alerts(
         )
         write_party_scores(con)
         write_entity_scores(con)
+        scores = None
+        if account_rows is not None:
+            scores = unsupervised_scores(con, account_rows)
+            if labels:
+                scores = supervise(
+                    scores,
+                    labels,
+                    first_seen(con, scores.account_id),
+                    counterparty_pairs(con, scores.account_id),
+                )
+            write_account_scores(con, scores, run_id)
+            rank_parties(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return run_id
+    return run_id, scores
 
 
 def screen(
@@ -272,11 +303,15 @@ def screen(
     until: dt.datetime | None = None,
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Progress | None = None,
+    score_accounts: bool = True,
+    labels: Mapping[str, int] | None = None,
 ) -> ScreenResult:
     """Screen the workspace with ``typologies`` (default: all in ``library``) and store alerts.
 
     ``parameters`` maps typology id -> parameter name -> value. ``since``/``until`` restrict the
-    transactions screened to ``since <= ts < until`` (UTC).
+    transactions screened to ``since <= ts < until`` (UTC). With ``score_accounts`` (default),
+    every account gets a row in ``account_scores`` and every party one in ``party_scores``;
+    ``labels`` (account id -> 1 illicit, 0 not) train the supervised model.
     """
     chosen = list(typologies) if typologies else sorted(library)
     unknown = [t for t in chosen if t not in library]
@@ -294,13 +329,24 @@ def screen(
     selected = [library[t] for t in chosen]
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     needed = sorted({t for typ in selected for t in typ.tables})
+    if score_accounts and "transactions" in needed and "accounts" not in needed:
+        needed = sorted({*needed, "accounts"})
     if progress:
         progress(f"opening the {engine} engine", 0, 0)
     with open_engine(ws, engine, tables=needed) as runner:
         runner.scope(since, until)
         n_txn = runner.row_count("transactions") if "transactions" in needed else 0
         alerts, seconds = run_typologies(runner, selected, parameters=parameters, progress=progress)
-    run_id = store_alerts(
+        account_rows = None
+        if score_accounts and {"transactions", "accounts"} <= set(runner.tables()):
+            if progress:
+                progress("scoring every account", len(selected), len(selected))
+            began = time.perf_counter()
+            fx = load_lists()["fx_units_per_usd"].values
+            account_rows = account_features(runner, fx if isinstance(fx, dict) else {})
+            seconds["account_features"] = round(time.perf_counter() - began, 3)
+    began = time.perf_counter()
+    run_id, scores = store_alerts(
         ws,
         alerts,
         chosen,
@@ -308,8 +354,21 @@ def screen(
         since=since,
         until=until,
         started_at=started_at,
+        account_rows=account_rows,
+        labels=labels,
     )
+    if scores is not None:
+        seconds["account_scores"] = round(time.perf_counter() - began, 3)
     counts = {t: 0 for t in chosen}
     for a in alerts:
         counts[a.typology_id] += 1
-    return ScreenResult(engine, run_id, alerts, counts, seconds, n_txn)
+    return ScreenResult(
+        engine,
+        run_id,
+        alerts,
+        counts,
+        seconds,
+        n_txn,
+        accounts_scored=0 if scores is None else len(scores.account_id),
+        account_model=({} if scores is None else scores.model) or {"kind": "unsupervised"},
+    )

@@ -239,12 +239,57 @@ def _v5_network(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     )
 
 
+def _v6_account_scores(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Version 6: a score for every account (features, family p-values, rank) and every party
+    (its accounts' best score and a rank beside its alert risk); see docs/screening.md."""
+    families = ("activity", "amounts", "exposure", "structure", "alerts")
+    features = (
+        "n_txn",
+        "n_in",
+        "n_out",
+        "counterparties",
+        "in_usd",
+        "out_usd",
+        "outlier_payments",
+        "exposed_counterparties",
+        "max_senders_day",
+        "max_payees_day",
+        "alerted_counterparties",
+        "alert_score",
+        "alerts",
+    )
+    columns = ",\n".join(
+        [f"p_{f} DOUBLE NOT NULL" for f in families] + [f"{n} DOUBLE NOT NULL" for n in features]
+    )
+    con.execute(
+        f"""
+        CREATE TABLE IF NOT EXISTS account_scores (
+          account_id VARCHAR PRIMARY KEY,
+          holder_id VARCHAR,
+          score DOUBLE NOT NULL,          -- 1 - Fisher's combined p-value of the families
+          rank BIGINT NOT NULL,           -- 1 = most unusual (or most likely, when supervised)
+          statistic DOUBLE NOT NULL,      -- Fisher's X = -2 sum ln p_family
+          {columns},
+          reasons VARCHAR NOT NULL,       -- families with p < 0.05, strongest first
+          supervised_score DOUBLE,        -- calibrated LightGBM probability (with --labels)
+          split VARCHAR                   -- train | calibration | test (with --labels)
+        )
+        """
+    )
+    con.execute("ALTER TABLE party_scores ALTER top_typology DROP NOT NULL")
+    con.execute("ALTER TABLE party_scores ADD COLUMN IF NOT EXISTS account_score DOUBLE")
+    con.execute("ALTER TABLE party_scores ADD COLUMN IF NOT EXISTS supervised_score DOUBLE")
+    con.execute("ALTER TABLE party_scores ADD COLUMN IF NOT EXISTS rank BIGINT")
+    con.execute("ALTER TABLE screen_runs ADD COLUMN IF NOT EXISTS account_model JSON")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_contract_tables,
     _v2_ingest_log_and_lineage,
     _v3_screening,
     _v4_entities,
     _v5_network,
+    _v6_account_scores,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

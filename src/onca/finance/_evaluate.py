@@ -1,0 +1,232 @@
+"""How good is a screening run? Alerts and scores measured against labels the user brings.
+
+``evaluate_screening`` reads the workspace's ``alerts``, ``account_scores`` and ``party_scores``
+(written by ``onca screen``) and a labels file, and reports at one level (account, party or
+transaction):
+
+- the alerts as a yes/no flag: precision, recall and F1 of "has an alert";
+- the scores as a ranking: ROC AUC, average precision, and precision and recall among the top
+  k ranked;
+- the same ranking measures for two trivial baselines computed in the same run: the number of
+  transactions (an account's, a party's accounts', or the busier side of a payment) and a
+  seeded random order. A screening that does not beat counting transactions is not earning
+  its keep.
+
+When the account scores came from a supervised model (``onca screen --labels``), the measures
+are also given on the test accounts alone (the latest accounts by first payment, never trained
+or calibrated on); those are the honest numbers.
+
+Labels file: CSV with a header, the id column first (``account_id``, ``party_id`` or
+``txn_id``, matching the level) and ``label`` (1 = illicit, 0 = not). Workspace rows without a
+label count as 0; labels whose id is not in the workspace are counted and left out.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from onca.errors import ParameterError
+from onca.workspace import Workspace
+
+LEVELS = {"account": "account_id", "party": "party_id", "transaction": "txn_id"}
+MAX_LABEL_BYTES = 2 * 1024**3
+
+
+def read_labels(path: Path | str, level: str) -> dict[str, int]:
+    """``{id: 0|1}`` from a labels CSV; ParameterError naming the line for anything else."""
+    if level not in LEVELS:
+        raise ParameterError(f"--level: expected one of {', '.join(LEVELS)}, got {level!r}")
+    p = Path(path)
+    if not p.is_file():
+        raise ParameterError(f"--labels: {p} is not a file")
+    if p.stat().st_size > MAX_LABEL_BYTES:
+        raise ParameterError(f"--labels: {p} is larger than {MAX_LABEL_BYTES // 1024**3} GiB")
+    want = LEVELS[level]
+    labels: dict[str, int] = {}
+    with p.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header is None:
+            raise ParameterError(f"--labels: {p} is empty")
+        names = [h.strip().lower() for h in header]
+        if len(names) < 2 or names[0] != want or "label" not in names:
+            raise ParameterError(
+                f"--labels: {p} line 1: expected the header '{want},label' for --level {level},"
+                f" found {','.join(header)!r}"
+            )
+        j = names.index("label")
+        for line, row in enumerate(reader, start=2):
+            if not row or not any(c.strip() for c in row):
+                continue
+            if len(row) <= j:
+                raise ParameterError(f"--labels: {p} line {line}: expected {want},label")
+            key, value = row[0].strip(), row[j].strip()
+            if value not in ("0", "1") or not key:
+                raise ParameterError(
+                    f"--labels: {p} line {line}: expected an id and a label 0 or 1,"
+                    f" found {key!r}, {value[:40]!r}"
+                )
+            if key in labels and labels[key] != int(value):
+                raise ParameterError(f"--labels: {p} line {line}: {key!r} is labelled both 0 and 1")
+            labels[key] = int(value)
+    if not labels:
+        raise ParameterError(f"--labels: {p} holds no labels")
+    return labels
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How well one score ranks the positives."""
+
+    name: str
+    roc_auc: float | None
+    average_precision: float | None
+    at_k: dict[int, dict[str, float]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "roc_auc": self.roc_auc,
+            "average_precision": self.average_precision,
+            "top_k": {str(k): v for k, v in self.at_k.items()},
+        }
+
+
+def ranking(
+    name: str, y: npt.NDArray[np.int64], score: npt.ArrayLike, ks: Sequence[int]
+) -> Ranking:
+    """ROC AUC, average precision and precision/recall in the top k of ``score``."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    s = np.asarray(score, dtype=np.float64)
+    both = 0 < int(y.sum()) < y.size
+    auc = round(float(roc_auc_score(y, s)), 4) if both else None
+    ap = round(float(average_precision_score(y, s)), 4) if both else None
+    order = np.argsort(-s, kind="stable")
+    at_k = {}
+    positives = max(int(y.sum()), 1)
+    for k in ks:
+        kk = min(k, y.size)
+        hits = int(y[order[:kk]].sum())
+        at_k[k] = {
+            "precision": round(hits / kk, 4) if kk else 0.0,
+            "recall": round(hits / positives, 4),
+        }
+    return Ranking(name, auc, ap, at_k)
+
+
+def flag_scores(y: npt.NDArray[np.int64], flagged: npt.NDArray[np.bool_]) -> dict[str, Any]:
+    tp = int((flagged & (y == 1)).sum())
+    n_flag, n_pos = int(flagged.sum()), int(y.sum())
+    precision = tp / n_flag if n_flag else 0.0
+    recall = tp / n_pos if n_pos else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+    return {
+        "flagged": n_flag,
+        "true_positives": tp,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+    }
+
+
+_ROWS = {
+    "account": """
+        SELECT s.account_id AS id, coalesce(s.supervised_score, s.statistic) AS score,
+               s.n_txn AS n_txn, s.alerts > 0 AS alerted, s.split
+        FROM account_scores AS s ORDER BY s.account_id""",
+    "party": """
+        SELECT p.party_id AS id, -CAST(p.rank AS DOUBLE) AS score,
+               coalesce(sum(a.n_txn), 0) AS n_txn, p.alerts > 0 AS alerted, NULL AS split
+        FROM party_scores AS p LEFT JOIN account_scores AS a ON a.holder_id = p.party_id
+        GROUP BY p.party_id, p.rank, p.alerts ORDER BY p.party_id""",
+    "transaction": """
+        WITH flagged AS (
+          SELECT a.subject_id AS txn_id FROM alerts AS a WHERE a.subject_type = 'transaction'
+          UNION
+          SELECT t.txn_id FROM alerts AS a
+          JOIN transactions AS t
+            ON (t.from_account = a.subject_id OR t.to_account = a.subject_id)
+           AND t.ts >= a.window_start AND t.ts <= a.window_end
+          WHERE a.subject_type = 'account'
+        ),
+        ranked AS (
+          SELECT s.account_id, percent_rank() OVER (ORDER BY coalesce(s.supervised_score,
+                 s.statistic)) AS pct, s.n_txn FROM account_scores AS s
+        )
+        SELECT t.txn_id AS id, greatest(coalesce(f.pct, 0), coalesce(o.pct, 0)) AS score,
+               greatest(coalesce(f.n_txn, 0), coalesce(o.n_txn, 0)) AS n_txn,
+               t.txn_id IN (SELECT x.txn_id FROM flagged AS x) AS alerted, NULL AS split
+        FROM transactions AS t
+        LEFT JOIN ranked AS f ON f.account_id = t.from_account
+        LEFT JOIN ranked AS o ON o.account_id = t.to_account
+        ORDER BY t.txn_id""",
+}
+
+
+def evaluate_screening(
+    ws: Workspace,
+    labels: dict[str, int],
+    *,
+    level: str = "account",
+    top_k: Sequence[int] = (100, 1000),
+    seed: int = 0,
+) -> dict[str, Any]:
+    """The measures described in the module docstring, as a dict ready for JSON."""
+    if level not in LEVELS:
+        raise ParameterError(f"--level: expected one of {', '.join(LEVELS)}, got {level!r}")
+    if any(k < 1 for k in top_k):
+        raise ParameterError(f"--top: expected positive numbers, got {list(top_k)}")
+    n_scored = int(ws.con.execute("SELECT count(*) FROM account_scores").fetchall()[0][0])
+    if n_scored == 0:
+        raise ParameterError(
+            "the workspace has no account scores: run 'onca screen WORKSPACE' first"
+        )
+    rows = ws.con.execute(_ROWS[level]).fetchall()
+    ids = [str(r[0]) for r in rows]
+    present = set(ids)
+    unmatched = sum(1 for key in labels if key not in present)
+    if unmatched == len(labels):
+        raise ParameterError(
+            f"--labels: none of the {len(labels):,} labelled ids is a {level} of this workspace"
+            f" (first: {next(iter(labels))!r})"
+        )
+    y = np.asarray([labels.get(i, 0) for i in ids], dtype=np.int64)
+    score = np.asarray([float(r[1]) for r in rows])
+    count = np.asarray([float(r[2]) for r in rows])
+    alerted = np.asarray([bool(r[3]) for r in rows])
+    split = [r[4] for r in rows]
+    rng = np.random.default_rng(seed)
+
+    def measures(mask: npt.NDArray[np.bool_]) -> dict[str, Any]:
+        yy = y[mask]
+        return {
+            "rows": int(mask.sum()),
+            "positives": int(yy.sum()),
+            "alerts": flag_scores(yy, alerted[mask]),
+            "score": ranking("account score", yy, score[mask], top_k).as_dict(),
+            "baselines": [
+                ranking("transaction count", yy, count[mask], top_k).as_dict(),
+                ranking("random", yy, rng.random(int(mask.sum())), top_k).as_dict(),
+            ],
+        }
+
+    everything = np.ones(len(ids), dtype=bool)
+    result: dict[str, Any] = {
+        "level": level,
+        "labels": len(labels),
+        "labels_not_in_workspace": unmatched,
+        "unlabelled_counted_as_0": sum(1 for i in ids if i not in labels),
+        "supervised": any(s is not None for s in split),
+        "all": measures(everything),
+    }
+    if result["supervised"]:
+        result["test"] = measures(np.asarray([s == "test" for s in split]))
+    return result
