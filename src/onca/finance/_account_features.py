@@ -62,19 +62,19 @@ grouped AS (
   LEFT JOIN accounts AS a ON a.account_id = l.account_id
 ),
 center AS (
-  SELECT g.peer, count(g.lx) AS n, quantile_cont(g.lx, 0.5) AS med
+  SELECT g.peer, count(g.lx) AS n, median(g.lx) AS med
   FROM grouped AS g GROUP BY g.peer
 ),
 everyone AS (
-  SELECT quantile_cont(g.lx, 0.5) AS med FROM grouped AS g
+  SELECT median(g.lx) AS med FROM grouped AS g
 ),
 spread AS (
-  SELECT g.peer, quantile_cont(abs(g.lx - c.med), 0.5) AS mad
+  SELECT g.peer, median(abs(g.lx - c.med)) AS mad
   FROM grouped AS g JOIN center AS c ON c.peer = g.peer
   GROUP BY g.peer
 ),
 everyone_spread AS (
-  SELECT quantile_cont(abs(g.lx - e.med), 0.5) AS mad
+  SELECT median(abs(g.lx - e.med)) AS mad
   FROM grouped AS g CROSS JOIN everyone AS e
 ),
 norm AS (

@@ -410,12 +410,14 @@ def rank_parties(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         """UPDATE party_scores AS s SET rank = r.rank
-           FROM (SELECT party_id,
+           FROM (SELECT p.party_id,
                         row_number() OVER (
-                          ORDER BY coalesce(supervised_score, -1) DESC,
-                                   (score > 0) DESC, score DESC,
-                                   coalesce(account_score, 0) DESC, typologies DESC,
-                                   alerts DESC, party_id) AS rank
-                 FROM party_scores) AS r
+                          ORDER BY coalesce(p.supervised_score, -1) DESC,
+                                   (p.score > 0) DESC, p.score DESC,
+                                   coalesce(b.best_rank, 9223372036854775807),
+                                   p.typologies DESC, p.alerts DESC, p.party_id) AS rank
+                 FROM party_scores AS p
+                 LEFT JOIN (SELECT holder_id, min(rank) AS best_rank FROM account_scores
+                            GROUP BY holder_id) AS b ON b.holder_id = p.party_id) AS r
            WHERE r.party_id = s.party_id"""
     )

@@ -1,0 +1,171 @@
+"""Every account and party gets a score; on AMLSim (not Onca's data) it beats counting payments."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import onca.workspace
+from onca.cli import app
+from onca.convert import convert_amlsim
+from onca.errors import ParameterError
+from onca.finance import evaluate_screening, load_library, read_labels, screen
+from onca.finance._account_scores import family_pvalues, fisher, tail_probability
+from onca.ingest import ingest_files
+from tests.finance.conftest import BuildWorkspace
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "amlsim"
+
+
+def test_tail_probability_is_the_share_at_least_as_large() -> None:
+    p = tail_probability([0, 0, 0, 5, 9])
+    assert p.tolist() == [1.0, 1.0, 1.0, 0.4, 0.2]
+
+
+def test_fisher_gives_more_to_two_unusual_families_than_to_one() -> None:
+    features = {
+        "n_txn": np.array([1.0, 9.0, 9.0, 1.0]),
+        "counterparties": np.array([1.0, 1.0, 1.0, 1.0]),
+        "outlier_payments": np.array([0.0, 0.0, 3.0, 0.0]),
+        "exposed_counterparties": np.zeros(4),
+        "alerted_counterparties": np.zeros(4),
+        "max_senders_day": np.zeros(4),
+        "max_payees_day": np.zeros(4),
+        "alert_score": np.zeros(4),
+    }
+    p = family_pvalues(features)
+    # activity: the smallest tail probability 0.5, Sidak-corrected for 2 features
+    assert p["activity"][1] == pytest.approx(1 - 0.5**2)
+    assert p["amounts"][2] == pytest.approx(0.25)
+    statistic, score = fisher(p)
+    assert statistic[2] > statistic[1] > statistic[0]
+    assert score.min() >= 0 and score.max() <= 1
+
+
+def _world() -> dict[str, list[str]]:
+    """40 ordinary accounts paying each other 100-600; one mule receiving many 3-dollar payments."""
+    rng = np.random.default_rng(3)
+    parties = [f"P{i},person,Person {i},,,US,,,,,,false" for i in range(41)]
+    accounts = [f"A{i},P{i},Bank,US,USD,2020-01-01,checking" for i in range(41)]
+    txns = []
+    for k in range(600):
+        a, b = rng.choice(40, size=2, replace=False)
+        day = 1 + k % 28
+        txns.append(
+            f"T{k},2024-03-{day:02d}T10:00:00Z,{rng.uniform(100, 600):.2f},USD,A{a},A{b},wire,"
+        )
+    for k in range(12):
+        txns.append(f"M{k},2024-03-{1 + k:02d}T11:00:00Z,3.{k:02d},USD,A{k},A40,wire,")
+    return {"parties": parties, "accounts": accounts, "transactions": txns}
+
+
+def test_every_account_and_party_is_scored_and_the_mule_leads(
+    build_workspace: BuildWorkspace,
+) -> None:
+    path = build_workspace(_world())
+    with onca.workspace.open(path) as ws:
+        result = screen(ws, load_library())
+        assert result.accounts_scored == 41
+        rows = ws.con.execute(
+            "SELECT account_id, rank, score, reasons, outlier_payments FROM account_scores"
+            " ORDER BY rank"
+        ).fetchall()
+        parties = ws.con.execute(
+            "SELECT party_id, rank, account_score FROM party_scores ORDER BY rank"
+        ).fetchall()
+    assert sorted(r[1] for r in rows) == list(range(1, 42))
+    assert rows[0][0] == "A40" and rows[0][4] == 12
+    assert rows[0][3].startswith("amounts: outlier_payments = 12")
+    assert len(parties) == 41 and parties[0][0] == "P40"
+    assert all(r[2] is not None for r in parties)
+
+
+def test_no_account_scores_when_asked(build_workspace: BuildWorkspace) -> None:
+    path = build_workspace(_world())
+    with onca.workspace.open(path) as ws:
+        result = screen(ws, load_library(), score_accounts=False)
+        n = ws.con.execute("SELECT count(*) FROM account_scores").fetchall()[0][0]
+        with pytest.raises(ParameterError, match="run 'onca screen WORKSPACE' first"):
+            evaluate_screening(ws, {"A1": 1})
+    assert result.accounts_scored == 0 and n == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("txn_id,label\nT1,1\n", "expected the header 'account_id,label'"),
+        ("account_id,label\nA1,yes\n", "line 2: expected an id and a label 0 or 1"),
+        ("account_id,label\nA1,1\n=cmd|' /C calc'!A0,1\nA1,0\n", "line 4: 'A1' is labelled both"),
+        ("account_id,label\n", "holds no labels"),
+        ("", "is empty"),
+    ],
+)
+def test_bad_labels_name_the_line(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError, match=message):
+        read_labels(path, "account")
+
+
+def test_a_formula_id_is_data(tmp_path: Path) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text('account_id,label\n=HYPERLINK("x"),1\n', encoding="utf-8")
+    assert read_labels(path, "account") == {'=HYPERLINK("x")': 1}
+
+
+@pytest.fixture(scope="module", params=["20K_fanin200", "20K_cycle200"])
+def amlsim(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An AMLSim sample converted and ingested: the folder with ws.duckdb and labels/."""
+    out = tmp_path_factory.mktemp(request.param)
+    convert_amlsim(SHARED / f"{request.param}.tgz", out)
+    for kind in ("parties", "accounts", "transactions"):
+        assert ingest_files(out / "ws.duckdb", kind, [out / f"{kind}.csv"]).quarantined == 0
+    return out
+
+
+def test_amlsim_account_scores_beat_counting_transactions(amlsim: Path) -> None:
+    labels = read_labels(amlsim / "labels" / "accounts.csv", "account")
+    with onca.workspace.open(amlsim / "ws.duckdb") as ws:
+        screen(ws, load_library())
+        result = evaluate_screening(ws, labels)
+    auc = result["all"]["score"]["roc_auc"]
+    counting, random = result["all"]["baselines"]
+    assert result["all"]["rows"] == 20_000
+    # issue 18's bar; measured 0.916 (fan-in) and 0.905 (cycle), counting 0.80 and 0.83
+    assert auc >= 0.90, result["all"]
+    assert auc > counting["roc_auc"] + 0.05
+    assert abs(random["roc_auc"] - 0.5) < 0.05
+
+
+def test_amlsim_supervised_scores_through_the_cli(amlsim: Path) -> None:
+    runner = CliRunner()
+    ws, labels = str(amlsim / "ws.duckdb"), str(amlsim / "labels" / "accounts.csv")
+    screened = runner.invoke(app, ["screen", ws, "--labels", labels, "--json", "--top", "0"])
+    assert screened.exit_code == 0, screened.output
+    evaluated = runner.invoke(app, ["evaluate", "screening", ws, "--labels", labels, "--json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    import json
+
+    result = json.loads(evaluated.output)
+    test = result["test"]
+    assert result["supervised"] and test["rows"] == 4_000
+    # measured 0.93 (fan-in) and 0.94 (cycle) on the test accounts; counting 0.82
+    assert test["score"]["roc_auc"] >= 0.90
+    assert test["score"]["roc_auc"] > test["baselines"][0]["roc_auc"] + 0.05
+    with (amlsim / "labels" / "accounts.csv").open() as f:
+        assert sum(1 for _ in csv.reader(f)) == 20_001
+
+
+def test_evaluate_at_party_and_transaction_level(amlsim: Path, tmp_path: Path) -> None:
+    labels = read_labels(amlsim / "labels" / "accounts.csv", "account")
+    parties = {a.replace("AMLSIM-A", "AMLSIM-P"): y for a, y in labels.items()}
+    with onca.workspace.open(amlsim / "ws.duckdb") as ws:
+        screen(ws, load_library())
+        by_party = evaluate_screening(ws, parties, level="party")
+        with pytest.raises(ParameterError, match="none of the 20,000 labelled ids"):
+            evaluate_screening(ws, labels, level="party")
+    assert by_party["all"]["score"]["roc_auc"] >= 0.90
