@@ -114,7 +114,9 @@ def test_a_species_word_in_a_narrative_is_flagged_whatever_its_accents_and_case(
         }
     )
     (alert,) = run_typology(ws, "narrative_keywords")
-    assert alert.subject_id == "T1" and alert.party_id == "P1"
+    # the alert rolls up to the payee, the seller the narrative describes; it names both
+    assert alert.subject_id == "T1" and alert.party_id == "P2"
+    assert (alert.details["payer_id"], alert.details["payee_id"]) == ("P1", "P2")
     assert alert.evidence == (
         "narrative \"ONÇA 12\" names onca (jaguar (pt, 'onça')): 1,500 USD by wire from Ana Rojas"
         " to Juan Pérez on 2024-03-01"

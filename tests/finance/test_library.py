@@ -42,7 +42,8 @@ def test_every_list_is_used_and_has_a_source(library: dict[str, Typology]) -> No
         for name, ref in lists.items()
         if f"list: {name}" in Path(t.path).read_text(encoding="utf-8")
     }
-    assert set(lists) - used - {"fx_units_per_usd"} == set()  # fx feeds the usd() helper
+    # fx feeds the usd() helper, cash_desks the movements() relation
+    assert set(lists) - used - {"fx_units_per_usd", "cash_desks"} == set()
     assert all(item.source for item in lists.values())
 
 
@@ -84,14 +85,16 @@ def test_a_user_typology_is_added_and_can_replace_a_list(tmp_path: Path) -> None
             lambda t: t.replace("title: Structuring", "titel: Structuring"),
             "unknown fields ['titel']",
         ),
-        (lambda t: t.replace("FROM transactions AS t", "FROM payments AS t"), "reads payments"),
-        (lambda t: t.replace("t.channel = 'cash'", "t.chanel = 'cash'"), "chanel"),
+        (lambda t: t.replace("JOIN accounts AS acc", "JOIN payments AS acc"), "reads payments"),
+        (lambda t: t.replace("d.amount < d.threshold", "d.amout < d.threshold"), "amout"),
         (lambda t: t.replace("AS subject_id", "AS subject"), "subject_id"),
         (lambda t: t.replace("{{ n }} cash", "{{ count }} cash"), "uses count"),
         (lambda t: t.replace("default: 0.8", "default: 1.5"), "must be <= 0.999"),
         (lambda t: t.replace("{list: cash_thresholds}", "{list: nope}"), "list 'nope'"),
         (
-            lambda t: t.replace("tables: [transactions, accounts]", "tables: [transactions]"),
+            lambda t: t.replace(
+                "tables: [transactions, accounts, parties]", "tables: [transactions, accounts]"
+            ),
             "'tables'",
         ),
         (lambda t: t.replace("{{ band }}", "{{ bnd }}"), "bnd"),

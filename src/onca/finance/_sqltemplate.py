@@ -19,6 +19,27 @@ In a typology's ``sql``:
   letters and digits (NULL for garbage): the SQL form of ``onca.names.phone_tail`` and
   ``onca.names.id_key``, which entity resolution uses, so that records of one party written
   differently by a bank, customs and the police compare equal in both (a test holds them equal).
+- ``{{ fx_rate('t.currency') }}`` is the units of that currency per US dollar, NULL without a
+  rate (``usd`` divides by it).
+- ``{{ cash_desks() }}`` is a relation ``(SELECT account_id ...)`` of the accounts a bank pays
+  cash in and out through: the ``cash_desks`` list's account kinds (``teller``), account ids, and
+  name terms (``teller``, ``ventanilla``...) matched as whole words in the account id or its
+  holder's name. It reads ``accounts`` and ``parties``.
+- ``{{ movements() }}`` is the transactions table read under Onca's conventions for how extracts
+  record the same event, with four columns added. ``cash_in`` is true for a cash deposit into
+  ``to_account`` however it is recorded: channel ``cash`` with no payer, channel ``cash`` from
+  the depositor's own account, or any channel from a cash desk; never into a cash desk.
+  ``depositor`` is who paid a cash deposit in, as far as the record says: the depositor's
+  account, else ``'cash: '`` and the folded narrative (tellers write the depositor's name
+  there), else NULL. ``from_desk`` and ``to_desk`` say whether a side is a cash desk.
+  Use it as ``FROM {{ movements() }} AS t``.
+- ``{{ kind_in('acc.kind', kinds) }}`` is true when the account kind is one of ``kinds`` or
+  unknown (NULL): an account whose kind the extract does not give is screened like a personal
+  account, never skipped.
+- ``{{ not_before('b.ts', 'a.ts') }}`` is true when ``b`` may have happened after ``a``: strictly
+  later, or at the same instant when that instant is a midnight (a date-only timestamp, whose
+  order within the day is unknown). Pair it with a test that ``b`` and ``a`` are different
+  transactions.
 - ``ln(x)`` (natural logarithm) is there for computing literals in ``{% set %}``.
 - ``{{ terms | regex }}`` is a regular-expression literal matching any of the terms as whole
   words (terms in Chinese, Japanese or Korean match anywhere).
@@ -89,15 +110,75 @@ def terms_pattern(terms: list[str]) -> str:
     return "|".join(parts)
 
 
-def make_environment(fx_units_per_usd: Mapping[str, float]) -> jinja2.Environment:
-    """The Jinja2 environment that renders typology SQL."""
+def _terms(values: Mapping[str, Any], key: str) -> list[str]:
+    items = values.get(key) or []
+    if not isinstance(items, list):
+        raise TypeError(f"the cash_desks list's {key!r} must be a list, found {items!r}")
+    return [str(v) for v in items]
 
-    def usd(amount: str, currency: str) -> Sql:
+
+def make_environment(
+    fx_units_per_usd: Mapping[str, float], cash_desks: Mapping[str, Any] | None = None
+) -> jinja2.Environment:
+    """The Jinja2 environment that renders typology SQL.
+
+    ``cash_desks`` is the ``cash_desks`` reference list: ``kinds``, ``account_ids`` and
+    ``name_terms``, each a list.
+    """
+    desks = cash_desks or {}
+
+    def fx_rate(currency: str) -> Sql:
         cases = " ".join(
             f"WHEN {literal(code)} THEN {float(rate)!r}"
             for code, rate in sorted(fx_units_per_usd.items())
         )
-        return Sql(f"(CAST({amount} AS DOUBLE) / (CASE {currency} {cases} ELSE NULL END))")
+        return Sql(f"(CASE {currency} {cases} ELSE NULL END)")
+
+    def usd(amount: str, currency: str) -> Sql:
+        return Sql(f"(CAST({amount} AS DOUBLE) / {fx_rate(currency)})")
+
+    def desk_relation() -> Sql:
+        kinds, ids = _terms(desks, "kinds"), _terms(desks, "account_ids")
+        terms = _terms(desks, "name_terms")
+        names = fold("concat(cd_acc.account_id, ' ', coalesce(cd_party.name, ''))")
+        named = f" OR regexp_matches({names}, {literal(terms_pattern(terms))})" if terms else ""
+        return Sql(
+            "(SELECT cd_acc.account_id FROM accounts AS cd_acc"
+            " LEFT JOIN parties AS cd_party ON cd_party.party_id = cd_acc.holder_id"
+            f" WHERE cd_acc.kind IN {literal(kinds)} OR cd_acc.account_id IN {literal(ids)}{named})"
+        )
+
+    def movements() -> Sql:
+        # Left joins, not IN-subqueries: Spark refuses a subquery inside CASE or under NOT ... OR.
+        desk = desk_relation()
+        cash_in = (
+            "t.to_account IS NOT NULL AND td.account_id IS NULL"
+            " AND (t.channel = 'cash' OR fd.account_id IS NOT NULL)"
+        )
+        depositor = (
+            "CASE WHEN t.from_account IS NOT NULL AND fd.account_id IS NULL"
+            " AND t.from_account <> t.to_account THEN t.from_account"
+            " WHEN trim(coalesce(t.narrative, '')) <> ''"
+            f" THEN concat('cash: ', trim({fold('t.narrative')})) END"
+        )
+        return Sql(
+            "(SELECT t.txn_id, t.ts, t.amount, t.currency, t.from_account, t.to_account,"
+            " t.channel, t.narrative,"
+            f" coalesce({cash_in}, FALSE) AS cash_in,"
+            f" CASE WHEN {cash_in} THEN {depositor} END AS depositor,"
+            " fd.account_id IS NOT NULL AS from_desk, td.account_id IS NOT NULL AS to_desk"
+            f" FROM transactions AS t LEFT JOIN {desk} AS fd ON fd.account_id = t.from_account"
+            f" LEFT JOIN {desk} AS td ON td.account_id = t.to_account)"
+        )
+
+    def kind_in(kind: str, kinds: Any) -> Sql:
+        return Sql(f"({kind} IS NULL OR {kind} IN {literal(kinds)})")
+
+    def not_before(later: str, earlier: str) -> Sql:
+        return Sql(
+            f"({later} > {earlier} OR ({later} = {earlier}"
+            f" AND {earlier} = CAST(CAST({earlier} AS DATE) AS TIMESTAMP)))"
+        )
 
     def fold(expr: str) -> Sql:
         return Sql(
@@ -130,6 +211,11 @@ def make_environment(fx_units_per_usd: Mapping[str, float]) -> jinja2.Environmen
 
     env.globals.update(
         usd=usd,
+        fx_rate=fx_rate,
+        cash_desks=desk_relation,
+        movements=movements,
+        kind_in=kind_in,
+        not_before=not_before,
         fold=fold,
         hours_between=hours_between,
         phone_key=phone_key,

@@ -124,6 +124,7 @@ class Typology:
     sql_template: str
     path: str
     fx_units_per_usd: Mapping[str, float] = field(repr=False, default_factory=dict)
+    cash_desks: Mapping[str, Any] = field(repr=False, default_factory=dict)
 
     @property
     def weight(self) -> float:
@@ -144,7 +145,7 @@ class Typology:
 
     def render(self, overrides: Mapping[str, Any] | None = None) -> str:
         """The typology's SQL (DuckDB dialect) with its parameter values filled in."""
-        env = make_environment(self.fx_units_per_usd)
+        env = make_environment(self.fx_units_per_usd, self.cash_desks)
         try:
             return env.from_string(self.sql_template).render(**self.values(overrides))
         except (jinja2.TemplateError, TypeError) as e:
@@ -297,6 +298,7 @@ def load_typology(
     if not isinstance(params, dict):
         raise TypologyError("expected a mapping of parameters", source=where, field="parameters")
     fx = lists["fx_units_per_usd"].values if "fx_units_per_usd" in lists else {}
+    desks = lists["cash_desks"].values if "cash_desks" in lists else {}
     typology = Typology(
         id=data["id"],
         title=str(data["title"]).strip(),
@@ -310,6 +312,7 @@ def load_typology(
         sql_template=str(data["sql"]),
         path=where,
         fx_units_per_usd=fx if isinstance(fx, dict) else {},
+        cash_desks=desks if isinstance(desks, dict) else {},
     )
     check_sql(typology, contract or load_contract())
     return typology
