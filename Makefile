@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 PYTEST_WORKERS ?= 2
 PYTEST_DIST    ?= loadgroup
 
-.PHONY: install browser demo test lint format bench bench-screen bench-resolve bench-network bench-density bench-occupancy bench-trade bench-registry bench-registry-import bench-console clean
+.PHONY: install browser demo test lint format bench bench-screen bench-amlsim bench-resolve bench-network bench-density bench-occupancy bench-trade bench-registry bench-registry-import bench-console clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ bench: install  ## the foundation benchmarks (10 million transactions; see bench
 bench-screen: install  ## screening benchmark: every typology over 10M transactions (DuckDB), 1M on Spark
 	$(BIN)/python benchmarks/bench_screening.py --transactions $${N:-10000000}
 	$(BIN)/python benchmarks/bench_screening.py --transactions $${SPARK_N:-1000000} --spark
+
+bench-amlsim: install  ## account scores and alerts on IBM AMLSim's fan-in and cycle samples (../shared), against counting
+	$(BIN)/python benchmarks/bench_amlsim.py
 
 bench-resolve: install  ## entity resolution: FEBRL4, the scenario, 1M records (DuckDB); PPRL on FEBRL4
 	$(BIN)/python benchmarks/bench_resolve.py --records $${N:-1000000}

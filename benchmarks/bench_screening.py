@@ -4,7 +4,9 @@ Steps, each its own process through the CLI (as a user runs it; peak memory is t
 
 1. ``onca synth`` N transactions as Parquet and ``onca ingest`` every table (setup, not timed
    against any target; kept with --workdir so later runs skip it);
-2. ``onca screen WS --json`` on DuckDB: wall time, transactions per second, peak RSS;
+2. ``onca screen WS --json`` on DuckDB: wall time, transactions per second, peak RSS; then
+   the same with ``--no-account-scores`` (typologies only, as before every account was scored),
+   for the cost of the account scores in the same run;
 3. baseline in the same run: one DuckDB pass over the same transactions table (a GROUP BY per
    account with count, sum, min and max), the floor for any screening that reads every row;
 4. with --spark: ``onca screen WS --engine spark --json`` on a copy of the workspace, and a check
@@ -107,6 +109,19 @@ def main() -> None:
     }
     print(f"screen duckdb  {n:>12,} txns {secs:7.1f} s {n / secs:>12,.0f} txns/s"
           f"  peak {peak:,.0f} MiB  {res['alerts']:,} alerts")  # fmt: skip
+    plain, plain_peak, _ = run_measured(
+        [*onca, "screen", str(ws), "--json", "--top", "0", "--no-account-scores"]
+    )
+    cost = secs / plain - 1
+    results["duckdb_without_account_scores"] = {
+        "seconds": round(plain, 1),
+        "peak_rss_mib": round(plain_peak),
+        "account_scores_cost": round(cost, 3),
+    }
+    print(
+        f"screen duckdb without account scores {plain:7.1f} s: scoring every account adds"
+        f" {100 * cost:.0f}%"
+    )
     secs, peak, _ = baseline_pass(ws)
     results["baseline_one_duckdb_pass"] = {"seconds": round(secs, 1), "peak_rss_mib": round(peak)}
     print(
