@@ -263,7 +263,7 @@ def evaluate(
     ranked = [
         str(r[0])
         for r in ws.con.execute(
-            "SELECT party_id FROM party_scores"
+            "SELECT party_id FROM party_scores WHERE alerts > 0"
             " ORDER BY score DESC, typologies DESC, alerts DESC, party_id"
         ).fetchall()
     ]

@@ -35,6 +35,7 @@ def screening_section(ws: Workspace, *, top: int = 15) -> Section:
         """SELECT s.party_id, coalesce(p.name, ''), s.score, s.alerts, s.typologies,
                   array_to_string(s.typology_ids, ', ')
            FROM party_scores AS s LEFT JOIN parties AS p ON p.party_id = s.party_id
+           WHERE s.alerts > 0
            ORDER BY s.score DESC, s.typologies DESC, s.alerts DESC, s.party_id LIMIT ?""",
         [top],
     ).fetchall()
