@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -119,18 +120,21 @@ def test_a_formula_id_is_data(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module", params=["20K_fanin200", "20K_cycle200"])
 def amlsim(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An AMLSim sample converted and ingested: the folder with ws.duckdb and labels/."""
+    """An AMLSim sample converted, ingested and screened without labels: the folder with
+    ws.duckdb and labels/."""
     out = tmp_path_factory.mktemp(request.param)
     convert_amlsim(SHARED / f"{request.param}.tgz", out)
     for kind in ("parties", "accounts", "transactions"):
         assert ingest_files(out / "ws.duckdb", kind, [out / f"{kind}.csv"]).quarantined == 0
+    with onca.workspace.open(out / "ws.duckdb") as ws:
+        screen(ws, load_library())
     return out
 
 
+@pytest.mark.xdist_group("amlsim")
 def test_amlsim_account_scores_beat_counting_transactions(amlsim: Path) -> None:
     labels = read_labels(amlsim / "labels" / "accounts.csv", "account")
     with onca.workspace.open(amlsim / "ws.duckdb") as ws:
-        screen(ws, load_library())
         result = evaluate_screening(ws, labels)
     auc = result["all"]["score"]["roc_auc"]
     counting, random = result["all"]["baselines"]
@@ -141,6 +145,18 @@ def test_amlsim_account_scores_beat_counting_transactions(amlsim: Path) -> None:
     assert abs(random["roc_auc"] - 0.5) < 0.05
 
 
+@pytest.mark.xdist_group("amlsim")
+def test_evaluate_at_party_level(amlsim: Path) -> None:
+    labels = read_labels(amlsim / "labels" / "accounts.csv", "account")
+    parties = {a.replace("AMLSIM-A", "AMLSIM-P"): y for a, y in labels.items()}
+    with onca.workspace.open(amlsim / "ws.duckdb") as ws:
+        by_party = evaluate_screening(ws, parties, level="party")
+        with pytest.raises(ParameterError, match="none of the 20,000 labelled ids"):
+            evaluate_screening(ws, labels, level="party")
+    assert by_party["all"]["score"]["roc_auc"] >= 0.90
+
+
+@pytest.mark.xdist_group("amlsim")
 def test_amlsim_supervised_scores_through_the_cli(amlsim: Path) -> None:
     runner = CliRunner()
     ws, labels = str(amlsim / "ws.duckdb"), str(amlsim / "labels" / "accounts.csv")
@@ -148,8 +164,6 @@ def test_amlsim_supervised_scores_through_the_cli(amlsim: Path) -> None:
     assert screened.exit_code == 0, screened.output
     evaluated = runner.invoke(app, ["evaluate", "screening", ws, "--labels", labels, "--json"])
     assert evaluated.exit_code == 0, evaluated.output
-    import json
-
     result = json.loads(evaluated.output)
     test = result["test"]
     assert result["supervised"] and test["rows"] == 4_000
@@ -158,14 +172,3 @@ def test_amlsim_supervised_scores_through_the_cli(amlsim: Path) -> None:
     assert test["score"]["roc_auc"] > test["baselines"][0]["roc_auc"] + 0.05
     with (amlsim / "labels" / "accounts.csv").open() as f:
         assert sum(1 for _ in csv.reader(f)) == 20_001
-
-
-def test_evaluate_at_party_and_transaction_level(amlsim: Path, tmp_path: Path) -> None:
-    labels = read_labels(amlsim / "labels" / "accounts.csv", "account")
-    parties = {a.replace("AMLSIM-A", "AMLSIM-P"): y for a, y in labels.items()}
-    with onca.workspace.open(amlsim / "ws.duckdb") as ws:
-        screen(ws, load_library())
-        by_party = evaluate_screening(ws, parties, level="party")
-        with pytest.raises(ParameterError, match="none of the 20,000 labelled ids"):
-            evaluate_screening(ws, labels, level="party")
-    assert by_party["all"]["score"]["roc_auc"] >= 0.90
