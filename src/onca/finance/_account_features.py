@@ -13,8 +13,9 @@ One row per account that is in ``accounts`` or appears in ``transactions``:
   without a rate are counted but carry no amount);
 - ``outlier_payments``: its payments whose amount lies far from its peer group's amounts:
   ``|ln(usd) - median| > outlier_z x 1.4826 x MAD`` (the median and the median absolute deviation
-  of the log amounts of the group's payments; a group with fewer than ``min_peer_payments``
-  payments is judged against all payments);
+  of the log amounts of the group's payments, read from a histogram of bins 0.01 wide so that
+  they are exact to half a bin, identical on every engine and light on memory; a group with
+  fewer than ``min_peer_payments`` payments is judged against all payments);
 - ``exposed_counterparties``: distinct counterparties that themselves made or received an outlier
   payment (guilt by association, one hop);
 - ``max_senders_day``, ``max_payees_day``: the most distinct accounts that paid it, or that it
@@ -43,75 +44,109 @@ FEATURES = (
 
 _SQL = """
 WITH pay AS (
-  SELECT t.from_account, t.to_account, t.ts, {usd} AS usd
+  SELECT t.from_account, t.to_account, CAST(t.ts AS DATE) AS day, {usd} AS usd
   FROM transactions AS t
 ),
 legs AS (
-  SELECT p.from_account AS account_id, p.to_account AS other, p.ts, p.usd, 1 AS is_out
+  SELECT p.from_account AS account_id, p.to_account AS other, p.day, p.usd, 1 AS is_out
   FROM pay AS p WHERE p.from_account IS NOT NULL
   UNION ALL
-  SELECT p.to_account AS account_id, p.from_account AS other, p.ts, p.usd, 0 AS is_out
+  SELECT p.to_account AS account_id, p.from_account AS other, p.day, p.usd, 0 AS is_out
   FROM pay AS p WHERE p.to_account IS NOT NULL
 ),
-grouped AS (
-  SELECT l.account_id, l.other, l.ts, l.usd, l.is_out,
-         concat_ws('|', coalesce(a.kind, '?'), coalesce(a.country, '?'),
-                   coalesce(a.currency, '?')) AS peer,
+peer_of AS (
+  SELECT a.account_id,
+         dense_rank() OVER (
+           ORDER BY coalesce(a.kind, '?'), coalesce(a.country, '?'), coalesce(a.currency, '?')
+         ) AS peer
+  FROM accounts AS a
+),
+judged_in AS (
+  SELECT l.account_id, l.other, l.day, l.usd, l.is_out, coalesce(p.peer, 0) AS peer,
          CASE WHEN l.usd > 0 THEN ln(l.usd) END AS lx
-  FROM legs AS l
-  LEFT JOIN accounts AS a ON a.account_id = l.account_id
+  FROM legs AS l LEFT JOIN peer_of AS p ON p.account_id = l.account_id
+),
+-- robust centre and spread of the log amounts per peer group, from a histogram of bins
+-- 1/{bins} wide (exact to half a bin, the same on every engine, and light on memory)
+hist AS (
+  SELECT j.peer, CAST(floor(j.lx * {bins}) AS BIGINT) AS bin, count(*) AS n
+  FROM judged_in AS j WHERE j.lx IS NOT NULL
+  GROUP BY j.peer, CAST(floor(j.lx * {bins}) AS BIGINT)
+),
+hist_all AS (
+  SELECT -1 AS peer, h.bin, sum(h.n) AS n FROM hist AS h GROUP BY h.bin
+  UNION ALL
+  SELECT h.peer, h.bin, h.n FROM hist AS h
+),
+cum AS (
+  SELECT h.peer, h.bin, h.n,
+         sum(h.n) OVER (PARTITION BY h.peer ORDER BY h.bin
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS below,
+         sum(h.n) OVER (PARTITION BY h.peer) AS total
+  FROM hist_all AS h
 ),
 center AS (
-  SELECT g.peer, count(g.lx) AS n, median(g.lx) AS med
-  FROM grouped AS g GROUP BY g.peer
+  SELECT c.peer, max(c.total) AS total, (min(c.bin) + 0.5) / {bins} AS med
+  FROM cum AS c WHERE 2 * c.below >= c.total
+  GROUP BY c.peer
 ),
-everyone AS (
-  SELECT median(g.lx) AS med FROM grouped AS g
+deviation AS (
+  SELECT h.peer, abs((h.bin + 0.5) / {bins} - c.med) AS dev, h.n
+  FROM hist_all AS h JOIN center AS c ON c.peer = h.peer
+),
+dev_cum AS (
+  SELECT d.peer, d.dev,
+         sum(d.n) OVER (PARTITION BY d.peer ORDER BY d.dev
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS below,
+         sum(d.n) OVER (PARTITION BY d.peer) AS total
+  FROM deviation AS d
 ),
 spread AS (
-  SELECT g.peer, median(abs(g.lx - c.med)) AS mad
-  FROM grouped AS g JOIN center AS c ON c.peer = g.peer
-  GROUP BY g.peer
-),
-everyone_spread AS (
-  SELECT median(abs(g.lx - e.med)) AS mad
-  FROM grouped AS g CROSS JOIN everyone AS e
+  SELECT d.peer, min(d.dev) AS mad FROM dev_cum AS d WHERE 2 * d.below >= d.total
+  GROUP BY d.peer
 ),
 norm AS (
   SELECT c.peer,
-         CASE WHEN c.n >= {min_peer_payments} THEN c.med ELSE e.med END AS med,
-         CASE WHEN c.n >= {min_peer_payments} THEN s.mad ELSE es.mad END AS mad
+         CASE WHEN c.total >= {min_peer_payments} THEN c.med ELSE e.med END AS med,
+         CASE WHEN c.total >= {min_peer_payments} THEN s.mad ELSE es.mad END AS mad
   FROM center AS c
   JOIN spread AS s ON s.peer = c.peer
-  CROSS JOIN everyone AS e
-  CROSS JOIN everyone_spread AS es
+  CROSS JOIN (SELECT x.med FROM center AS x WHERE x.peer = -1) AS e
+  CROSS JOIN (SELECT y.mad FROM spread AS y WHERE y.peer = -1) AS es
+  WHERE c.peer >= 0
 ),
 judged AS (
-  SELECT g.account_id, g.other, g.ts, g.usd, g.is_out,
-         CASE WHEN abs(g.lx - n.med) > {outlier_z} * greatest(1.4826 * n.mad, {min_spread})
+  SELECT j.account_id, j.usd, j.is_out,
+         CASE WHEN abs(j.lx - n.med) > {outlier_z} * greatest(1.4826 * n.mad, {min_spread})
               THEN 1 ELSE 0 END AS outlier
-  FROM grouped AS g JOIN norm AS n ON n.peer = g.peer
+  FROM judged_in AS j LEFT JOIN norm AS n ON n.peer = j.peer
 ),
 flows AS (
   SELECT j.account_id, count(*) AS n_txn, sum(j.is_out) AS n_out,
-         count(*) - sum(j.is_out) AS n_in, count(DISTINCT j.other) AS counterparties,
+         count(*) - sum(j.is_out) AS n_in,
          coalesce(sum(CASE WHEN j.is_out = 0 THEN j.usd END), 0.0) AS in_usd,
          coalesce(sum(CASE WHEN j.is_out = 1 THEN j.usd END), 0.0) AS out_usd,
          sum(j.outlier) AS outlier_payments
   FROM judged AS j GROUP BY j.account_id
 ),
-daily AS (
-  SELECT l.account_id, l.is_out, count(DISTINCT l.other) AS k
+pairs AS (
+  SELECT DISTINCT l.account_id, l.other FROM legs AS l WHERE l.other IS NOT NULL
+),
+reach AS (
+  SELECT p.account_id, count(*) AS counterparties FROM pairs AS p GROUP BY p.account_id
+),
+daily_pairs AS (
+  SELECT DISTINCT l.account_id, l.is_out, l.day, l.other
   FROM legs AS l WHERE l.other IS NOT NULL
-  GROUP BY l.account_id, l.is_out, CAST(l.ts AS DATE)
+),
+daily AS (
+  SELECT d.account_id, d.is_out, count(*) AS k
+  FROM daily_pairs AS d GROUP BY d.account_id, d.is_out, d.day
 ),
 bursts AS (
   SELECT d.account_id, max(CASE WHEN d.is_out = 0 THEN d.k END) AS max_senders_day,
          max(CASE WHEN d.is_out = 1 THEN d.k END) AS max_payees_day
   FROM daily AS d GROUP BY d.account_id
-),
-pairs AS (
-  SELECT DISTINCT l.account_id, l.other FROM legs AS l WHERE l.other IS NOT NULL
 ),
 exposure AS (
   SELECT p.account_id, count(*) AS exposed_counterparties
@@ -126,7 +161,7 @@ known AS (
 )
 SELECT k.account_id,
        coalesce(f.n_txn, 0) AS n_txn, coalesce(f.n_in, 0) AS n_in,
-       coalesce(f.n_out, 0) AS n_out, coalesce(f.counterparties, 0) AS counterparties,
+       coalesce(f.n_out, 0) AS n_out, coalesce(r.counterparties, 0) AS counterparties,
        coalesce(f.in_usd, 0.0) AS in_usd, coalesce(f.out_usd, 0.0) AS out_usd,
        coalesce(f.outlier_payments, 0) AS outlier_payments,
        coalesce(x.exposed_counterparties, 0) AS exposed_counterparties,
@@ -134,6 +169,7 @@ SELECT k.account_id,
        coalesce(b.max_payees_day, 0) AS max_payees_day
 FROM known AS k
 LEFT JOIN flows AS f ON f.account_id = k.account_id
+LEFT JOIN reach AS r ON r.account_id = k.account_id
 LEFT JOIN bursts AS b ON b.account_id = k.account_id
 LEFT JOIN exposure AS x ON x.account_id = k.account_id
 ORDER BY k.account_id
@@ -143,6 +179,8 @@ OUTLIER_Z = 3.0
 """How many robust standard deviations from its peer group's amounts make a payment an outlier."""
 MIN_PEER_PAYMENTS = 200
 """A peer group with fewer payments than this is judged against all payments."""
+BINS_PER_UNIT = 100
+"""Histogram bins per unit of log amount (1/100: amounts within about 1% share a bin)."""
 MIN_SPREAD = 0.05
 """The smallest robust spread of log amounts used (a group whose payments are all equal)."""
 
@@ -157,6 +195,7 @@ def feature_sql(
     usd = make_environment(fx_units_per_usd).globals["usd"]("t.amount", "t.currency")  # type: ignore[operator]
     return _SQL.format(
         usd=usd,
+        bins=BINS_PER_UNIT,
         outlier_z=float(outlier_z),
         min_peer_payments=int(min_peer_payments),
         min_spread=MIN_SPREAD,

@@ -139,7 +139,7 @@ def flag_scores(y: npt.NDArray[np.int64], flagged: npt.NDArray[np.bool_]) -> dic
 
 _ROWS = {
     "account": """
-        SELECT s.account_id AS id, coalesce(s.supervised_score, s.statistic) AS score,
+        SELECT s.account_id AS id, -CAST(s.rank AS DOUBLE) AS score,
                s.n_txn AS n_txn, s.alerts > 0 AS alerted, s.split
         FROM account_scores AS s ORDER BY s.account_id""",
     "party": """
@@ -158,8 +158,7 @@ _ROWS = {
           WHERE a.subject_type = 'account'
         ),
         ranked AS (
-          SELECT s.account_id, percent_rank() OVER (ORDER BY coalesce(s.supervised_score,
-                 s.statistic)) AS pct, s.n_txn FROM account_scores AS s
+          SELECT s.account_id, s.score AS pct, s.n_txn FROM account_scores AS s
         )
         SELECT t.txn_id AS id, greatest(coalesce(f.pct, 0), coalesce(o.pct, 0)) AS score,
                greatest(coalesce(f.n_txn, 0), coalesce(o.n_txn, 0)) AS n_txn,

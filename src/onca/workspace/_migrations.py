@@ -266,9 +266,9 @@ def _v6_account_scores(con: duckdb.DuckDBPyConnection, contract: Contract) -> No
         CREATE TABLE IF NOT EXISTS account_scores (
           account_id VARCHAR PRIMARY KEY,
           holder_id VARCHAR,
-          score DOUBLE NOT NULL,          -- 1 - Fisher's combined p-value of the families
-          rank BIGINT NOT NULL,           -- 1 = most unusual (or most likely, when supervised)
-          statistic DOUBLE NOT NULL,      -- Fisher's X = -2 sum ln p_family
+          score DOUBLE NOT NULL,          -- (N - rank) / (N - 1): share of accounts ranked below
+          rank BIGINT NOT NULL,           -- 1 = first: alerted, then most unusual (or supervised)
+          statistic DOUBLE NOT NULL,      -- weighted Fisher X = sum w x (-2 ln p_family)
           {columns},
           reasons VARCHAR NOT NULL,       -- families with p < 0.05, strongest first
           supervised_score DOUBLE,        -- calibrated LightGBM probability (with --labels)
