@@ -30,7 +30,7 @@ In a typology's ``sql``:
   ``to_account`` however it is recorded: channel ``cash`` with no payer, channel ``cash`` from
   the depositor's own account, or any channel from a cash desk; never into a cash desk.
   ``depositor`` is who paid a cash deposit in, as far as the record says: the depositor's
-  account, else ``'cash: '`` and the folded narrative (tellers write the depositor's name
+  account, else ``'cash: '`` and the narrative in lower case (tellers write the depositor's name
   there), else NULL. ``from_desk`` and ``to_desk`` say whether a side is a cash desk.
   Use it as ``FROM {{ movements() }} AS t``.
 - ``{{ kind_in('acc.kind', kinds) }}`` is true when the account kind is one of ``kinds`` or
@@ -140,8 +140,11 @@ def make_environment(
     def desk_relation() -> Sql:
         kinds, ids = _terms(desks, "kinds"), _terms(desks, "account_ids")
         terms = _terms(desks, "name_terms")
-        names = fold("concat(cd_acc.account_id, ' ', coalesce(cd_party.name, ''))")
-        named = f" OR regexp_matches({names}, {literal(terms_pattern(terms))})" if terms else ""
+        # case-insensitive, accents kept: folding every name costs more than all the rest of
+        # the relation, which every typology reading movements() computes
+        text = "concat(cd_acc.account_id, ' ', coalesce(cd_party.name, ''))"
+        pattern = literal("(?i)" + terms_pattern(terms))
+        named = f" OR regexp_matches({text}, {pattern})" if terms else ""
         return Sql(
             "(SELECT cd_acc.account_id FROM accounts AS cd_acc"
             " LEFT JOIN parties AS cd_party ON cd_party.party_id = cd_acc.holder_id"
@@ -159,25 +162,27 @@ def make_environment(
             "CASE WHEN t.from_account IS NOT NULL AND fd.account_id IS NULL"
             " AND t.from_account <> t.to_account THEN t.from_account"
             " WHEN trim(coalesce(t.narrative, '')) <> ''"
-            f" THEN concat('cash: ', trim({fold('t.narrative')})) END"
+            " THEN concat('cash: ', lower(trim(t.narrative))) END"
         )
         return Sql(
-            "(SELECT t.txn_id, t.ts, t.amount, t.currency, t.from_account, t.to_account,"
+            f"(WITH cd_desks AS {desk}"
+            " SELECT t.txn_id, t.ts, t.amount, t.currency, t.from_account, t.to_account,"
             " t.channel, t.narrative,"
             f" coalesce({cash_in}, FALSE) AS cash_in,"
             f" CASE WHEN {cash_in} THEN {depositor} END AS depositor,"
             " fd.account_id IS NOT NULL AS from_desk, td.account_id IS NOT NULL AS to_desk"
-            f" FROM transactions AS t LEFT JOIN {desk} AS fd ON fd.account_id = t.from_account"
-            f" LEFT JOIN {desk} AS td ON td.account_id = t.to_account)"
+            " FROM transactions AS t LEFT JOIN cd_desks AS fd ON fd.account_id = t.from_account"
+            " LEFT JOIN cd_desks AS td ON td.account_id = t.to_account)"
         )
 
     def kind_in(kind: str, kinds: Any) -> Sql:
         return Sql(f"({kind} IS NULL OR {kind} IN {literal(kinds)})")
 
     def not_before(later: str, earlier: str) -> Sql:
+        # the plain >= first: engines plan a range join on it, the rest is a residual filter
         return Sql(
-            f"({later} > {earlier} OR ({later} = {earlier}"
-            f" AND {earlier} = CAST(CAST({earlier} AS DATE) AS TIMESTAMP)))"
+            f"({later} >= {earlier} AND ({later} > {earlier}"
+            f" OR {earlier} = CAST(CAST({earlier} AS DATE) AS TIMESTAMP)))"
         )
 
     def fold(expr: str) -> Sql:
