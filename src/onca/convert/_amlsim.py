@@ -21,11 +21,11 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO
 
+from onca.convert._output import ConvertResult, FileCount, Rejects, make_out, parse_amount
 from onca.convert._source import MAX_MEMBER_BYTES, open_source
 from onca.errors import InputFileError, ParameterError
 
@@ -49,72 +49,6 @@ def account_id(node: str) -> str:
 
 def party_id(node: str) -> str:
     return f"AMLSIM-P{node}"
-
-
-@dataclass
-class FileCount:
-    """One source file: ``read == written + rejected``."""
-
-    file: str
-    read: int = 0
-    written: int = 0
-    rejected: int = 0
-
-
-@dataclass
-class ConvertResult:
-    """What a conversion read and wrote. ``outputs`` maps each written file to its row count."""
-
-    source: str
-    out: str
-    files: list[FileCount]
-    outputs: dict[str, int]
-    labels_illicit: int
-    seconds: float
-    warnings: list[str] = field(default_factory=list)
-    top_reasons: list[tuple[str, int]] = field(default_factory=list)
-
-    @property
-    def read(self) -> int:
-        return sum(f.read for f in self.files)
-
-    @property
-    def written(self) -> int:
-        return sum(f.written for f in self.files)
-
-    @property
-    def rejected(self) -> int:
-        return sum(f.rejected for f in self.files)
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "source": self.source,
-            "out": self.out,
-            "read": self.read,
-            "written": self.written,
-            "rejected": self.rejected,
-            "files": [asdict(f) for f in self.files],
-            "outputs": self.outputs,
-            "labels_illicit": self.labels_illicit,
-            "seconds": round(self.seconds, 3),
-            "warnings": self.warnings,
-            "top_reasons": [list(r) for r in self.top_reasons],
-        }
-
-
-class _Rejects:
-    """rejected.csv: ``source_file,line,reason``, with a tally of reasons."""
-
-    def __init__(self, f: IO[str]) -> None:
-        self.writer = csv.writer(f, lineterminator="\n")
-        self.writer.writerow(("source_file", "line", "reason"))
-        self.tally: dict[str, int] = {}
-
-    def add(self, count: FileCount, line: int, reason: str) -> None:
-        count.rejected += 1
-        self.writer.writerow((count.file, line, reason))
-        key = re.sub(r"'[^']*'", "'…'", reason)
-        self.tally[key] = self.tally.get(key, 0) + 1
 
 
 def _rows(
@@ -149,23 +83,6 @@ def _node_id(value: str, column: str) -> tuple[str, str]:
     if not _ID.match(value):
         return "", f"{column} '{value[:40]}' is not a non-negative integer"
     return str(int(value)), ""
-
-
-def _amount(value: str, column: str) -> tuple[str, str]:
-    """A positive decimal with at most 2 places, as the contract's ``amount`` wants."""
-    if not value:
-        return "", f"{column} is missing"
-    try:
-        d = Decimal(value)
-    except InvalidOperation:
-        return "", f"{column} '{value[:40]}' is not a number"
-    if not d.is_finite():
-        return "", f"{column} '{value[:40]}' is not a finite number"
-    if d <= 0:
-        return "", f"{column} {value} is not positive"
-    if d != d.quantize(Decimal("0.01")):
-        return "", f"{column} {value} has more than 2 decimals"
-    return f"{d.quantize(Decimal('0.01'))}", ""
 
 
 def _balance(value: str) -> str:
@@ -214,14 +131,11 @@ def convert_amlsim(
                     ),
                     None,
                 )
-        try:
-            (out / "labels").mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise ParameterError(f"--out {out}: cannot create it: {e}") from None
+        make_out(out, labels=True)
         nodes = FileCount(src.names["nodes.csv"])
         txns = FileCount(src.names["transactions.csv"])
         with open(out / "rejected.csv", "w", encoding="utf-8", newline="") as rf:
-            rejects = _Rejects(rf)
+            rejects = Rejects(rf)
             with src.open_text("nodes.csv") as f:
                 known, illicit = _convert_nodes(f, out, nodes, rejects, currency, country)
             with src.open_text("transactions.csv") as f:
@@ -229,7 +143,6 @@ def convert_amlsim(
                     f, out, txns, rejects, known, origin, step, currency, progress
                 )
         skipped = list(src.skipped)
-    top = sorted(rejects.tally.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
     return ConvertResult(
         source=str(source),
         out=str(out),
@@ -244,7 +157,7 @@ def convert_amlsim(
         labels_illicit=illicit,
         seconds=time.perf_counter() - began,
         warnings=[f"archive member {s}" for s in skipped],
-        top_reasons=top,
+        top_reasons=rejects.top(),
     )
 
 
@@ -269,7 +182,7 @@ def _as_utc(start: dt.date | dt.datetime) -> dt.datetime:
 
 
 def _convert_nodes(
-    f: IO[str], out: Path, count: FileCount, rejects: _Rejects, currency: str, country: str
+    f: IO[str], out: Path, count: FileCount, rejects: Rejects, currency: str, country: str
 ) -> tuple[set[str], int]:
     known: set[str] = set()
     illicit = 0
@@ -312,7 +225,7 @@ def _convert_transactions(
     f: IO[str],
     out: Path,
     count: FileCount,
-    rejects: _Rejects,
+    rejects: Rejects,
     known: set[str],
     origin: dt.datetime,
     step: dt.timedelta,
@@ -339,7 +252,7 @@ def _convert_transactions(
                 problem = f"targetNodeId {dst} is not in nodes.csv (or was rejected there)"
             amount = ""
             if not problem:
-                amount, problem = _amount(values[2], "value")
+                amount, problem = parse_amount(values[2], "value")
             if not problem:
                 ts, problem = _timestamp(values[3], origin, step, stamps)
             if problem:
