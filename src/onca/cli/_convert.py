@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table as RichTable
 
-from onca.cli._common import err, errors_as_exit, out, print_json, print_warnings
+from onca.cli._common import (
+    err,
+    errors_as_exit,
+    out,
+    print_json,
+    print_warnings,
+    progress_bar,
+)
 from onca.errors import ParameterError
+
+if TYPE_CHECKING:
+    from onca.convert import ConvertResult
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -22,6 +32,9 @@ labels when the source has them, and rejected.csv for the rows it could not map.
 source file, rows read = written + rejected.
 
 **onca convert amlsim SOURCE --out DIR** converts an IBM AMLSim sample (folder or .tgz).
+
+**onca convert amlworld FILE --out DIR** converts an IBM AMLworld transaction CSV
+(e.g. HI-Small_Trans.csv), streamed.
 """,
 )
 
@@ -87,18 +100,78 @@ def amlsim(
             currency=currency,
             country=country,
         )
+    _report(result, "amlsim", as_json, labels="accounts labelled illicit")
+
+
+@app.command()
+def amlworld(
+    source: Annotated[
+        Path, typer.Argument(help="AMLworld transaction CSV, e.g. HI-Small_Trans.csv.")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the CSV files into.")],
+    country: Annotated[
+        str, typer.Option(help="ISO 3166-1 country of every account (AMLworld has none).")
+    ] = "US",
+    btc_usd: Annotated[
+        str, typer.Option("--btc-usd", help="USD per bitcoin, to convert Bitcoin amounts.")
+    ] = "20000",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Convert an IBM AMLworld transaction CSV into contract files and labels, streamed.
+
+    AMLworld (Altman et al. 2023; Kaggle "IBM Transactions for Anti Money Laundering") labels
+    every laundering payment. Its *_Trans.csv files have the header **Timestamp, From Bank,
+    Account, To Bank, Account, Amount Received, Receiving Currency, Amount Paid, Payment
+    Currency, Payment Format, Is Laundering** (columns read by position). The file is streamed:
+    HI-Small (5M rows) and HI-Large (180M) need memory for their accounts only.
+
+    Writes into DIR: **accounts.csv** (bank 011, account 8000ECA90 becomes AMLW-011-8000ECA90,
+    institution 011) held by one **parties.csv** row each (AMLW-P-011-8000ECA90);
+    **transactions.csv** (line 57 becomes AMLW-T57; the amount and currency paid by the sender,
+    currency names as ISO 4217 codes, Bitcoin converted to USD at --btc-usd; a different amount
+    received is kept in the narrative; Payment Format as channel: Wire wire, ACH ach, Cheque
+    check, Credit Card card, Cash cash, Bitcoin crypto, Reinvestment other);
+    **labels/transactions.csv** (txn_id,label: Is Laundering); **labels/accounts.csv**
+    (account_id,label: 1 when the account sends or receives a laundering payment) and
+    **rejected.csv** (source_file,line,reason).
+
+    Example:
+
+        onca convert amlworld HI-Small_Trans.csv --out hi-small/
+
+        onca ingest hi.duckdb parties hi-small/parties.csv  (then accounts, then transactions)
+
+        onca evaluate screening hi.duckdb --labels hi-small/labels/accounts.csv
+    """
+    from onca.convert import convert_amlworld
+
+    with errors_as_exit(), progress_bar(enabled=not as_json) as update:
+        result = convert_amlworld(
+            source, out_dir, country=country, btc_usd=btc_usd, progress=update
+        )
+    _report(
+        result,
+        "amlworld",
+        as_json,
+        labels="accounts labelled 1 (they send or receive a laundering payment)",
+    )
+
+
+def _report(result: ConvertResult, name: str, as_json: bool, *, labels: str = "") -> None:
+    """Print what a conversion read and wrote: a table per source file, or JSON."""
     if as_json:
         print_json(result.to_dict())
         return
-    table = RichTable(title=f"convert amlsim -> {result.out}", title_justify="left")
+    table = RichTable(title=f"convert {name} -> {result.out}", title_justify="left")
     for col in ("file", "read", "written", "rejected"):
         table.add_column(col, justify="left" if col == "file" else "right")
     for f in result.files:
         table.add_row(f.file, f"{f.read:,}", f"{f.written:,}", f"{f.rejected:,}")
     out.print(table)
+    tail = f"; {result.labels_illicit:,} {labels}" if labels else ""
     out.print(
         f"{result.read:,} rows read = {result.written:,} written + {result.rejected:,} rejected"
-        f" in {result.seconds:.1f} s; {result.labels_illicit:,} accounts labelled illicit",
+        f" in {result.seconds:.1f} s{tail}",
         highlight=False,
     )
     for reason, n in result.top_reasons:
