@@ -35,6 +35,8 @@ source file, rows read = written + rejected.
 
 **onca convert amlworld FILE --out DIR** converts an IBM AMLworld transaction CSV
 (e.g. HI-Small_Trans.csv), streamed.
+
+**onca convert goaml FILE_OR_FOLDER --out DIR** converts UNODC goAML XML reports.
 """,
 )
 
@@ -155,6 +157,58 @@ def amlworld(
         as_json,
         labels="accounts labelled 1 (they send or receive a laundering payment)",
     )
+
+
+@app.command()
+def goaml(
+    source: Annotated[Path, typer.Argument(help="A goAML report (.xml) or a folder of them.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the CSV files into.")],
+    country: Annotated[
+        str | None,
+        typer.Option(
+            help="ISO 3166-1 country of accounts without IBAN or SWIFT"
+            " (default: the report's location/country_code)."
+        ),
+    ] = None,
+    cash_funds: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cash-funds",
+            help="A funds code that means cash (repeat; default K, CASH, EFECTIVO, DINHEIRO...).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Convert UNODC goAML XML reports (STR, CTR...) into contract files and rejected rows.
+
+    goAML is the reporting schema of many FIUs, across Latin America among others. A report
+    holds **transaction** elements, each bi-party (**t_from_my_client**/**t_from** and
+    **t_to_my_client**/**t_to**, each with an account, a person or an entity) or multi-party
+    (**involved_parties**), or an **activity** with **report_parties**.
+
+    Writes into DIR: **parties.csv** (persons and entities), **accounts.csv** (held by their
+    entity or primary signatory), **transactions.csv** (transaction TX-9 of report STR-1
+    becomes GOAML-STR-1-T-TX-9; a side in cash with no account is left empty: a cash deposit
+    or withdrawal, channel cash; transmode_code as channel) and **rejected.csv**
+    (source_file,line,reason: the element path, transaction number and what is missing).
+    Multi-party transactions do not say who paid whom: their parties are written, the payment
+    goes to rejected.csv. DTDs and entities are refused (no entity expansion, no external
+    entity), and files over 256 MiB are not read.
+
+    Example:
+
+        onca convert goaml tests/convert/fixtures/goaml/reports --out goaml/
+
+        onca ingest fiu.duckdb parties goaml/parties.csv  (then accounts, then transactions)
+    """
+    from onca.convert import convert_goaml
+    from onca.convert._goaml import CASH_FUNDS
+
+    with errors_as_exit():
+        result = convert_goaml(
+            source, out_dir, country=country, cash_funds=cash_funds or CASH_FUNDS
+        )
+    _report(result, "goaml", as_json)
 
 
 def _report(result: ConvertResult, name: str, as_json: bool, *, labels: str = "") -> None:

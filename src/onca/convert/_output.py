@@ -140,12 +140,12 @@ def utc_text(t: dt.datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._:-]+")
+_UNSAFE = re.compile(r"[^\w.:-]+")
 
 
 def id_part(text: str, limit: int = 60) -> str:
-    """A readable piece of an id: runs of characters other than letters, digits and ``._:-``
-    become one ``-``; at most ``limit`` characters."""
+    """A readable piece of an id: runs of characters other than letters (any script), digits
+    and ``_.:-`` become one ``-``; at most ``limit`` characters."""
     return _UNSAFE.sub("-", text.strip()).strip("-")[:limit]
 
 
