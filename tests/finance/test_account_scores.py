@@ -34,8 +34,8 @@ def test_fisher_gives_more_to_two_unusual_families_than_to_one() -> None:
         "outlier_payments": np.array([0.0, 0.0, 3.0, 0.0]),
         "exposed_counterparties": np.zeros(4),
         "alerted_counterparties": np.zeros(4),
-        "max_senders_day": np.zeros(4),
-        "max_payees_day": np.zeros(4),
+        "max_in_day": np.zeros(4),
+        "max_out_day": np.zeros(4),
         "alert_score": np.zeros(4),
     }
     p = family_pvalues(features)

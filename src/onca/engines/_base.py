@@ -73,6 +73,15 @@ class Engine(ABC):
     def scope(self, since: dt.datetime | None, until: dt.datetime | None) -> None:
         """Restrict the tables in :data:`SCOPED_TABLES` to ``since <= ts < until``."""
 
+    @abstractmethod
+    def materialize(self, name: str, sql: str) -> None:
+        """Compute ``sql`` (DuckDB dialect) once and keep it as a temporary table ``name`` that
+        later queries read, until :meth:`drop`. For intermediate results read several times."""
+
+    @abstractmethod
+    def drop(self, name: str) -> None:
+        """Forget the temporary table ``name`` made by :meth:`materialize` (no error if absent)."""
+
     def close(self) -> None:  # noqa: B027 - engines without resources need not override it
         """Release what the engine holds."""
 

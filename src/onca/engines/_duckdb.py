@@ -34,6 +34,15 @@ class DuckDBEngine(Engine):
         except duckdb.Error as e:
             raise EngineError(f"DuckDB failed: {e}", sql=sql) from e
 
+    def materialize(self, name: str, sql: str) -> None:
+        try:
+            self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+        except duckdb.Error as e:
+            raise EngineError(f"DuckDB failed: {e}", sql=sql) from e
+
+    def drop(self, name: str) -> None:
+        self.con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+
     def tables(self) -> dict[str, list[str]]:
         rows = self.con.execute(
             """SELECT table_name, list(column_name ORDER BY ordinal_position)

@@ -91,6 +91,7 @@ class SparkEngine(Engine):
         self._paths = tables
         self._workdir = workdir
         self._columns: dict[str, list[str]] = {}
+        self._materialized: dict[str, Any] = {}
         for name, path in tables.items():
             frame = spark.read.parquet(str(path))
             frame.createOrReplaceTempView(name)
@@ -121,6 +122,23 @@ class SparkEngine(Engine):
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise EngineError(f"Spark failed: {first}", sql=spark_sql) from e
 
+    def materialize(self, name: str, sql: str) -> None:
+        spark_sql = self.dialect.translate(sql)
+        try:
+            frame = self.spark.sql(spark_sql).cache()
+            frame.count()  # compute it now, once
+            frame.createOrReplaceTempView(name)
+        except Exception as e:  # py4j and pyspark raise many kinds; all are engine failures
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise EngineError(f"Spark failed: {first}", sql=spark_sql) from e
+        self._materialized[name] = frame
+
+    def drop(self, name: str) -> None:
+        frame = self._materialized.pop(name, None)
+        if frame is not None:
+            frame.unpersist()
+            self.spark.catalog.dropTempView(name)
+
     def tables(self) -> dict[str, list[str]]:
         return dict(self._columns)
 
@@ -134,6 +152,8 @@ class SparkEngine(Engine):
             frame.createOrReplaceTempView(table)
 
     def close(self) -> None:
+        for name in list(self._materialized):
+            self.drop(name)
         for name in self._paths:
             self.spark.catalog.dropTempView(name)
         shutil.rmtree(self._workdir, ignore_errors=True)

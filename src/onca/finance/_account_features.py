@@ -16,10 +16,12 @@ One row per account that is in ``accounts`` or appears in ``transactions``:
   of the log amounts of the group's payments, read from a histogram of bins 0.01 wide so that
   they are exact to half a bin, identical on every engine and light on memory; a group with
   fewer than ``min_peer_payments`` payments is judged against all payments);
+- ``mean_log_usd``, ``sd_log_usd``: the mean and spread of the natural log of its payments' US
+  dollar amounts (for the supervised model; 0 without amounts);
 - ``exposed_counterparties``: distinct counterparties that themselves made or received an outlier
   payment (guilt by association, one hop);
-- ``max_senders_day``, ``max_payees_day``: the most distinct accounts that paid it, or that it
-  paid, on one day (fan-in and fan-out bursts; a day, because many extracts give only dates).
+- ``max_in_day``, ``max_out_day``: the most payments it received, or sent, on one day (fan-in
+  and fan-out bursts; a day, because many extracts give only dates).
 """
 
 from __future__ import annotations
@@ -37,12 +39,14 @@ FEATURES = (
     "in_usd",
     "out_usd",
     "outlier_payments",
+    "mean_log_usd",
+    "sd_log_usd",
     "exposed_counterparties",
-    "max_senders_day",
-    "max_payees_day",
+    "max_in_day",
+    "max_out_day",
 )
 
-_SQL = """
+_FLOWS_SQL = """
 WITH pay AS (
   SELECT t.from_account, t.to_account, CAST(t.ts AS DATE) AS day, {usd} AS usd
   FROM transactions AS t
@@ -116,62 +120,72 @@ norm AS (
   WHERE c.peer >= 0
 ),
 judged AS (
-  SELECT j.account_id, j.usd, j.is_out,
+  SELECT j.account_id, j.usd, j.is_out, j.lx,
          CASE WHEN abs(j.lx - n.med) > {outlier_z} * greatest(1.4826 * n.mad, {min_spread})
               THEN 1 ELSE 0 END AS outlier
   FROM judged_in AS j LEFT JOIN norm AS n ON n.peer = j.peer
-),
-flows AS (
-  SELECT j.account_id, count(*) AS n_txn, sum(j.is_out) AS n_out,
+)
+SELECT j.account_id, count(*) AS n_txn, sum(j.is_out) AS n_out,
          count(*) - sum(j.is_out) AS n_in,
          coalesce(sum(CASE WHEN j.is_out = 0 THEN j.usd END), 0.0) AS in_usd,
          coalesce(sum(CASE WHEN j.is_out = 1 THEN j.usd END), 0.0) AS out_usd,
-         sum(j.outlier) AS outlier_payments
+         sum(j.outlier) AS outlier_payments,
+         avg(j.lx) AS mean_log_usd, stddev_pop(j.lx) AS sd_log_usd
   FROM judged AS j GROUP BY j.account_id
+"""
+
+_SQL = """
+WITH pay AS (
+  SELECT t.from_account, t.to_account, CAST(t.ts AS DATE) AS day, {usd} AS usd
+  FROM transactions AS t
+),
+legs AS (
+  SELECT p.from_account AS account_id, p.to_account AS other, p.day, p.usd, 1 AS is_out
+  FROM pay AS p WHERE p.from_account IS NOT NULL
+  UNION ALL
+  SELECT p.to_account AS account_id, p.from_account AS other, p.day, p.usd, 0 AS is_out
+  FROM pay AS p WHERE p.to_account IS NOT NULL
 ),
 pairs AS (
   SELECT DISTINCT l.account_id, l.other FROM legs AS l WHERE l.other IS NOT NULL
 ),
-reach AS (
-  SELECT p.account_id, count(*) AS counterparties FROM pairs AS p GROUP BY p.account_id
+unusual AS (
+  SELECT f.account_id FROM _onca_account_flows AS f WHERE f.outlier_payments > 0
 ),
-daily_pairs AS (
-  SELECT DISTINCT l.account_id, l.is_out, l.day, l.other
-  FROM legs AS l WHERE l.other IS NOT NULL
+reach AS (
+  SELECT p.account_id, count(*) AS counterparties, count(u.account_id) AS exposed_counterparties
+  FROM pairs AS p LEFT JOIN unusual AS u ON u.account_id = p.other
+  GROUP BY p.account_id
 ),
 daily AS (
-  SELECT d.account_id, d.is_out, count(*) AS k
-  FROM daily_pairs AS d GROUP BY d.account_id, d.is_out, d.day
+  SELECT l.account_id, l.is_out, count(*) AS k
+  FROM legs AS l WHERE l.other IS NOT NULL
+  GROUP BY l.account_id, l.is_out, l.day
 ),
 bursts AS (
-  SELECT d.account_id, max(CASE WHEN d.is_out = 0 THEN d.k END) AS max_senders_day,
-         max(CASE WHEN d.is_out = 1 THEN d.k END) AS max_payees_day
+  SELECT d.account_id, max(CASE WHEN d.is_out = 0 THEN d.k END) AS max_in_day,
+         max(CASE WHEN d.is_out = 1 THEN d.k END) AS max_out_day
   FROM daily AS d GROUP BY d.account_id
-),
-exposure AS (
-  SELECT p.account_id, count(*) AS exposed_counterparties
-  FROM pairs AS p JOIN flows AS f ON f.account_id = p.other
-  WHERE f.outlier_payments > 0
-  GROUP BY p.account_id
 ),
 known AS (
   SELECT a.account_id FROM accounts AS a
-  UNION
-  SELECT f.account_id FROM flows AS f
+  UNION ALL
+  SELECT f.account_id FROM _onca_account_flows AS f
+  WHERE f.account_id NOT IN (SELECT a.account_id FROM accounts AS a)
 )
 SELECT k.account_id,
        coalesce(f.n_txn, 0) AS n_txn, coalesce(f.n_in, 0) AS n_in,
        coalesce(f.n_out, 0) AS n_out, coalesce(r.counterparties, 0) AS counterparties,
        coalesce(f.in_usd, 0.0) AS in_usd, coalesce(f.out_usd, 0.0) AS out_usd,
        coalesce(f.outlier_payments, 0) AS outlier_payments,
-       coalesce(x.exposed_counterparties, 0) AS exposed_counterparties,
-       coalesce(b.max_senders_day, 0) AS max_senders_day,
-       coalesce(b.max_payees_day, 0) AS max_payees_day
+       coalesce(f.mean_log_usd, 0.0) AS mean_log_usd, coalesce(f.sd_log_usd, 0.0) AS sd_log_usd,
+       coalesce(r.exposed_counterparties, 0) AS exposed_counterparties,
+       coalesce(b.max_in_day, 0) AS max_in_day,
+       coalesce(b.max_out_day, 0) AS max_out_day
 FROM known AS k
-LEFT JOIN flows AS f ON f.account_id = k.account_id
+LEFT JOIN _onca_account_flows AS f ON f.account_id = k.account_id
 LEFT JOIN reach AS r ON r.account_id = k.account_id
 LEFT JOIN bursts AS b ON b.account_id = k.account_id
-LEFT JOIN exposure AS x ON x.account_id = k.account_id
 ORDER BY k.account_id
 """
 
@@ -185,21 +199,26 @@ MIN_SPREAD = 0.05
 """The smallest robust spread of log amounts used (a group whose payments are all equal)."""
 
 
+FLOWS_TABLE = "_onca_account_flows"
+
+
 def feature_sql(
     fx_units_per_usd: Mapping[str, float],
     *,
     outlier_z: float = OUTLIER_Z,
     min_peer_payments: int = MIN_PEER_PAYMENTS,
-) -> str:
-    """The feature query (DuckDB dialect; engines translate it)."""
+) -> tuple[str, str]:
+    """The two feature statements (DuckDB dialect; engines translate them): the per-account
+    flows, kept as the temporary table :data:`FLOWS_TABLE`, then the features that read it."""
     usd = make_environment(fx_units_per_usd).globals["usd"]("t.amount", "t.currency")  # type: ignore[operator]
-    return _SQL.format(
-        usd=usd,
-        bins=BINS_PER_UNIT,
-        outlier_z=float(outlier_z),
-        min_peer_payments=int(min_peer_payments),
-        min_spread=MIN_SPREAD,
-    )
+    values = {
+        "usd": usd,
+        "bins": BINS_PER_UNIT,
+        "outlier_z": float(outlier_z),
+        "min_peer_payments": int(min_peer_payments),
+        "min_spread": MIN_SPREAD,
+    }
+    return _FLOWS_SQL.format(**values), _SQL.format(**values)
 
 
 def account_features(
@@ -210,5 +229,11 @@ def account_features(
     min_peer_payments: int = MIN_PEER_PAYMENTS,
 ) -> list[dict[str, object]]:
     """One row per account: ``account_id`` and :data:`FEATURES`, sorted by account_id."""
-    sql = feature_sql(fx_units_per_usd, outlier_z=outlier_z, min_peer_payments=min_peer_payments)
-    return [dict(r) for r in engine.query(sql)]
+    flows, features = feature_sql(
+        fx_units_per_usd, outlier_z=outlier_z, min_peer_payments=min_peer_payments
+    )
+    engine.materialize(FLOWS_TABLE, flows)
+    try:
+        return [dict(r) for r in engine.query(features)]
+    finally:
+        engine.drop(FLOWS_TABLE)

@@ -9,7 +9,7 @@ family        features (the larger, the more unusual)
 activity      n_txn, counterparties
 amounts       outlier_payments (amounts far from the peer group's)
 exposure      exposed_counterparties, alerted_counterparties
-structure     max_senders_day, max_payees_day (fan-in and fan-out bursts)
+structure     max_in_day, max_out_day (fan-in and fan-out bursts)
 alerts        alert_score (the alerts on the account or its holder, combined as in
               party_scores)
 ============  ===========================================================================
@@ -63,7 +63,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "activity": ("n_txn", "counterparties"),
     "amounts": ("outlier_payments",),
     "exposure": ("exposed_counterparties", "alerted_counterparties"),
-    "structure": ("max_senders_day", "max_payees_day"),
+    "structure": ("max_in_day", "max_out_day"),
     "alerts": ("alert_score",),
 }
 ALL_FEATURES = (*FEATURES, "alerted_counterparties", "alert_score", "alerts")
@@ -132,6 +132,15 @@ class AccountScores:
         n = len(self.account_id)
         return (n - self.rank()) / max(n - 1, 1)
 
+    def all_reasons(self) -> list[str]:
+        """:meth:`reasons` of every account ('' where no family has p < 0.05)."""
+        p = np.vstack(list(self.pvalues.values()))
+        some = np.flatnonzero((p < 0.05).any(axis=0))
+        out = [""] * len(self.account_id)
+        for i in some.tolist():
+            out[i] = self.reasons(i)
+        return out
+
     def reasons(self, i: int) -> str:
         """The families that set account ``i`` apart (p < 0.05), strongest first, with the
         feature behind each."""
@@ -174,19 +183,20 @@ def _alert_features(
                  sum(p.n) AS n
           FROM per_typology AS p GROUP BY p.account_id
         ),
-        pairs AS (
-          SELECT DISTINCT t.from_account AS account_id, t.to_account AS other
+        alerted AS (SELECT s.account_id FROM scored AS s WHERE s.score > 0),
+        touching AS (
+          SELECT t.to_account AS account_id, t.from_account AS other
           FROM transactions AS t
-          WHERE t.from_account IS NOT NULL AND t.to_account IS NOT NULL
+          WHERE t.from_account IN (SELECT x.account_id FROM alerted AS x)
+            AND t.to_account IS NOT NULL AND t.to_account <> t.from_account
           UNION
-          SELECT DISTINCT t.to_account, t.from_account
+          SELECT t.from_account, t.to_account
           FROM transactions AS t
-          WHERE t.from_account IS NOT NULL AND t.to_account IS NOT NULL
+          WHERE t.to_account IN (SELECT x.account_id FROM alerted AS x)
+            AND t.from_account IS NOT NULL AND t.to_account <> t.from_account
         ),
         exposed AS (
-          SELECT p.account_id, count(*) AS k
-          FROM pairs AS p JOIN scored AS s ON s.account_id = p.other
-          WHERE s.score > 0 GROUP BY p.account_id
+          SELECT h.account_id, count(*) AS k FROM touching AS h GROUP BY h.account_id
         )
         SELECT coalesce(s.account_id, e.account_id), coalesce(s.score, 0.0), coalesce(s.n, 0),
                coalesce(e.k, 0)
@@ -298,11 +308,16 @@ def supervise(
     a, b = pairs
     bad_counterparties = np.bincount(a, weights=known_bad[b], minlength=len(ids))
     degree = np.maximum(np.bincount(a, minlength=len(ids)), 1)
-    X = np.column_stack(
+    own = np.column_stack(
         [scores.features[n] for n in MODEL_FEATURES]
         + [np.log(np.clip(scores.pvalues[f], 1e-300, 1.0)) for f in FAMILIES]
-        + [bad_counterparties, bad_counterparties / degree]
     )
+    # the mean of each over the account's counterparties (one hop, as a GraphSAGE mean
+    # aggregator would, by hand): launderers trade with launderers
+    neighbours = np.zeros_like(own)
+    np.add.at(neighbours, a, own[b])
+    neighbours /= degree[:, None]
+    X = np.column_stack([own, neighbours, bad_counterparties, bad_counterparties / degree])
     for name, rows in (("train", train), ("calibration", calib)):
         if len(set(y_all[rows].tolist())) < 2:
             raise ParameterError(
@@ -335,6 +350,7 @@ def supervise(
         "features": [
             *MODEL_FEATURES,
             *(f"log_p_{f}" for f in FAMILIES),
+            *(f"counterparty_mean_{n}" for n in (*MODEL_FEATURES, *FAMILIES)),
             "confirmed_counterparties",
             "confirmed_counterparty_share",
         ],
@@ -378,7 +394,7 @@ def write_account_scores(
         "statistic": np.round(scores.statistic, 6),
         **{f"p_{f}": np.round(p, 8) for f, p in scores.pvalues.items()},
         **{name: scores.features[name] for name in ALL_FEATURES},
-        "reasons": [scores.reasons(i) for i in range(n)],
+        "reasons": scores.all_reasons(),
         "supervised_score": scores.supervised,
         "split": scores.split,
     }
