@@ -37,6 +37,8 @@ source file, rows read = written + rejected.
 (e.g. HI-Small_Trans.csv), streamed.
 
 **onca convert goaml FILE_OR_FOLDER --out DIR** converts UNODC goAML XML reports.
+
+**onca convert camt053 FILE_OR_FOLDER --out DIR** converts ISO 20022 camt.053 statements.
 """,
 )
 
@@ -209,6 +211,46 @@ def goaml(
             source, out_dir, country=country, cash_funds=cash_funds or CASH_FUNDS
         )
     _report(result, "goaml", as_json)
+
+
+@app.command()
+def camt053(
+    source: Annotated[
+        Path, typer.Argument(help="A camt.053 statement (.xml) or a folder of them.")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the CSV files into.")],
+    country: Annotated[
+        str | None,
+        typer.Option(help="ISO 3166-1 country of accounts with no IBAN, address or BIC."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Convert ISO 20022 camt.053 bank statements (.001.02 to .001.08) into contract files.
+
+    Each **Stmt** is one customer account (**Acct/Id/IBAN** or **Othr/Id**, **Ccy**,
+    **Ownr/Nm**); each entry (**Ntry**: **Amt Ccy=**, **CdtDbtInd**, **BookgDt**, **BkTxCd**,
+    **NtryDtls/TxDtls**) becomes a payment between it and the counterparty: a credit is paid in
+    by the debtor (**RltdPties/Dbtr**, **DbtrAcct**), a debit paid out to the creditor.
+
+    Writes into DIR: **accounts.csv** and **parties.csv** (IBAN BR18... becomes account
+    CAMT-BR18... held by party CAMT-P-BR18...; a counterparty with a name and no account gets
+    CAMT-NAME- and its name), **transactions.csv** (the account id, a dash and the entry's
+    AcctSvcrRef, e.g. CAMT-BR18...-REF-001; a cash deposit or withdrawal, bank transaction code CNTR or
+    CDPT/CWDL, has no other side and channel cash; a booking date alone is midnight UTC;
+    narrative from RmtInf/Ustrd) and **rejected.csv** (source_file,line,reason). DTDs and
+    entities are refused and files over 256 MiB are not read.
+
+    Example:
+
+        onca convert camt053 tests/convert/fixtures/camt053/statements --out camt/
+
+        onca ingest bank.duckdb parties camt/parties.csv  (then accounts, then transactions)
+    """
+    from onca.convert import convert_camt053
+
+    with errors_as_exit():
+        result = convert_camt053(source, out_dir, country=country)
+    _report(result, "camt053", as_json)
 
 
 def _report(result: ConvertResult, name: str, as_json: bool, *, labels: str = "") -> None:

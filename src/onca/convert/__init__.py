@@ -11,6 +11,7 @@ rows it had to reject, with ``read == written + rejected`` for every source file
 
 from onca.convert._amlsim import convert_amlsim
 from onca.convert._amlworld import convert_amlworld
+from onca.convert._camt053 import convert_camt053
 from onca.convert._goaml import convert_goaml
 from onca.convert._output import ConvertResult, FileCount
 from onca.convert._source import MAX_MEMBER_BYTES
@@ -23,5 +24,6 @@ __all__ = [
     "FileCount",
     "convert_amlsim",
     "convert_amlworld",
+    "convert_camt053",
     "convert_goaml",
 ]
