@@ -173,3 +173,16 @@ def test_amlsim_supervised_scores_through_the_cli(amlsim: Path) -> None:
     assert test["score"]["roc_auc"] > test["baselines"][0]["roc_auc"] + 0.05
     with (amlsim / "labels" / "accounts.csv").open() as f:
         assert sum(1 for _ in csv.reader(f)) == 20_001
+
+
+def test_a_currency_without_a_rate_is_reported_not_silently_skipped(
+    build_workspace: BuildWorkspace,
+) -> None:
+    world = _world()
+    world["transactions"].append("X1,2024-03-05T10:00:00Z,900.00,XAF,A1,A2,wire,")
+    world["transactions"].append("X2,2024-03-06T10:00:00Z,900.00,XAF,A2,A3,wire,")
+    path = build_workspace(world)
+    with onca.workspace.open(path) as ws:
+        result = screen(ws, load_library())
+    assert len(result.warnings) == 1
+    assert result.warnings[0].startswith("2 transactions in XAF have no US dollar rate")

@@ -10,7 +10,14 @@ import typer
 import yaml
 from rich.table import Table as RichTable
 
-from onca.cli._common import err, errors_as_exit, out, print_json, progress_bar
+from onca.cli._common import (
+    err,
+    errors_as_exit,
+    out,
+    print_json,
+    print_warnings,
+    progress_bar,
+)
 from onca.errors import ParameterError
 
 
@@ -202,6 +209,7 @@ def screen(
                 "alerts": len(result.alerts),
                 "by_typology": result.by_typology,
                 "accounts_scored": result.accounts_scored,
+                "warnings": result.warnings,
                 "account_model": result.account_model,
                 "seconds": result.seconds,
                 "top": [
@@ -219,6 +227,7 @@ def screen(
             }
         )
         return
+    print_warnings(result.warnings)
     table = RichTable(title=f"alerts by typology ({result.engine})", title_justify="left")
     table.add_column("typology")
     table.add_column("alerts", justify="right")

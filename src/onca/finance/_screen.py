@@ -80,6 +80,7 @@ class ScreenResult:
     transactions: int = 0
     accounts_scored: int = 0
     account_model: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def total_seconds(self) -> float:
@@ -337,6 +338,7 @@ def screen(
         runner.scope(since, until)
         n_txn = runner.row_count("transactions") if "transactions" in needed else 0
         alerts, seconds = run_typologies(runner, selected, parameters=parameters, progress=progress)
+        warnings = _unpriced(runner) if "transactions" in needed else []
         account_rows = None
         if score_accounts and {"transactions", "accounts"} <= set(runner.tables()):
             if progress:
@@ -371,4 +373,22 @@ def screen(
         n_txn,
         accounts_scored=0 if scores is None else len(scores.account_id),
         account_model=({} if scores is None else scores.model) or {"kind": "unsupervised"},
+        warnings=warnings,
     )
+
+
+def _unpriced(engine: Engine) -> list[str]:
+    """A warning per currency of the transactions without a US dollar rate: typologies that
+    compare amounts in dollars cannot judge those payments."""
+    fx = load_lists()["fx_units_per_usd"].values
+    known = ", ".join(f"'{c}'" for c in sorted(fx if isinstance(fx, dict) else {}))
+    rows = engine.query(
+        "SELECT t.currency, count(*) AS n FROM transactions AS t"
+        f" WHERE t.currency NOT IN ({known or 'NULL'}) GROUP BY t.currency ORDER BY t.currency"
+    )
+    return [
+        f"{int(r['n']):,} transactions in {r['currency']} have no US dollar rate in the list"
+        " fx_units_per_usd: typologies that compare amounts in dollars skip them (add the rate"
+        " in your own lists/fx_units_per_usd.yaml, see docs/typologies.md)"
+        for r in rows
+    ]
