@@ -42,7 +42,7 @@ bench-screen: install  ## screening benchmark: every typology over 10M transacti
 	$(BIN)/python benchmarks/bench_screening.py --transactions $${N:-10000000}
 	$(BIN)/python benchmarks/bench_screening.py --transactions $${SPARK_N:-1000000} --spark
 
-bench-amlsim: install  ## account scores and alerts on IBM AMLSim's fan-in and cycle samples (../shared), against counting
+bench-amlsim: install  ## account scores and alerts on AMLSim fan-in and cycle samples (../shared) and the scenario, against counting
 	$(BIN)/python benchmarks/bench_amlsim.py
 
 bench-resolve: install  ## entity resolution: FEBRL4, the scenario, 1M records (DuckDB); PPRL on FEBRL4

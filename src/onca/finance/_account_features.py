@@ -46,7 +46,7 @@ FEATURES = (
     "max_out_day",
 )
 
-_FLOWS_SQL = """
+_LEGS = """
 WITH pay AS (
   SELECT t.from_account, t.to_account, CAST(t.ts AS DATE) AS day, {usd} AS usd
   FROM transactions AS t
@@ -58,7 +58,12 @@ legs AS (
   SELECT p.to_account AS account_id, p.from_account AS other, p.day, p.usd, 0 AS is_out
   FROM pay AS p WHERE p.to_account IS NOT NULL
 ),
-peer_of AS (
+"""
+"""Every payment seen from each side: one row per (account, payment)."""
+
+_FLOWS_SQL = (
+    _LEGS
+    + """peer_of AS (
   SELECT a.account_id,
          dense_rank() OVER (
            ORDER BY coalesce(a.kind, '?'), coalesce(a.country, '?'), coalesce(a.currency, '?')
@@ -133,20 +138,11 @@ SELECT j.account_id, count(*) AS n_txn, sum(j.is_out) AS n_out,
          avg(j.lx) AS mean_log_usd, stddev_pop(j.lx) AS sd_log_usd
   FROM judged AS j GROUP BY j.account_id
 """
+)
 
-_SQL = """
-WITH pay AS (
-  SELECT t.from_account, t.to_account, CAST(t.ts AS DATE) AS day, {usd} AS usd
-  FROM transactions AS t
-),
-legs AS (
-  SELECT p.from_account AS account_id, p.to_account AS other, p.day, p.usd, 1 AS is_out
-  FROM pay AS p WHERE p.from_account IS NOT NULL
-  UNION ALL
-  SELECT p.to_account AS account_id, p.from_account AS other, p.day, p.usd, 0 AS is_out
-  FROM pay AS p WHERE p.to_account IS NOT NULL
-),
-pairs AS (
+_SQL = (
+    _LEGS
+    + """pairs AS (
   SELECT DISTINCT l.account_id, l.other FROM legs AS l WHERE l.other IS NOT NULL
 ),
 unusual AS (
@@ -188,6 +184,7 @@ LEFT JOIN reach AS r ON r.account_id = k.account_id
 LEFT JOIN bursts AS b ON b.account_id = k.account_id
 ORDER BY k.account_id
 """
+)
 
 OUTLIER_Z = 3.0
 """How many robust standard deviations from its peer group's amounts make a payment an outlier."""

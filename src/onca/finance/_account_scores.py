@@ -41,6 +41,7 @@ by its accounts' score; a supervised run ranks parties by their accounts' superv
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -334,6 +335,8 @@ def supervise(
         colsample_bytree=0.8,
         random_state=seed,
         n_jobs=2,
+        deterministic=True,
+        force_row_wise=True,
         verbose=-1,
     )
     model.fit(X[train], y_all[train])
@@ -411,7 +414,10 @@ def write_account_scores(
             f" SELECT {', '.join(_SCHEMA.names)} FROM _new_account_scores"
         )
     finally:
-        con.unregister("_new_account_scores")
+        # after a failed insert the transaction is aborted and unregistering fails too; the
+        # insert's error is the one to see
+        with contextlib.suppress(duckdb.Error):
+            con.unregister("_new_account_scores")
     con.execute(
         "UPDATE screen_runs SET account_model = ? WHERE run_id = ?",
         [json.dumps(scores.model or {"kind": "unsupervised"}), run_id],
