@@ -16,6 +16,7 @@ from onca.convert import convert_amlsim
 from onca.errors import ParameterError
 from onca.finance import evaluate_screening, load_library, read_labels, screen
 from onca.finance._account_scores import family_pvalues, fisher, tail_probability
+from onca.finance._report import screening_section
 from onca.ingest import ingest_files
 from tests.finance.conftest import BuildWorkspace
 
@@ -84,6 +85,11 @@ def test_every_account_and_party_is_scored_and_the_mule_leads(
     assert rows[0][3].startswith("amounts: outlier_payments = 12")
     assert len(parties) == 41 and parties[0][0] == "P40"
     assert all(r[2] is not None for r in parties)
+    with onca.workspace.open(path) as ws:
+        section = screening_section(ws, top=3)
+    table = next(t for t in section.tables if t.caption.startswith("Top 3 accounts"))
+    assert table.rows[0][:3] == [1, "A40", "Person 40"]
+    assert table.rows[0][5].startswith("amounts: outlier_payments = 12")
 
 
 def test_no_account_scores_when_asked(build_workspace: BuildWorkspace) -> None:

@@ -14,16 +14,6 @@ def screening_section(ws: Workspace, *, top: int = 15) -> Section:
     counts = ws.con.execute(
         "SELECT typology_id, count(*) FROM alerts GROUP BY 1 ORDER BY 2 DESC, 1"
     ).fetchall()
-    if not counts:
-        return Section(title, ["No alerts: run 'onca screen WORKSPACE'."], anchor="screening")
-    total = sum(int(n) for _, n in counts)
-    labels, values = [str(c[0]) for c in counts], [int(c[1]) for c in counts]
-    figure = Figure(
-        png=horizontal_bars(labels, values, xlabel="alerts"),
-        alt="Bar chart of alerts by typology: "
-        + ", ".join(f"{label} {n}" for label, n in zip(labels, values, strict=True)),
-        caption="Alerts by typology.",
-    )
     alerts = ws.con.execute(
         """SELECT a.score, a.typology_id, a.subject_type || ' ' || a.subject_id,
                   coalesce(p.name, a.party_id, ''), a.evidence
@@ -39,13 +29,47 @@ def screening_section(ws: Workspace, *, top: int = 15) -> Section:
            ORDER BY s.score DESC, s.typologies DESC, s.alerts DESC, s.party_id LIMIT ?""",
         [top],
     ).fetchall()
+    accounts = ws.con.execute(
+        """SELECT s.rank, s.account_id, coalesce(p.name, s.holder_id, ''), s.score, s.alerts,
+                  s.reasons
+           FROM account_scores AS s LEFT JOIN parties AS p ON p.party_id = s.holder_id
+           ORDER BY s.rank LIMIT ?""",
+        [top],
+    ).fetchall()
+    account_table = TableBlock(
+        f"Top {len(accounts)} accounts by account score (every account is scored)",
+        ["rank", "account", "holder", "score", "alerts", "why"],
+        [
+            [r[0], r[1], r[2], f"{r[3]:.4f}", int(r[4]), r[5] or ("its alerts" if r[4] else "-")]
+            for r in accounts
+        ],
+        [True, False, False, True, True, False],
+    )
+    if not counts:
+        return Section(
+            title,
+            ["No alerts: run 'onca screen WORKSPACE'." if not accounts else "No alerts."],
+            [account_table] if accounts else [],
+            anchor="screening",
+        )
+    total = sum(int(n) for _, n in counts)
+    labels, values = [str(c[0]) for c in counts], [int(c[1]) for c in counts]
+    figure = Figure(
+        png=horizontal_bars(labels, values, xlabel="alerts"),
+        alt="Bar chart of alerts by typology: "
+        + ", ".join(f"{label} {n}" for label, n in zip(labels, values, strict=True)),
+        caption="Alerts by typology.",
+    )
     return Section(
         title,
         [
             f"{total:,} alerts from {len(counts)} typologies. Each alert carries the sentence"
             " that explains it; party risk combines a party's alerts as"
             " 1 - prod(1 - min(severity weight x score, 0.9)) over its typologies"
-            " (docs/screening.md).",
+            " (docs/screening.md). Every account also has a score: how unusual its activity,"
+            " amounts against its peer group, counterparties and daily bursts are, with its"
+            " alerts, combined by a weighted Fisher's method (docs/screening.md, 'Account"
+            " scores'); 'why' names the families that set it apart.",
         ],
         [
             TableBlock(
@@ -60,6 +84,7 @@ def screening_section(ws: Workspace, *, top: int = 15) -> Section:
                 [[r[0], r[1], f"{r[2]:.4f}", r[3], r[4], r[5]] for r in parties],
                 [False, False, True, True, True, False],
             ),
+            *([account_table] if accounts else []),
         ],
         [figure],
         anchor="screening",
