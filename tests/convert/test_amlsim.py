@@ -215,7 +215,7 @@ def test_cli_prints_counts_and_json(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "24 rows read = 6 written + 18 rejected" in res.output
     res = runner.invoke(
-        app, ["convert", "amlsim", str(source), "--out", str(tmp_path / "o"), "--json"]
+        app, ["convert", "amlsim", str(source), "--out", str(tmp_path / "o2"), "--json"]
     )
     assert res.exit_code == 0, res.output
     payload = json.loads(res.stdout)
@@ -232,3 +232,13 @@ def test_cli_help_teaches() -> None:
     assert res.exit_code == 0
     for words in ("nodes.csv", "rejected.csv", "AMLSIM-A1234", "Example"):
         assert words in res.output
+
+
+def test_a_folder_that_holds_an_earlier_conversion_is_refused(tmp_path: Path) -> None:
+    source = make_tgz(tmp_path)
+    convert_amlsim(source, tmp_path / "o")
+    before = sorted(p.name for p in (tmp_path / "o").iterdir())
+    res = CliRunner().invoke(app, ["convert", "amlsim", str(source), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert "already holds parties.csv, accounts.csv, transactions.csv, rejected.csv" in res.output
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == before

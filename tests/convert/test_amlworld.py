@@ -172,7 +172,7 @@ def test_cli_counts_json_and_help(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "18 rows read = 7 written + 11 rejected" in res.output
     res = runner.invoke(
-        app, ["convert", "amlworld", str(source), "--out", str(tmp_path / "o"), "--json"]
+        app, ["convert", "amlworld", str(source), "--out", str(tmp_path / "o2"), "--json"]
     )
     assert res.exit_code == 0, res.output
     payload = json.loads(res.stdout)

@@ -166,7 +166,7 @@ def test_cli_counts_json_and_help(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "16 rows read = 7 written + 9 rejected" in res.output
     res = runner.invoke(
-        app, ["convert", "camt053", str(STATEMENTS), "--out", str(tmp_path / "o"), "--json"]
+        app, ["convert", "camt053", str(STATEMENTS), "--out", str(tmp_path / "o2"), "--json"]
     )
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["outputs"]["accounts.csv"] == 9

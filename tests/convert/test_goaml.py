@@ -197,7 +197,7 @@ def test_cli_counts_json_errors_and_help(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "18 rows read = 5 written + 13 rejected" in res.output
     res = runner.invoke(
-        app, ["convert", "goaml", str(REPORTS), "--out", str(tmp_path / "o"), "--json"]
+        app, ["convert", "goaml", str(REPORTS), "--out", str(tmp_path / "o2"), "--json"]
     )
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["outputs"]["transactions.csv"] == 5

@@ -49,20 +49,21 @@ def test_fisher_gives_more_to_two_unusual_families_than_to_one() -> None:
     assert statistic[1] - statistic[0] == pytest.approx(-np.log(0.75), rel=1e-9)
 
 
-def _world() -> dict[str, list[str]]:
-    """40 ordinary accounts paying each other 100-600; one mule receiving many 3-dollar payments."""
+def _world(n: int = 40) -> dict[str, list[str]]:
+    """n ordinary accounts paying each other 100-600; one mule (A<n>) receiving many 3-dollar
+    payments."""
     rng = np.random.default_rng(3)
-    parties = [f"P{i},person,Person {i},,,US,,,,,,false" for i in range(41)]
-    accounts = [f"A{i},P{i},Bank,US,USD,2020-01-01,checking" for i in range(41)]
+    parties = [f"P{i},person,Person {i},,,US,,,,,,false" for i in range(n + 1)]
+    accounts = [f"A{i},P{i},Bank,US,USD,2020-01-01,checking" for i in range(n + 1)]
     txns = []
-    for k in range(600):
-        a, b = rng.choice(40, size=2, replace=False)
+    for k in range(15 * n):
+        a, b = rng.choice(n, size=2, replace=False)
         day = 1 + k % 28
         txns.append(
             f"T{k},2024-03-{day:02d}T10:00:00Z,{rng.uniform(100, 600):.2f},USD,A{a},A{b},wire,"
         )
     for k in range(12):
-        txns.append(f"M{k},2024-03-{1 + k:02d}T11:00:00Z,3.{k:02d},USD,A{k},A40,wire,")
+        txns.append(f"M{k},2024-03-{1 + k:02d}T11:00:00Z,3.{k:02d},USD,A{k},A{n},wire,")
     return {"parties": parties, "accounts": accounts, "transactions": txns}
 
 
@@ -192,3 +193,54 @@ def test_a_currency_without_a_rate_is_reported_not_silently_skipped(
         result = screen(ws, load_library())
     assert len(result.warnings) == 1
     assert result.warnings[0].startswith("2 transactions in XAF have no US dollar rate")
+
+
+def test_labels_that_are_not_utf8_or_missing_are_named(tmp_path: Path) -> None:
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\xff\xfeaccount_id\n")
+    with pytest.raises(ParameterError, match="is not UTF-8 text"):
+        read_labels(binary, "account")
+    with pytest.raises(ParameterError, match="does not exist"):
+        read_labels(tmp_path / "nowhere.csv", "account")
+    with pytest.raises(ParameterError, match="is not a file"):
+        read_labels(tmp_path, "account")
+
+
+def test_stale_scores_and_undefined_measures_are_said(
+    build_workspace: BuildWorkspace, tmp_path: Path
+) -> None:
+    path = build_workspace(_world())
+    with onca.workspace.open(path) as ws:
+        screen(ws, load_library())
+    more = tmp_path / "more.csv"
+    more.write_text(
+        "account_id,holder_id,institution,country,currency,opened_at,kind\n"
+        "A99,P1,Bank,US,USD,2020-01-01,checking\n",
+        encoding="utf-8",
+    )
+    assert ingest_files(path, "accounts", [more]).quarantined == 0
+    with onca.workspace.open(path) as ws:
+        result = evaluate_screening(ws, {"A1": 0, "A2": 0})
+    stale = [w for w in result["warnings"] if "run 'onca screen' again" in w]
+    assert stale and "1 accounts have no score" in stale[0]
+    # nobody labelled 1: recall and AUC are undefined, not 0
+    assert result["all"]["alerts"]["recall"] is None
+    assert result["all"]["score"]["roc_auc"] is None
+    assert result["all"]["score"]["top_k"]["100"]["recall"] is None
+
+
+def test_supervised_model_needs_both_classes_in_the_test_period(
+    build_workspace: BuildWorkspace,
+) -> None:
+    path = build_workspace(_world(80))
+    # the 20% of accounts seen last are all labelled 0
+    with onca.workspace.open(path) as ws:
+        seen = ws.con.execute(
+            "SELECT account_id FROM (SELECT from_account AS account_id, ts FROM transactions"
+            " UNION ALL SELECT to_account, ts FROM transactions)"
+            " GROUP BY account_id ORDER BY min(ts), account_id"
+        ).fetchall()
+        ids = [r[0] for r in seen]
+        labels = {a: (1 if i % 3 == 0 and i < 0.8 * len(ids) else 0) for i, a in enumerate(ids)}
+        with pytest.raises(ParameterError, match=r"the test accounts .* hold only one class"):
+            screen(ws, load_library(), labels=labels)

@@ -262,7 +262,7 @@ def _report(result: ConvertResult, name: str, as_json: bool, *, labels: str = ""
     for col in ("file", "read", "written", "rejected"):
         table.add_column(col, justify="left" if col == "file" else "right")
     for f in result.files:
-        table.add_row(f.file, f"{f.read:,}", f"{f.written:,}", f"{f.rejected:,}")
+        table.add_row(Path(f.file).name, f"{f.read:,}", f"{f.written:,}", f"{f.rejected:,}")
     out.print(table)
     tail = f"; {result.labels_illicit:,} {labels}" if labels else ""
     out.print(
@@ -270,8 +270,10 @@ def _report(result: ConvertResult, name: str, as_json: bool, *, labels: str = ""
         f" in {result.seconds:.1f} s{tail}",
         highlight=False,
     )
+    if result.top_reasons:
+        out.print("Kinds of rejection (values and lines are in rejected.csv):", highlight=False)
     for reason, n in result.top_reasons:
-        out.print(f"  rejected x{n}: {reason}", highlight=False)
+        out.print(f"  {n:,} x {reason}", highlight=False)
     print_warnings(result.warnings)
     if result.rejected:
         err.print(f"See every rejected row in {Path(result.out) / 'rejected.csv'}")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
-from onca.cli._common import errors_as_exit, out, print_json
+from onca.cli._common import errors_as_exit, out, print_json, print_warnings
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -22,23 +22,24 @@ of the last 'onca screen' run, beside the trivial baselines of the same run.
 
 
 def _row(name: str, r: dict[str, Any], ks: list[int]) -> list[str]:
-    def fmt(v: float | None) -> str:
-        return "-" if v is None else f"{v:.3f}"
-
     return [
         name,
-        fmt(r["roc_auc"]),
-        fmt(r["average_precision"]),
-        *(fmt(r["top_k"][str(k)]["recall"]) for k in ks),
+        _fmt(r["roc_auc"]),
+        _fmt(r["average_precision"]),
+        *(_fmt(r["top_k"][str(k)]["recall"]) for k in ks),
     ]
+
+
+def _fmt(v: float | None) -> str:
+    return "-" if v is None else f"{v:.3f}"
 
 
 def _print(part: dict[str, Any], title: str, ks: list[int]) -> None:
     alerts = part["alerts"]
     out.print(
         f"[bold]{title}[/]: {part['rows']:,} rows, {part['positives']:,} labelled 1. Alerts:"
-        f" {alerts['flagged']:,} flagged, precision {alerts['precision']:.3f}, recall"
-        f" {alerts['recall']:.3f}, F1 {alerts['f1']:.3f}",
+        f" {alerts['flagged']:,} flagged, precision {_fmt(alerts['precision'])}, recall"
+        f" {_fmt(alerts['recall'])}, F1 {_fmt(alerts['f1'])}",
         highlight=False,
     )
     table = RichTable(title_justify="left")
@@ -79,6 +80,10 @@ def screening(
 
     Example (AMLSim's fan-in sample, converted with 'onca convert amlsim'):
 
+        onca convert amlsim 20K_fanin200.tgz --out fanin/
+
+        onca ingest fanin.duckdb parties fanin/parties.csv  (then accounts, then transactions)
+
         onca screen fanin.duckdb
 
         onca evaluate screening fanin.duckdb --labels fanin/labels/accounts.csv
@@ -94,8 +99,29 @@ def screening(
     if as_json:
         print_json({"workspace": str(workspace), **result})
         return
-    _print(result["all"], f"{level}s, all", ks)
+    print_warnings(result["warnings"])
+    plural = {"account": "accounts", "party": "parties", "transaction": "transactions"}[level]
     if "test" in result:
-        _print(result["test"], f"{level}s in the supervised model's test split", ks)
-    if result["labels_not_in_workspace"]:
-        out.print(f"{result['labels_not_in_workspace']:,} labelled ids are not in the workspace.")
+        _print(result["test"], f"{plural} in the supervised model's test split", ks)
+        _print(
+            result["all"],
+            f"all {plural} (including those the model was trained and calibrated on: read the"
+            " test split above)",
+            ks,
+        )
+    else:
+        _print(result["all"], f"all {plural}", ks)
+    if result["all"]["positives"] == 0:
+        print_warnings([f"no {level} in the workspace is labelled 1: nothing to find"])
+    if result["unlabelled_counted_as_0"]:
+        out.print(
+            f"{result['unlabelled_counted_as_0']:,} {plural} without a label counted as 0"
+            " (not illicit).",
+            highlight=False,
+        )
+    missing = result["labels_not_in_workspace"]
+    if missing:
+        out.print(
+            f"{missing:,} labelled id{' is' if missing == 1 else 's are'} not in the workspace.",
+            highlight=False,
+        )

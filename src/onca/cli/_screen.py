@@ -182,7 +182,7 @@ def screen(
 
             if not account_scores:
                 raise ParameterError("--labels trains the account scores: drop --no-account-scores")
-            confirmed = read_labels(labels, "account")
+            confirmed = read_labels(labels, "account", for_option="level")
         with (
             open_workspace(workspace, create=False) as ws,
             progress_bar(enabled=not as_json and err.is_terminal) as bar,
@@ -210,6 +210,7 @@ def screen(
                 "by_typology": result.by_typology,
                 "accounts_scored": result.accounts_scored,
                 "warnings": result.warnings,
+                "top_accounts": result.top_accounts,
                 "account_model": result.account_model,
                 "seconds": result.seconds,
                 "top": [
@@ -248,11 +249,20 @@ def screen(
         model = result.account_model
         how = (
             f"LightGBM on {model.get('train', 0):,} labelled accounts, test ROC AUC"
-            f" {model.get('test_auc')}"
+            f" {model.get('test_auc')}, unsupervised {model.get('unsupervised_test_auc')}"
             if model.get("kind") == "lightgbm"
             else "unsupervised, Fisher's method"
         )
         out.print(
-            f"{result.accounts_scored:,} accounts scored ({how}); table account_scores."
-            f" Measure it: onca evaluate screening {workspace} --labels FILE"
+            f"{result.accounts_scored:,} accounts scored ({how}) in table account_scores:"
+            " rank 1 comes first (alerted accounts, then the most unusual); score is the share"
+            " of accounts ranked below (a rank, not a probability)."
+            f" Measure it: onca evaluate screening {workspace} --labels FILE",
+            highlight=False,
         )
+        for row in result.top_accounts:
+            out.print(
+                f"  {row['rank']:>4} {row['account_id']} ({row['holder'] or 'no holder'}):"
+                f" {row['reasons'] or ('its alerts' if row['alerts'] else '-')}",
+                highlight=False,
+            )

@@ -249,8 +249,19 @@ def write_labels(path: Path, key: str, rows: Iterable[tuple[str, int]]) -> tuple
     return n, ones
 
 
+WRITTEN = ("parties.csv", "accounts.csv", "transactions.csv", "rejected.csv", "labels")
+
+
 def make_out(out: Path, *, labels: bool = False) -> None:
-    """Create ``out`` (and ``out/labels``) or raise ParameterError."""
+    """Create ``out`` (and ``out/labels``) or raise ParameterError. A folder that already holds
+    a conversion is refused: its old labels or rejected rows would sit beside the new files."""
+    if out.is_dir():
+        found = [name for name in WRITTEN if (out / name).exists()]
+        if found:
+            raise ParameterError(
+                f"--out {out}: already holds {', '.join(found)} from an earlier conversion;"
+                " choose an empty or new folder (or remove them first)"
+            )
     try:
         (out / "labels" if labels else out).mkdir(parents=True, exist_ok=True)
     except OSError as e:

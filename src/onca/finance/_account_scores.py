@@ -319,7 +319,7 @@ def supervise(
     np.add.at(neighbours, a, own[b])
     neighbours /= degree[:, None]
     X = np.column_stack([own, neighbours, bad_counterparties, bad_counterparties / degree])
-    for name, rows in (("train", train), ("calibration", calib)):
+    for name, rows in (("train", train), ("calibration", calib), ("test", test)):
         if len(set(y_all[rows].tolist())) < 2:
             raise ParameterError(
                 f"--labels: the {name} accounts (by first payment) hold only one class;"
@@ -339,6 +339,7 @@ def supervise(
         force_row_wise=True,
         verbose=-1,
     )
+    unsupervised_rank = scores.rank()
     model.fit(X[train], y_all[train])
     raw = np.asarray(model.predict_proba(X), dtype=np.float64)[:, 1]
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
@@ -347,7 +348,8 @@ def supervise(
     # isotonic steps tie many accounts; the raw score orders accounts within a step
     scores.supervised = np.round(calibrated, 6) + raw * 1e-7
     scores.split = [SPLITS[k] if k >= 0 else None for k in part.tolist()]
-    test_auc = float(roc_auc_score(y_all[test], raw[test])) if len(set(y_all[test])) == 2 else None
+    test_auc = float(roc_auc_score(y_all[test], raw[test]))
+    unsupervised_auc = float(roc_auc_score(y_all[test], -unsupervised_rank[test]))
     scores.model = {
         "kind": "lightgbm",
         "features": [
@@ -360,7 +362,8 @@ def supervise(
         "train": int(train.size),
         "calibration": int(calib.size),
         "test": int(test.size),
-        "test_auc": None if test_auc is None else round(test_auc, 4),
+        "test_auc": round(test_auc, 4),
+        "unsupervised_test_auc": round(unsupervised_auc, 4),
         "seed": seed,
     }
     return scores
@@ -453,3 +456,17 @@ def rank_parties(con: duckdb.DuckDBPyConnection) -> None:
                             GROUP BY holder_id) AS b ON b.holder_id = p.party_id) AS r
            WHERE r.party_id = s.party_id"""
     )
+
+
+def top_accounts(con: duckdb.DuckDBPyConnection, n: int) -> list[dict[str, Any]]:
+    """The first ``n`` accounts by rank: rank, account_id, holder (name or id), score, alerts,
+    reasons."""
+    rows = con.execute(
+        """SELECT s.rank, s.account_id, coalesce(p.name, s.holder_id), s.score,
+                  CAST(s.alerts AS BIGINT), s.reasons
+           FROM account_scores AS s LEFT JOIN parties AS p ON p.party_id = s.holder_id
+           ORDER BY s.rank LIMIT ?""",
+        [n],
+    ).fetchall()
+    keys = ("rank", "account_id", "holder", "score", "alerts", "reasons")
+    return [dict(zip(keys, r, strict=True)) for r in rows]

@@ -39,13 +39,25 @@ LEVELS = {"account": "account_id", "party": "party_id", "transaction": "txn_id"}
 MAX_LABEL_BYTES = 2 * 1024**3
 
 
-def read_labels(path: Path | str, level: str) -> dict[str, int]:
-    """``{id: 0|1}`` from a labels CSV; ParameterError naming the line for anything else."""
+def read_labels(path: Path | str, level: str, *, for_option: str = "--level") -> dict[str, int]:
+    """``{id: 0|1}`` from a labels CSV; ParameterError naming the line for anything else.
+    ``for_option`` names what chose the level in messages (screen's labels are accounts')."""
     if level not in LEVELS:
         raise ParameterError(f"--level: expected one of {', '.join(LEVELS)}, got {level!r}")
     p = Path(path)
+    if not p.exists():
+        raise ParameterError(f"--labels: {p} does not exist")
     if not p.is_file():
         raise ParameterError(f"--labels: {p} is not a file")
+    try:
+        return _read_labels(p, level, for_option)
+    except UnicodeDecodeError as e:
+        raise ParameterError(
+            f"--labels: {p} is not UTF-8 text (byte {e.start}); save it as UTF-8 CSV"
+        ) from None
+
+
+def _read_labels(p: Path, level: str, for_option: str) -> dict[str, int]:
     if p.stat().st_size > MAX_LABEL_BYTES:
         raise ParameterError(f"--labels: {p} is larger than {MAX_LABEL_BYTES // 1024**3} GiB")
     want = LEVELS[level]
@@ -58,8 +70,14 @@ def read_labels(path: Path | str, level: str) -> dict[str, int]:
         names = [h.strip().lower() for h in header]
         if len(names) < 2 or names[0] != want or "label" not in names:
             raise ParameterError(
-                f"--labels: {p} line 1: expected the header '{want},label' for --level {level},"
-                f" found {','.join(header)!r}"
+                f"--labels: {p} line 1: expected the header '{want},label'"
+                f" ({for_option} {level}), found {','.join(header)!r}"
+                + (
+                    "; onca convert writes account labels (labels/accounts.csv): evaluate"
+                    " them with --level account"
+                    if names and names[0] == "account_id"
+                    else ""
+                )
             )
         j = names.index("label")
         for line, row in enumerate(reader, start=2):
@@ -88,7 +106,7 @@ class Ranking:
     name: str
     roc_auc: float | None
     average_precision: float | None
-    at_k: dict[int, dict[str, float]]
+    at_k: dict[int, dict[str, float | None]]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -110,30 +128,36 @@ def ranking(
     auc = round(float(roc_auc_score(y, s)), 4) if both else None
     ap = round(float(average_precision_score(y, s)), 4) if both else None
     order = np.argsort(-s, kind="stable")
-    at_k = {}
-    positives = max(int(y.sum()), 1)
+    at_k: dict[int, dict[str, float | None]] = {}
+    positives = int(y.sum())
     for k in ks:
         kk = min(k, y.size)
         hits = int(y[order[:kk]].sum())
         at_k[k] = {
-            "precision": round(hits / kk, 4) if kk else 0.0,
-            "recall": round(hits / positives, 4),
+            "precision": round(hits / kk, 4) if kk else None,
+            "recall": round(hits / positives, 4) if positives else None,
         }
     return Ranking(name, auc, ap, at_k)
 
 
 def flag_scores(y: npt.NDArray[np.int64], flagged: npt.NDArray[np.bool_]) -> dict[str, Any]:
+    """Precision, recall and F1 of a yes/no flag; None where undefined (nothing flagged, no
+    positive)."""
     tp = int((flagged & (y == 1)).sum())
     n_flag, n_pos = int(flagged.sum()), int(y.sum())
-    precision = tp / n_flag if n_flag else 0.0
-    recall = tp / n_pos if n_pos else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+    precision = tp / n_flag if n_flag else None
+    recall = tp / n_pos if n_pos else None
+    f1 = (
+        2 * precision * recall / (precision + recall)
+        if precision is not None and recall is not None and tp
+        else (0.0 if precision is not None and recall is not None else None)
+    )
     return {
         "flagged": n_flag,
         "true_positives": tp,
-        "precision": round(precision, 4),
-        "recall": round(recall, 4),
-        "f1": round(f1, 4),
+        "precision": None if precision is None else round(precision, 4),
+        "recall": None if recall is None else round(recall, 4),
+        "f1": None if f1 is None else round(f1, 4),
     }
 
 
@@ -170,6 +194,43 @@ _ROWS = {
 }
 
 
+_NOUN = {"account": "an account", "party": "a party", "transaction": "a transaction"}
+
+
+def _staleness(ws: Workspace) -> list[str]:
+    """Why the stored scores may not describe the workspace as it is now."""
+    out: list[str] = []
+    scored = ws.con.execute(
+        "SELECT run_id, finished_at FROM screen_runs WHERE account_model IS NOT NULL"
+        " ORDER BY run_id DESC LIMIT 1"
+    ).fetchall()
+    if not scored:
+        return out
+    run_id, finished = scored[0]
+    later = ws.con.execute(
+        "SELECT count(*) FROM screen_runs WHERE run_id > ? AND account_model IS NULL", [run_id]
+    ).fetchall()[0][0]
+    if later:
+        out.append(
+            f"the account scores are from screen run {run_id}; {later} later run(s) used"
+            " --no-account-scores, so the scores do not reflect their alerts"
+        )
+    ingested = ws.con.execute(
+        "SELECT count(*) FROM ingest_log WHERE finished_at > ? AND inserted > 0", [finished]
+    ).fetchall()[0][0]
+    unscored = ws.con.execute(
+        "SELECT count(*) FROM accounts WHERE account_id NOT IN"
+        " (SELECT account_id FROM account_scores)"
+    ).fetchall()[0][0]
+    if ingested or unscored:
+        out.append(
+            f"data was ingested after the account scores were computed (screen run {run_id})"
+            + (f"; {unscored:,} accounts have no score" if unscored else "")
+            + ": run 'onca screen' again"
+        )
+    return out
+
+
 def evaluate_screening(
     ws: Workspace,
     labels: dict[str, int],
@@ -181,21 +242,25 @@ def evaluate_screening(
     """The measures described in the module docstring, as a dict ready for JSON."""
     if level not in LEVELS:
         raise ParameterError(f"--level: expected one of {', '.join(LEVELS)}, got {level!r}")
-    if any(k < 1 for k in top_k):
-        raise ParameterError(f"--top: expected positive numbers, got {list(top_k)}")
+    if any(k < 1 or k > 10**9 for k in top_k):
+        raise ParameterError(
+            f"--top: expected whole numbers from 1 to 1,000,000,000, got {list(top_k)}"
+        )
     n_scored = int(ws.con.execute("SELECT count(*) FROM account_scores").fetchall()[0][0])
     if n_scored == 0:
         raise ParameterError(
             "the workspace has no account scores: run 'onca screen WORKSPACE' first"
         )
+    warnings = _staleness(ws)
     rows = ws.con.execute(_ROWS[level]).fetchall()
     ids = [str(r[0]) for r in rows]
     present = set(ids)
     unmatched = sum(1 for key in labels if key not in present)
     if unmatched == len(labels):
         raise ParameterError(
-            f"--labels: none of the {len(labels):,} labelled ids is a {level} of this workspace"
-            f" (first: {next(iter(labels))!r})"
+            f"--labels: none of the {len(labels):,} labelled ids is {_NOUN[level]} scored in"
+            f" this workspace (first: {next(iter(labels))!r})"
+            + ("; " + "; ".join(warnings) if warnings else "")
         )
     y = np.asarray([labels.get(i, 0) for i in ids], dtype=np.int64)
     score = np.asarray([float(r[1]) for r in rows])
@@ -220,6 +285,7 @@ def evaluate_screening(
     everything = np.ones(len(ids), dtype=bool)
     result: dict[str, Any] = {
         "level": level,
+        "warnings": warnings,
         "labels": len(labels),
         "labels_not_in_workspace": unmatched,
         "unlabelled_counted_as_0": sum(1 for i in ids if i not in labels),

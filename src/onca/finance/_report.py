@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from onca.finance._account_scores import top_accounts
 from onca.finance._quality import BudgetResult, QualityReport
 from onca.report import Figure, Section, TableBlock
 from onca.report._figures import horizontal_bars
@@ -29,19 +30,20 @@ def screening_section(ws: Workspace, *, top: int = 15) -> Section:
            ORDER BY s.score DESC, s.typologies DESC, s.alerts DESC, s.party_id LIMIT ?""",
         [top],
     ).fetchall()
-    accounts = ws.con.execute(
-        """SELECT s.rank, s.account_id, coalesce(p.name, s.holder_id, ''), s.score, s.alerts,
-                  s.reasons
-           FROM account_scores AS s LEFT JOIN parties AS p ON p.party_id = s.holder_id
-           ORDER BY s.rank LIMIT ?""",
-        [top],
-    ).fetchall()
+    accounts = top_accounts(ws.con, top)
     account_table = TableBlock(
         f"Top {len(accounts)} accounts by account score (every account is scored)",
         ["rank", "account", "holder", "score", "alerts", "why"],
         [
-            [r[0], r[1], r[2], f"{r[3]:.4f}", int(r[4]), r[5] or ("its alerts" if r[4] else "-")]
-            for r in accounts
+            [
+                a["rank"],
+                a["account_id"],
+                a["holder"] or "",
+                f"{a['score']:.4f}",
+                a["alerts"],
+                a["reasons"] or ("its alerts" if a["alerts"] else "-"),
+            ]
+            for a in accounts
         ],
         [True, False, False, True, True, False],
     )

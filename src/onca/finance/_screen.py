@@ -27,6 +27,7 @@ from onca.finance._account_scores import (
     first_seen,
     rank_parties,
     supervise,
+    top_accounts,
     unsupervised_scores,
     write_account_scores,
 )
@@ -81,6 +82,7 @@ class ScreenResult:
     accounts_scored: int = 0
     account_model: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    top_accounts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def total_seconds(self) -> float:
@@ -338,7 +340,7 @@ def screen(
         runner.scope(since, until)
         n_txn = runner.row_count("transactions") if "transactions" in needed else 0
         alerts, seconds = run_typologies(runner, selected, parameters=parameters, progress=progress)
-        warnings = _unpriced(runner) if "transactions" in needed else []
+        warnings: list[str] = _unpriced(runner) if "transactions" in needed else []
         account_rows = None
         if score_accounts and {"transactions", "accounts"} <= set(runner.tables()):
             if progress:
@@ -361,6 +363,14 @@ def screen(
     )
     if scores is not None:
         seconds["account_scores"] = round(time.perf_counter() - began, 3)
+        model = scores.model
+        if model.get("kind") == "lightgbm" and model["test_auc"] < model["unsupervised_test_auc"]:
+            warnings.append(
+                f"the supervised model ranks the test accounts worse (ROC AUC"
+                f" {model['test_auc']}) than the unsupervised score"
+                f" ({model['unsupervised_test_auc']}); the ranking follows the model: bring more"
+                " confirmed cases, or screen without --labels"
+            )
     counts = {t: 0 for t in chosen}
     for a in alerts:
         counts[a.typology_id] += 1
@@ -374,6 +384,7 @@ def screen(
         accounts_scored=0 if scores is None else len(scores.account_id),
         account_model=({} if scores is None else scores.model) or {"kind": "unsupervised"},
         warnings=warnings,
+        top_accounts=[] if scores is None else top_accounts(ws.con, 5),
     )
 
 
