@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from onca.engines import Engine
-from onca.finance._sqltemplate import make_environment
+from onca.sql import usd as sql_usd
 
 FEATURES = (
     "n_txn",
@@ -207,7 +207,7 @@ def feature_sql(
 ) -> tuple[str, str]:
     """The two feature statements (DuckDB dialect; engines translate them): the per-account
     flows, kept as the temporary table :data:`FLOWS_TABLE`, then the features that read it."""
-    usd = make_environment(fx_units_per_usd).globals["usd"]("t.amount", "t.currency")  # type: ignore[operator]
+    usd = sql_usd("t.amount", "t.currency", fx_units_per_usd)
     values = {
         "usd": usd,
         "bins": BINS_PER_UNIT,

@@ -44,70 +44,25 @@ In a typology's ``sql``:
 - ``{{ terms | regex }}`` is a regular-expression literal matching any of the terms as whole
   words (terms in Chinese, Japanese or Korean match anywhere).
 
-Everything renders to DuckDB's dialect; the Spark engine transpiles it.
+Everything renders to DuckDB's dialect; the Spark engine transpiles it. The shared
+expressions (``usd``, ``fx_rate``, ``fold``, ``hours_between``, ``phone_key``, ``id_key``,
+literals) live in :mod:`onca.sql`; the typology-only ones (``movements``, ``cash_desks``,
+``kind_in``, ``not_before``) here.
 """
 
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 import jinja2
 
-from onca.text import FOLD_EXTRA_FROM, FOLD_EXTRA_TO, fold_text
+from onca import sql
+from onca.sql import Sql, literal, terms_pattern
+from onca.text import fold_text
 
-
-class Sql(str):
-    """Text that is already SQL and goes into the statement as it is."""
-
-
-def literal(value: Any) -> str:
-    """``value`` as a DuckDB literal; lists become tuples."""
-    if isinstance(value, Sql):
-        return str(value)
-    if isinstance(value, jinja2.Undefined):
-        return str(value)  # StrictUndefined raises, naming the missing parameter
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    if isinstance(value, list | tuple):
-        if not value:
-            return "(NULL)"
-        return "(" + ", ".join(literal(v) for v in value) + ")"
-    if isinstance(value, Mapping):
-        raise TypeError("a mapping parameter must be used as {{ name | rows('key', 'value') }}")
-    if value is None:
-        return "NULL"
-    raise TypeError(f"cannot write {type(value).__name__} as SQL")
-
-
-def _rows(mapping: Mapping[str, Any], key: str, value: str) -> Sql:
-    pairs = ", ".join(f"({literal(k)}, {literal(v)})" for k, v in mapping.items())
-    return Sql(f"(SELECT * FROM (VALUES {pairs}) AS v({key}, {value}))")
-
-
-def _is_cjk(term: str) -> bool:
-    return any(unicodedata.east_asian_width(c) in ("W", "F") for c in term)
-
-
-def terms_pattern(terms: list[str]) -> str:
-    """One regular expression matching any term: whole words for Latin script, else anywhere."""
-    words: list[str] = []
-    anywhere: list[str] = []
-    for term in sorted({fold_text(t) for t in terms}, key=lambda t: (-len(t), t)):
-        (anywhere if _is_cjk(term) else words).append(re.escape(term).replace("\\ ", " "))
-    parts = []
-    if words:
-        parts.append(r"\b(" + "|".join(words) + r")\b")
-    if anywhere:
-        parts.append("(" + "|".join(anywhere) + ")")
-    return "|".join(parts)
+__all__ = ["Sql", "literal", "make_environment", "terms_pattern"]
 
 
 def _terms(values: Mapping[str, Any], key: str) -> list[str]:
@@ -128,14 +83,10 @@ def make_environment(
     desks = cash_desks or {}
 
     def fx_rate(currency: str) -> Sql:
-        cases = " ".join(
-            f"WHEN {literal(code)} THEN {float(rate)!r}"
-            for code, rate in sorted(fx_units_per_usd.items())
-        )
-        return Sql(f"(CASE {currency} {cases} ELSE NULL END)")
+        return sql.fx_rate(currency, fx_units_per_usd)
 
     def usd(amount: str, currency: str) -> Sql:
-        return Sql(f"(CAST({amount} AS DOUBLE) / {fx_rate(currency)})")
+        return sql.usd(amount, currency, fx_units_per_usd)
 
     def desk_relation() -> Sql:
         kinds, ids = _terms(desks, "kinds"), _terms(desks, "account_ids")
@@ -185,34 +136,12 @@ def make_environment(
             f" OR {earlier} = CAST(CAST({earlier} AS DATE) AS TIMESTAMP)))"
         )
 
-    def fold(expr: str) -> Sql:
-        return Sql(
-            f"translate(strip_accents(lower({expr})), '{FOLD_EXTRA_FROM}', '{FOLD_EXTRA_TO}')"
-        )
-
     env = jinja2.Environment(
         undefined=jinja2.StrictUndefined,
         finalize=literal,
         autoescape=False,
         keep_trailing_newline=True,
     )
-
-    def hours_between(start: str, end: str) -> Sql:
-        return Sql(f"((epoch({end}) - epoch({start})) / 3600.0)")
-
-    def phone_key(expr: str) -> Sql:
-        # onca.names.phone_tail: the last 8 digits (at least 6 digits written).
-        digits = f"regexp_replace({expr}, '[^0-9]', '', 'g')"
-        return Sql(f"(CASE WHEN length({digits}) >= 6 THEN right({digits}, 8) END)")
-
-    def id_key(expr: str) -> Sql:
-        # onca.names.id_key: folded, upper case, letters and digits; garbage (under 4
-        # characters, or one character repeated) is NULL so that it never links two parties.
-        key = f"regexp_replace(upper({fold(expr)}), '[^0-9A-Z]', '', 'g')"
-        return Sql(
-            f"(CASE WHEN length({key}) >= 4 AND length(replace({key}, left({key}, 1), '')) > 0"
-            f" THEN {key} END)"
-        )
 
     env.globals.update(
         usd=usd,
@@ -221,13 +150,13 @@ def make_environment(
         movements=movements,
         kind_in=kind_in,
         not_before=not_before,
-        fold=fold,
-        hours_between=hours_between,
-        phone_key=phone_key,
-        id_key=id_key,
+        fold=sql.fold,
+        hours_between=sql.hours_between,
+        phone_key=sql.phone_key,
+        id_key=sql.id_key,
         ln=math.log,
     )
-    env.filters["rows"] = _rows
+    env.filters["rows"] = sql.rows
     env.filters["regex"] = lambda terms: Sql(literal(terms_pattern(list(terms))))
     env.filters["folded"] = lambda values: [fold_text(str(v)) for v in values]
     return env

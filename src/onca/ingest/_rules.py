@@ -7,20 +7,17 @@ expressions work on a staging table whose columns are the raw text of the file.
 from __future__ import annotations
 
 from onca.contract import LIST_SEPARATOR, CodeList, Column, Contract, Table
+from onca.sql import quote_name, quote_text
 
 TRUE_WORDS = ("true", "t", "1", "yes", "y", "si", "sí", "sim", "verdadero", "verdadeiro")
 FALSE_WORDS = ("false", "f", "0", "no", "n", "não", "nao", "falso")
 _SHOWN_CHARS = 60
 
 
-def q(name: str) -> str:
-    """Quote an identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(text: str) -> str:
-    """Quote a string literal."""
-    return "'" + text.replace("'", "''") + "'"
+q = quote_name
+"""Quote an identifier (:func:`onca.sql.quote_name`)."""
+lit = quote_text
+"""Quote a string literal (:func:`onca.sql.quote_text`)."""
 
 
 def shown(expr: str) -> str:

@@ -22,9 +22,9 @@ import numpy.typing as npt
 
 from onca.errors import EngineError, ParameterError
 from onca.finance._lists import load_lists
-from onca.finance._sqltemplate import literal
 from onca.network._motifs import KINDS, MotifParams, MotifResult, find_motifs
 from onca.network._payments import load_payments, usd_sql
+from onca.sql import literal
 from onca.workspace import Workspace
 
 CATEGORICAL = (

@@ -11,7 +11,7 @@ Times are whole seconds since 1970-01-01 UTC (``int``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -22,7 +22,8 @@ import pyarrow as pa
 from onca.engines import DuckDBEngine, Engine
 from onca.errors import ParameterError
 from onca.finance._lists import load_lists
-from onca.finance._sqltemplate import make_environment
+from onca.sql import quote_text
+from onca.sql import usd as sql_usd
 from onca.workspace import Workspace
 
 Direction = Literal["forward", "backward"]
@@ -75,8 +76,7 @@ def usd_sql(amount: str = "t.amount", currency: str = "t.currency") -> str:
     fx = load_lists()["fx_units_per_usd"].values
     if not isinstance(fx, dict):
         raise TypeError("the list fx_units_per_usd must map currency codes to rates")
-    usd: Callable[[str, str], str] = make_environment(fx).globals["usd"]  # type: ignore[assignment]  # Jinja globals are typed as object
-    return str(usd(amount, currency))
+    return str(sql_usd(amount, currency, fx))
 
 
 def _flow_sql(where: str = "") -> str:
@@ -235,10 +235,6 @@ class ArrayFlows:
         )
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 class SqlFlows:
     """One SQL query per hop on an engine (DuckDB or Spark): the frontier travels as VALUES."""
 
@@ -258,7 +254,7 @@ class SqlFlows:
     ) -> Edges:
         if not frontier:
             return Edges.empty()
-        values = ", ".join(f"({_literal(a)}, {int(t)})" for a, t in sorted(frontier.items()))
+        values = ", ".join(f"({quote_text(a)}, {int(t)})" for a, t in sorted(frontier.items()))
         if direction == "forward":
             join, op = "t.from_account", ">"
         else:

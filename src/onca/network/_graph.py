@@ -35,8 +35,8 @@ from typing import Any
 
 import igraph as ig
 
-from onca.finance._sqltemplate import make_environment
 from onca.network._flows import usd_sql
+from onca.sql import id_key, phone_key
 from onca.workspace import Workspace
 
 NODE_KINDS = ("entity", "account", "seizure", "shipment", "permit")
@@ -144,16 +144,15 @@ def _edges_sql(identifier_sql: str) -> dict[str, str]:
 
 
 def _identifier_sql() -> str:
-    env = make_environment({})
-    phone = env.globals["phone_key"]("p.phone")  # type: ignore[operator]  # Jinja globals are typed as object
-    id_key = env.globals["id_key"]("p.id_number")  # type: ignore[operator]  # as above
+    phone = phone_key("p.phone")
+    id_number = id_key("p.id_number")
     # A key shared by more than 20 entities is a call centre or a placeholder, not a tie.
     return f"""
         WITH raw AS (
           SELECT pe.entity_id, 'phone:' || {phone} AS key
           FROM parties AS p JOIN _onca_pe AS pe USING (party_id)
           UNION ALL
-          SELECT pe.entity_id, 'id:' || {id_key}
+          SELECT pe.entity_id, 'id:' || {id_number}
           FROM parties AS p JOIN _onca_pe AS pe USING (party_id)),
         distinct_keys AS (SELECT DISTINCT entity_id, key FROM raw WHERE key IS NOT NULL)
         SELECT entity_id, key FROM distinct_keys

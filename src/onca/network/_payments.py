@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from onca.errors import EngineError
 from onca.finance._lists import load_lists
-from onca.finance._sqltemplate import make_environment
+from onca.sql import usd as sql_usd
 from onca.workspace import Workspace
 
 I64 = npt.NDArray[np.int64]
@@ -43,7 +43,7 @@ def usd_sql(amount: str, currency: str) -> str:
     currency without a rate)."""
     fx = load_lists()["fx_units_per_usd"].values
     rates = fx if isinstance(fx, dict) else {}
-    return str(make_environment(rates).globals["usd"](amount, currency))  # type: ignore[operator]
+    return str(sql_usd(amount, currency, rates))
 
 
 ACCOUNT_INDEX_SQL = """

@@ -31,6 +31,7 @@ import yaml
 
 from onca.contract import load_contract
 from onca.errors import InputFileError
+from onca.sql import text_list
 
 LISTS = Path(__file__).parent / "lists"
 CITES_SPECIAL_COUNTRIES = {"XX": "unknown", "XA": "French Antilles", "XC": "Caribbean", "XE": "Europe (unspecified)",
@@ -84,8 +85,7 @@ def _run(db: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = Non
     db.execute(sql, params or []).fetchall()
 
 
-def _sql_list(values: Any) -> str:
-    return "[" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + "]"
+_sql_list = text_list
 
 
 def read_trade(path: Path | str, con: duckdb.DuckDBPyConnection | None = None) -> TradeData:
