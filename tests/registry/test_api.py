@@ -191,7 +191,7 @@ def test_tokens_are_hashed_scoped_and_throttled(registry: Registry) -> None:
     with engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT secret_hash FROM api_tokens")).scalars().all()
     assert all(h.startswith("$argon2id$") for h in stored) and not any(
-        token.split("_")[2] in h for h in stored
+        token.split("_", 2)[2] in h for h in stored
     )
     assert c.get("/me").status_code == 401
     assert c.get("/me", headers=registry.as_(A, "admin")).json()["role"] == "admin"
