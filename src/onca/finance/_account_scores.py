@@ -55,8 +55,7 @@ import pyarrow as pa
 
 from onca.errors import ParameterError
 from onca.finance._account_features import FEATURES
-from onca.finance._scores import MAX_TERM
-from onca.finance._typology import SEVERITY_WEIGHT
+from onca.finance._scores import scores_sql
 
 F64 = npt.NDArray[np.float64]
 
@@ -68,7 +67,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "alerts": ("alert_score",),
 }
 ALL_FEATURES = (*FEATURES, "alerted_counterparties", "alert_score", "alerts")
-MODEL_FEATURES = (*FEATURES, "alerted_counterparties", "alert_score", "alerts")
+"""Every feature stored in ``account_scores``; the supervised model uses them all."""
 SPLITS = ("train", "calibration", "test")
 WEIGHTS = {"activity": 0.5, "amounts": 1.0, "exposure": 1.0, "structure": 0.5, "alerts": 1.0}
 """Each family's weight in the combined statistic (see the module docstring)."""
@@ -112,7 +111,7 @@ class AccountScores:
     statistic: F64
     supervised: F64 | None = None
     split: list[str | None] | None = None
-    model: dict[str, Any] = field(default_factory=dict)
+    model: dict[str, Any] = field(default_factory=lambda: {"kind": "unsupervised"})
 
     def rank(self) -> npt.NDArray[np.int64]:
         """1 = first: by the supervised score when there is one, else alerted accounts by
@@ -127,11 +126,6 @@ class AccountScores:
         ranks = np.empty(n, dtype=np.int64)
         ranks[order] = np.arange(1, n + 1)
         return ranks
-
-    def score(self) -> F64:
-        """(N - rank) / (N - 1): the share of accounts ranked below (1 for the first)."""
-        n = len(self.account_id)
-        return (n - self.rank()) / max(n - 1, 1)
 
     def all_reasons(self) -> list[str]:
         """:meth:`reasons` of every account ('' where no family has p < 0.05)."""
@@ -159,31 +153,22 @@ class AccountScores:
 
 
 def _alert_features(
-    con: duckdb.DuckDBPyConnection, account_ids: Sequence[str]
+    con: duckdb.DuckDBPyConnection,
 ) -> tuple[dict[str, float], dict[str, int], dict[str, int]]:
-    """Per account: the alert score (noisy-OR of the alerts on it or on its holder), the number
-    of those alerts, and the distinct counterparties with an alert score."""
-    weight = " ".join(f"WHEN '{k}' THEN {v}" for k, v in SEVERITY_WEIGHT.items())
-    rows = con.execute(
-        f"""
-        WITH hits AS (
+    """Per account: the alert score (the party risk formula of :mod:`onca.finance._scores` over
+    the alerts on it or on its holder), the number of those alerts, and the distinct
+    counterparties with an alert score."""
+    hits = """(
           SELECT a.subject_id AS account_id, a.typology_id, a.score, a.severity
           FROM alerts AS a WHERE a.subject_type = 'account'
           UNION ALL
           SELECT acc.account_id, a.typology_id, a.score, a.severity
           FROM alerts AS a JOIN accounts AS acc ON acc.holder_id = a.party_id
           WHERE a.subject_type <> 'account'
-        ),
-        per_typology AS (
-          SELECT h.account_id, h.typology_id, count(*) AS n,
-                 max(h.score * (CASE h.severity {weight} ELSE 0.5 END)) AS weighted
-          FROM hits AS h GROUP BY h.account_id, h.typology_id
-        ),
-        scored AS (
-          SELECT p.account_id, 1 - exp(sum(ln(1 - least(p.weighted, {MAX_TERM})))) AS score,
-                 sum(p.n) AS n
-          FROM per_typology AS p GROUP BY p.account_id
-        ),
+        )"""
+    rows = con.execute(
+        f"""
+        WITH scored AS ({scores_sql("account_id", hits)}),
         alerted AS (SELECT s.account_id FROM scored AS s WHERE s.score > 0),
         touching AS (
           SELECT t.to_account AS account_id, t.from_account AS other
@@ -199,15 +184,14 @@ def _alert_features(
         exposed AS (
           SELECT h.account_id, count(*) AS k FROM touching AS h GROUP BY h.account_id
         )
-        SELECT coalesce(s.account_id, e.account_id), coalesce(s.score, 0.0), coalesce(s.n, 0),
-               coalesce(e.k, 0)
+        SELECT coalesce(s.account_id, e.account_id), coalesce(s.score, 0.0),
+               coalesce(s.alerts, 0), coalesce(e.k, 0)
         FROM scored AS s FULL JOIN exposed AS e ON e.account_id = s.account_id
         """
     ).fetchall()
     score = {str(r[0]): float(r[1]) for r in rows}
     n = {str(r[0]): int(r[2]) for r in rows}
     exposed = {str(r[0]): int(r[3]) for r in rows}
-    del account_ids
     return score, n, exposed
 
 
@@ -217,7 +201,7 @@ def unsupervised_scores(
     """Combine the engine's feature ``rows`` with the workspace's alerts (``con``)."""
     ids = [str(r["account_id"]) for r in rows]
     holders = dict(con.execute("SELECT account_id, holder_id FROM accounts").fetchall())
-    alert_score, alert_n, exposed = _alert_features(con, ids)
+    alert_score, alert_n, exposed = _alert_features(con)
     features = {
         name: np.asarray([float(r[name] or 0) for r in rows], dtype=np.float64) for name in FEATURES
     }
@@ -310,7 +294,7 @@ def supervise(
     bad_counterparties = np.bincount(a, weights=known_bad[b], minlength=len(ids))
     degree = np.maximum(np.bincount(a, minlength=len(ids)), 1)
     own = np.column_stack(
-        [scores.features[n] for n in MODEL_FEATURES]
+        [scores.features[n] for n in ALL_FEATURES]
         + [np.log(np.clip(scores.pvalues[f], 1e-300, 1.0)) for f in FAMILIES]
     )
     # the mean of each over the account's counterparties (one hop, as a GraphSAGE mean
@@ -353,9 +337,9 @@ def supervise(
     scores.model = {
         "kind": "lightgbm",
         "features": [
-            *MODEL_FEATURES,
+            *ALL_FEATURES,
             *(f"log_p_{f}" for f in FAMILIES),
-            *(f"counterparty_mean_{n}" for n in (*MODEL_FEATURES, *FAMILIES)),
+            *(f"counterparty_mean_{n}" for n in (*ALL_FEATURES, *FAMILIES)),
             "confirmed_counterparties",
             "confirmed_counterparty_share",
         ],
@@ -395,7 +379,7 @@ def write_account_scores(
     columns: dict[str, Any] = {
         "account_id": scores.account_id,
         "holder_id": scores.holder_id,
-        "score": np.round(scores.score(), 6),
+        "score": np.round((n - ranks) / max(n - 1, 1), 6),  # share of accounts ranked below
         "rank": ranks,
         "statistic": np.round(scores.statistic, 6),
         **{f"p_{f}": np.round(p, 8) for f, p in scores.pvalues.items()},
@@ -423,7 +407,7 @@ def write_account_scores(
             con.unregister("_new_account_scores")
     con.execute(
         "UPDATE screen_runs SET account_model = ? WHERE run_id = ?",
-        [json.dumps(scores.model or {"kind": "unsupervised"}), run_id],
+        [json.dumps(scores.model), run_id],
     )
 
 

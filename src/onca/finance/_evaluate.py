@@ -147,11 +147,10 @@ def flag_scores(y: npt.NDArray[np.int64], flagged: npt.NDArray[np.bool_]) -> dic
     n_flag, n_pos = int(flagged.sum()), int(y.sum())
     precision = tp / n_flag if n_flag else None
     recall = tp / n_pos if n_pos else None
-    f1 = (
-        2 * precision * recall / (precision + recall)
-        if precision is not None and recall is not None and tp
-        else (0.0 if precision is not None and recall is not None else None)
-    )
+    if precision is None or recall is None:
+        f1 = None
+    else:
+        f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
     return {
         "flagged": n_flag,
         "true_positives": tp,

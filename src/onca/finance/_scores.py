@@ -22,7 +22,10 @@ MAX_TERM = 0.9
 """The most one typology adds to a party's risk (before the others)."""
 
 
-def _scores_sql(key: str, source: str) -> str:
+def scores_sql(key: str, source: str) -> str:
+    """The risk formula above per ``key`` over ``source`` (a relation with ``key``,
+    typology_id, score and severity): key, score, alerts, typologies, top_typology,
+    typology_ids."""
     weight = " ".join(f"WHEN '{k}' THEN {v}" for k, v in SEVERITY_WEIGHT.items())
     return f"""
         WITH per_typology AS (
@@ -47,7 +50,7 @@ def write_party_scores(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "INSERT INTO party_scores"
         " (party_id, score, alerts, typologies, top_typology, typology_ids) "
-        + _scores_sql("party_id", "(SELECT * FROM alerts WHERE party_id IS NOT NULL)")
+        + scores_sql("party_id", "(SELECT * FROM alerts WHERE party_id IS NOT NULL)")
     )
 
 
@@ -58,7 +61,7 @@ def write_entity_scores(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM entity_scores")
     con.execute(
         "INSERT INTO entity_scores "
-        + _scores_sql(
+        + scores_sql(
             "entity_id",
             "(SELECT m.entity_id, a.* FROM alerts AS a"
             " JOIN entity_members AS m ON m.party_id = a.party_id)",

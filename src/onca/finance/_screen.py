@@ -34,6 +34,7 @@ from onca.finance._account_scores import (
 from onca.finance._lists import load_lists
 from onca.finance._scores import write_entity_scores, write_party_scores
 from onca.finance._typology import REQUIRED_COLUMNS, Typology
+from onca.sql import literal
 from onca.workspace import Workspace
 
 Progress = Callable[[str, int, int], None]
@@ -340,14 +341,15 @@ def screen(
         runner.scope(since, until)
         n_txn = runner.row_count("transactions") if "transactions" in needed else 0
         alerts, seconds = run_typologies(runner, selected, parameters=parameters, progress=progress)
-        warnings: list[str] = _unpriced(runner) if "transactions" in needed else []
+        listed = load_lists()["fx_units_per_usd"].values
+        fx = listed if isinstance(listed, dict) else {}
+        warnings: list[str] = _unpriced(runner, fx) if "transactions" in needed else []
         account_rows = None
         if score_accounts and {"transactions", "accounts"} <= set(runner.tables()):
             if progress:
                 progress("scoring every account", len(selected), len(selected))
             began = time.perf_counter()
-            fx = load_lists()["fx_units_per_usd"].values
-            account_rows = account_features(runner, fx if isinstance(fx, dict) else {})
+            account_rows = account_features(runner, fx)
             seconds["account_features"] = round(time.perf_counter() - began, 3)
     began = time.perf_counter()
     run_id, scores = store_alerts(
@@ -382,20 +384,19 @@ def screen(
         seconds,
         n_txn,
         accounts_scored=0 if scores is None else len(scores.account_id),
-        account_model=({} if scores is None else scores.model) or {"kind": "unsupervised"},
+        account_model={} if scores is None else scores.model,
         warnings=warnings,
         top_accounts=[] if scores is None else top_accounts(ws.con, 5),
     )
 
 
-def _unpriced(engine: Engine) -> list[str]:
+def _unpriced(engine: Engine, fx_units_per_usd: Mapping[str, float]) -> list[str]:
     """A warning per currency of the transactions without a US dollar rate: typologies that
     compare amounts in dollars cannot judge those payments."""
-    fx = load_lists()["fx_units_per_usd"].values
-    known = ", ".join(f"'{c}'" for c in sorted(fx if isinstance(fx, dict) else {}))
     rows = engine.query(
         "SELECT t.currency, count(*) AS n FROM transactions AS t"
-        f" WHERE t.currency NOT IN ({known or 'NULL'}) GROUP BY t.currency ORDER BY t.currency"
+        f" WHERE t.currency NOT IN {literal(sorted(fx_units_per_usd))}"
+        " GROUP BY t.currency ORDER BY t.currency"
     )
     return [
         f"{int(r['n']):,} transactions in {r['currency']} have no US dollar rate in the list"
