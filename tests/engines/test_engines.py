@@ -6,10 +6,19 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 import onca.workspace
-from onca.engines import Engine, open_engine
+from onca.engines import ENGINES as ENGINES_BY_NAME
+from onca.engines import (
+    DuckDBEngine,
+    Engine,
+    check_engine,
+    engine_class,
+    open_engine,
+    splink_backend,
+)
 from onca.errors import EngineError, ParameterError
 from onca.finance._sqltemplate import make_environment
 from onca.ingest import ingest_files
@@ -87,3 +96,54 @@ def test_unknown_engine_is_named(tmp_path: Path) -> None:
     with onca.workspace.open(tmp_path / "w.duckdb") as ws, pytest.raises(ParameterError) as e:
         open_engine(ws, "oracle")
     assert "'oracle'" in str(e.value) and "duckdb, spark" in str(e.value)
+
+
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
+def test_every_way_of_reading_gives_the_same_rows(engine: Engine) -> None:
+    sql = "SELECT txn_id, amount FROM transactions WHERE txn_id <> ? ORDER BY txn_id"
+    as_dicts = engine.query(sql, ["T2"])
+    assert [r["txn_id"] for r in as_dicts] == ["T1", "T3"]
+    assert engine.fetch(sql, ["T2"]) == [(r["txn_id"], r["amount"]) for r in as_dicts]
+    assert engine.arrow(sql, ["T2"]).column("txn_id").to_pylist() == ["T1", "T3"]
+    assert engine.scalar("SELECT count(*) FROM transactions WHERE txn_id = ?", ["T1"]) == 1
+    assert engine.scalar("SELECT txn_id FROM transactions WHERE FALSE") is None
+
+
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
+def test_a_registered_arrow_table_is_readable_only_inside_the_block(engine: Engine) -> None:
+    table = pa.table({"txn_id": ["T1", "T3"], "flag": [True, False]})
+    with engine.registered("_onca_test_flags", table) as name:
+        rows = engine.fetch(
+            f"SELECT t.txn_id, f.flag FROM transactions AS t JOIN {name} AS f USING (txn_id) "
+            "ORDER BY t.txn_id"
+        )
+    assert rows == [("T1", True), ("T3", False)]
+    with pytest.raises(EngineError):
+        engine.query("SELECT * FROM _onca_test_flags")
+
+
+def test_the_workspace_writer_rolls_back_a_failed_transaction(tmp_path: Path) -> None:
+    with onca.workspace.open(tmp_path / "w.duckdb") as ws:
+        db = ws.db
+        assert db is ws.db  # one writer per workspace
+        db.execute("CREATE TABLE t (x INTEGER)")
+        with pytest.raises(EngineError), db.transaction():
+            db.execute("INSERT INTO t VALUES (?)", [1])
+            db.execute("INSERT INTO t VALUES ('not a number')")
+        assert db.scalar("SELECT count(*) FROM t") == 0
+        with db.transaction():
+            db.execute("INSERT INTO t VALUES (?)", [2])
+        assert db.fetch("SELECT x FROM t") == [(2,)]
+
+
+def test_engines_are_named_by_one_registry_with_one_message() -> None:
+    assert set(ENGINES_BY_NAME) == {"duckdb", "spark"}
+    assert engine_class("duckdb") is DuckDBEngine
+    assert check_engine("memory", ["duckdb", "memory"]) == "memory"
+    for call in (
+        lambda: engine_class("oracle"),
+        lambda: splink_backend("oracle"),
+        lambda: check_engine("spark", ["duckdb", "memory"]),
+    ):
+        with pytest.raises(ParameterError, match=r"^--engine: expected one of .*, got '"):
+            call()

@@ -1,5 +1,9 @@
 """Engines: analyses write SQL once (DuckDB dialect); an engine runs it on DuckDB or Spark.
 
+One registry (:data:`ENGINES`) turns an engine's name into an engine, with one error message for
+a name that is not there; each analysis declares the engines it supports and calls
+:func:`check_engine` with that list.
+
 >>> from onca.engines import open_engine
 >>> with open_engine(ws, "duckdb") as engine:   # doctest: +SKIP
 ...     engine.query("SELECT count(*) AS n FROM transactions")
@@ -8,23 +12,75 @@
 
 from __future__ import annotations
 
-from onca.engines._base import Dialect, Engine, Row, SqlglotDialect
+import importlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from onca.engines._base import Dialect, Engine, Params, Row, SqlglotDialect
 from onca.engines._duckdb import DuckDBEngine
 from onca.errors import ParameterError
-from onca.workspace import Workspace
 
-ENGINES = ("duckdb", "spark")
+if TYPE_CHECKING:
+    from onca.engines._splink import SplinkBackend
+    from onca.workspace import Workspace
+
+ENGINES: dict[str, tuple[str, str]] = {
+    "duckdb": ("onca.engines._duckdb:DuckDBEngine", "DuckDB, embedded, on the workspace in place"),
+    "spark": (
+        "onca.engines._spark:SparkEngine",
+        "Apache Spark (local mode, or the cluster in ONCA_SPARK_MASTER); needs onca[spark]",
+    ),
+}
+"""Every engine: name -> (where its class lives, what it is). Spark is imported only when used."""
+
+ALL_ENGINES: tuple[str, ...] = tuple(ENGINES)
 
 
-def open_engine(ws: Workspace, name: str = "duckdb", *, tables: list[str] | None = None) -> Engine:
-    """An engine over ``ws``: ``duckdb`` (default, in place) or ``spark`` (local mode)."""
-    if name == "duckdb":
-        return DuckDBEngine.from_workspace(ws)
-    if name == "spark":
-        from onca.engines._spark import SparkEngine
-
-        return SparkEngine.from_workspace(ws, tables)
-    raise ParameterError(f"--engine: expected one of {', '.join(ENGINES)}, got {name!r}")
+def check_engine(
+    name: str, supported: Sequence[str] = ALL_ENGINES, *, option: str = "--engine"
+) -> str:
+    """``name`` if it is one of ``supported``; otherwise the one error message for engine names."""
+    if name not in supported:
+        raise ParameterError(f"{option}: expected one of {', '.join(supported)}, got {name!r}")
+    return name
 
 
-__all__ = ["ENGINES", "Dialect", "DuckDBEngine", "Engine", "Row", "SqlglotDialect", "open_engine"]
+def engine_class(name: str, supported: Sequence[str] = ALL_ENGINES) -> type[Engine]:
+    """The class of the engine ``name`` (checked against ``supported``)."""
+    check_engine(name, [s for s in supported if s in ENGINES])
+    module, _, attribute = ENGINES[name][0].partition(":")
+    cls: type[Engine] = getattr(importlib.import_module(module), attribute)
+    return cls
+
+
+def open_engine(
+    ws: Workspace,
+    name: str = "duckdb",
+    *,
+    tables: list[str] | None = None,
+    supported: Sequence[str] = ALL_ENGINES,
+) -> Engine:
+    """An engine over ``ws``: ``duckdb`` (default, in place) or ``spark`` (local mode, over
+    Parquet copies of ``tables``, default every contract table)."""
+    return engine_class(name, supported).from_workspace(ws, tables)
+
+
+def splink_backend(name: str) -> SplinkBackend:
+    """Where Splink runs for the engine ``name`` (entity resolution)."""
+    return engine_class(name).splink_backend()
+
+
+__all__ = [
+    "ALL_ENGINES",
+    "ENGINES",
+    "Dialect",
+    "DuckDBEngine",
+    "Engine",
+    "Params",
+    "Row",
+    "SqlglotDialect",
+    "check_engine",
+    "engine_class",
+    "open_engine",
+    "splink_backend",
+]

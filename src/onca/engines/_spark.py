@@ -15,13 +15,18 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from onca.engines._base import SCOPED_TABLES, Engine, Row, SqlglotDialect, scope_predicate
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from onca.engines._base import SCOPED_TABLES, Engine, Params, SqlglotDialect, scope_predicate
 from onca.errors import EngineError
 from onca.text import strip_accents
 from onca.workspace import Workspace
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+
+    from onca.engines._splink import SplinkBackend
 
 _SESSION: SparkSession | None = None
 
@@ -84,6 +89,7 @@ class SparkEngine(Engine):
     """Runs transpiled SQL on Spark over Parquet copies of the workspace tables."""
 
     name = "spark"
+    label = "Spark"
 
     def __init__(self, spark: SparkSession, tables: dict[str, Path], workdir: Path) -> None:
         self.spark = spark
@@ -92,6 +98,7 @@ class SparkEngine(Engine):
         self._workdir = workdir
         self._columns: dict[str, list[str]] = {}
         self._materialized: dict[str, Any] = {}
+        self._registered: set[str] = set()
         for name, path in tables.items():
             frame = spark.read.parquet(str(path))
             frame.createOrReplaceTempView(name)
@@ -107,37 +114,52 @@ class SparkEngine(Engine):
         paths: dict[str, Path] = {}
         for name in names:
             path = workdir / f"{name}.parquet"
-            ws.con.execute(
+            ws.db.execute(
                 f"COPY (SELECT * EXCLUDE (_ingest_id) FROM \"{name}\") TO '{path}' (FORMAT parquet)"
             )
             paths[name] = path
         return cls(spark_session(master), paths, workdir)
 
-    def query(self, sql: str) -> list[Row]:
-        spark_sql = self.dialect.translate(sql)
-        try:
-            frame = self.spark.sql(spark_sql)
-            return [_plain(r.asDict(recursive=True)) for r in frame.collect()]
-        except Exception as e:  # py4j and pyspark raise many kinds; all are engine failures
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise EngineError(f"Spark failed: {first}", sql=spark_sql) from e
+    @staticmethod
+    def splink_backend() -> SplinkBackend:
+        from onca.engines._splink import SparkSplinkBackend
 
-    def materialize(self, name: str, sql: str) -> None:
-        spark_sql = self.dialect.translate(sql)
-        try:
-            frame = self.spark.sql(spark_sql).cache()
-            frame.count()  # compute it now, once
-            frame.createOrReplaceTempView(name)
-        except Exception as e:  # py4j and pyspark raise many kinds; all are engine failures
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise EngineError(f"Spark failed: {first}", sql=spark_sql) from e
+        return SparkSplinkBackend()
+
+    def _frame(self, sql: str, params: Params) -> Any:
+        return self.spark.sql(sql, args=list(params)) if params else self.spark.sql(sql)
+
+    def _fetch(self, sql: str, params: Params) -> tuple[list[str], list[tuple[Any, ...]]]:
+        frame = self._frame(sql, params)
+        columns = list(frame.columns)
+        rows = [_plain(r.asDict(recursive=True)) for r in frame.collect()]
+        return columns, [tuple(r[c] for c in columns) for r in rows]
+
+    def _arrow(self, sql: str, params: Params) -> pa.Table:
+        columns, rows = self._fetch(sql, params)
+        return pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)})
+
+    def _materialize(self, name: str, sql: str) -> None:
+        frame = self.spark.sql(sql).cache()
+        frame.count()  # compute it now, once
+        frame.createOrReplaceTempView(name)
         self._materialized[name] = frame
 
-    def drop(self, name: str) -> None:
+    def _drop(self, name: str) -> None:
         frame = self._materialized.pop(name, None)
         if frame is not None:
             frame.unpersist()
             self.spark.catalog.dropTempView(name)
+
+    def _register(self, name: str, table: pa.Table) -> None:
+        path = self._workdir / f"registered-{name}.parquet"  # Spark hides names starting "_"
+        pq.write_table(table, path)
+        self.spark.read.parquet(str(path)).createOrReplaceTempView(name)
+        self._registered.add(name)
+
+    def _unregister(self, name: str) -> None:
+        self._registered.discard(name)
+        self.spark.catalog.dropTempView(name)
 
     def tables(self) -> dict[str, list[str]]:
         return dict(self._columns)
@@ -154,7 +176,7 @@ class SparkEngine(Engine):
     def close(self) -> None:
         for name in list(self._materialized):
             self.drop(name)
-        for name in self._paths:
+        for name in [*self._paths, *self._registered]:
             self.spark.catalog.dropTempView(name)
         shutil.rmtree(self._workdir, ignore_errors=True)
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import pyarrow as pa
 
 from onca.errors import EngineError, ParameterError
-from onca.resolve._backends import splink_backend
+from onca.engines import splink_backend
 
 LinkType = Literal["dedupe_only", "link_only"]
 Progress = Callable[[str], None]

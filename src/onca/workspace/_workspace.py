@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from functools import cached_property
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -13,20 +15,32 @@ from onca.contract import Contract, load_contract
 from onca.errors import WorkspaceError
 from onca.workspace._migrations import MIGRATIONS, SCHEMA_VERSION, sync_contract_columns
 
+if TYPE_CHECKING:
+    from onca.engines import DuckDBEngine
+
 DEFAULT_MEMORY_LIMIT = "2GB"
 
 
 class Workspace:
     """An open workspace. Use :func:`open_workspace` (``onca.workspace.open``) to get one.
 
-    ``con`` is the DuckDB connection; analysis code should go through an engine adapter, but
-    ingest and reports use it directly. Close it (or use ``with``) to release the file lock.
+    ``db`` is the workspace's own engine: analyses and reports read and store through it (or
+    through another engine from :func:`onca.engines.open_engine`). ``con``, the DuckDB connection
+    underneath, is for the engines, migrations and ingest only. Close the workspace (or use
+    ``with``) to release the file lock.
     """
 
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
         self.path = path
         self.con = con
         self.contract = contract
+
+    @cached_property
+    def db(self) -> DuckDBEngine:
+        """The workspace's DuckDB engine: reads, and the one writer of analysis results."""
+        from onca.engines import DuckDBEngine
+
+        return DuckDBEngine(self.con)
 
     @property
     def schema_version(self) -> int:

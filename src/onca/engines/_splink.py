@@ -1,7 +1,9 @@
 """Where Splink runs: the one place the DuckDB and Spark runs of entity resolution differ.
 
 A backend makes Splink's database API, hands it the feature tables, says how to sample u, and
-cleans up after a run. Everything else in ``onca.resolve`` is the same on both engines.
+cleans up after a run. Everything else in ``onca.resolve`` is the same on both engines. Each
+engine class names its backend (``Engine.splink_backend``); ``onca.engines.splink_backend(name)``
+goes through the one engine registry.
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ from typing import Any, ClassVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from onca.errors import ParameterError
 
 
 class SplinkBackend:
@@ -69,16 +69,3 @@ class SparkSplinkBackend(SplinkBackend):
         linker.table_management.delete_tables_created_by_splink_from_db()
         for frame in frames:
             self.db_api.spark.catalog.dropTempView(frame.physical_name)
-
-
-BACKENDS: dict[str, type[SplinkBackend]] = {"duckdb": SplinkBackend, "spark": SparkSplinkBackend}
-
-
-def splink_backend(engine: str) -> SplinkBackend:
-    """The backend for ``--engine``; a clear error for an unknown one."""
-    try:
-        return BACKENDS[engine]()
-    except KeyError:
-        raise ParameterError(
-            f"--engine: expected {' or '.join(BACKENDS)}, got {engine!r}"
-        ) from None
