@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,8 +18,6 @@ from onca.cli._common import (
     print_json,
     print_warnings,
 )
-
-DETECTFN_NAMES = ("HN", "EX", "HHN", "HEX")
 
 
 def _pairs(text: str | None, option: str) -> dict[str, float]:
@@ -54,39 +51,6 @@ def _models(items: list[str] | None) -> dict[str, str]:
             )
         model[name.strip()] = "~" + rhs
     return model
-
-
-def _mask_covariates(mask: Any, path: Path | None) -> Any:
-    """x and y (kilometres from the mask's centre) always; more from a CSV with x, y columns
-    (metres, the traps' coordinates), matched to the nearest mask point."""
-    import csv
-
-    import numpy as np
-    from scipy.spatial import cKDTree
-
-    from onca.errors import InputFileError
-
-    centre = mask.xy.mean(axis=0)
-    covs = {"x": (mask.xy[:, 0] - centre[0]) / 1000, "y": (mask.xy[:, 1] - centre[1]) / 1000}
-    if path is not None:
-        try:
-            with path.open(newline="", encoding="utf-8") as f:
-                rows = list(csv.DictReader(f))
-        except OSError as e:
-            raise InputFileError(f"--mask-covariates {path}: cannot read it: {e}") from None
-        if not rows or not {"x", "y"} <= set(rows[0]):
-            raise InputFileError(f"--mask-covariates {path}: expected columns x, y and covariates")
-        try:
-            pts = np.array([[float(r["x"]), float(r["y"])] for r in rows])
-            names = [c for c in rows[0] if c not in ("x", "y")]
-            values = {n: np.array([float(r[n]) for r in rows]) for n in names}
-        except ValueError as e:
-            raise InputFileError(
-                f"--mask-covariates {path}: every value must be a number ({e})"
-            ) from None
-        _, nearest = cKDTree(pts).query(mask.xy)
-        covs.update({n: v[nearest] for n, v in values.items()})
-    return mask.with_covariates(covs)
 
 
 def density(
@@ -198,9 +162,15 @@ def density(
 
         onca density --traps trap.txt --captures capt.txt --fixed D=5.48,g0=0.273,sigma=29.4
     """
-    from onca.ecology.scr import SCR, make_mask, read_secr
-    from onca.ecology.scr._camtrap import read_camtrap_capthist
-    from onca.ecology.scr._fit import rpsv
+    from onca.ecology.scr import (
+        DETECTFNS,
+        SCR,
+        add_mask_covariates,
+        auto_buffer,
+        make_mask,
+        read_camtrap_capthist,
+        read_secr,
+    )
     from onca.errors import OncaWarning, ParameterError
 
     with errors_as_exit(), warnings.catch_warnings(record=True) as caught:
@@ -218,8 +188,13 @@ def density(
                 detector=detector or "proximity",
                 crs=crs,
             )
-            source = {"camtrap_dp": str(camtrap_dp), "species": survey.species, "crs": survey.crs,
-                      "occasion_days": occasion_days, "skipped": survey.skipped}  # fmt: skip
+            source = {
+                "camtrap_dp": str(camtrap_dp),
+                "species": survey.species,
+                "crs": survey.crs,
+                "occasion_days": occasion_days,
+                "skipped": survey.skipped,
+            }
         elif traps and captures:
             names = tuple(c.strip() for c in covnames.split(",")) if covnames else None
             ch = read_secr(traps, captures, detector=detector or "multi", covnames=names)
@@ -228,29 +203,38 @@ def density(
             raise ParameterError(
                 "give --traps and --captures (secr text files), or --camtrap-dp and --species"
             )
-        if detectfn.upper() not in DETECTFN_NAMES:
-            raise ParameterError(
-                f"--detectfn: expected one of {', '.join(DETECTFN_NAMES)}, got {detectfn!r}"
-            )
-        use_buffer = buffer if buffer is not None else _auto_buffer(rpsv(ch), ch, detectfn)
+        SCR.check_parameter("detectfn", detectfn, label="--detectfn")
+        use_buffer = buffer if buffer is not None else auto_buffer(ch)
         mask = make_mask(ch.traps, buffer=use_buffer, nx=nx, spacing=spacing, type=mask_type)
-        mask = _mask_covariates(mask, mask_covariates)
-        settings = dict(buffer=use_buffer, nx=nx, spacing=spacing, mask_type=mask_type,
-                        model=_models(model), conditional=conditional, binom_n=binom_n)  # fmt: skip
+        mask = add_mask_covariates(mask, mask_covariates)
+        settings: dict[str, Any] = {
+            "buffer": use_buffer,
+            "nx": nx,
+            "spacing": spacing,
+            "mask_type": mask_type,
+            "model": _models(model),
+            "conditional": conditional,
+            "binom_n": binom_n,
+        }
         if fixed is not None:
             values = _pairs(fixed, "--fixed")
-            loglik = SCR(detectfn=detectfn, **settings).loglik(ch, values, mask)  # type: ignore[arg-type]
-            payload = {**source, "fixed": values, "loglik": loglik, "n_animals": ch.n,
-                       "n_detections": ch.detections, "mask_points": len(mask)}  # fmt: skip
+            payload = {
+                **source,
+                "fixed": values,
+                "loglik": SCR(detectfn=detectfn, **settings).loglik(ch, values, mask),
+                "n_animals": ch.n,
+                "n_detections": ch.detections,
+                "mask_points": len(mask),
+            }
         else:
-            fits = {}
-            for fn in DETECTFN_NAMES if compare else (detectfn.upper(),):
-                fits[fn] = SCR(detectfn=fn, **settings).fit(ch, mask)  # type: ignore[arg-type]
-                fits[fn].buffer_bias_ = _check_buffer(fits[fn], use_buffer)
-            chosen = fits[detectfn.upper()]
+            chosen_fn = detectfn.upper()
+            fits = {
+                fn: SCR(detectfn=fn, **settings).fit(ch, mask)
+                for fn in (DETECTFNS if compare else (chosen_fn,))
+            }
+            chosen = fits[chosen_fn]
             payload = {**source, **chosen.summary(), "buffer_m": use_buffer}
             payload["expected_n_in_mask"] = chosen.expected_n().as_dict()
-            payload["buffer_bias"] = chosen.buffer_bias_
             if compare:
                 payload["comparison"] = _comparison(fits)
             if plots is not None:
@@ -264,35 +248,6 @@ def density(
     _print(payload)
 
 
-def _auto_buffer(first_sigma: float | None, ch: Any, detectfn: str) -> float:
-    """4 x a first sigma estimate (root pooled spatial variance), rounded to 2 figures."""
-    import numpy as np
-
-    if first_sigma is None:
-        xy = ch.traps.xy
-        span = float(np.ptp(xy, axis=0).max()) if len(xy) > 1 else 100.0
-        first_sigma = max(span / 4, 1.0)
-    value = 4 * first_sigma
-    digits = -math.floor(math.log10(value)) + 1
-    return float(round(value, digits))
-
-
-def _check_buffer(model: Any, buffer: float) -> float:
-    from onca.ecology.scr._fit import buffer_bias
-
-    bias = buffer_bias(model, model.prepared_)
-    if bias > 0.01:
-        from onca.errors import OncaWarning
-
-        warnings.warn(
-            f"{model.detectfn}: predicted relative bias of D from the mask buffer is {bias:.3f}"
-            f" (> 0.01) with buffer = {buffer:g} m; widen the buffer",
-            OncaWarning,
-            stacklevel=2,
-        )
-    return bias
-
-
 def _comparison(fits: dict[str, Any]) -> list[dict[str, Any]]:
     from onca.ecology.scr import compare_models
 
@@ -303,8 +258,10 @@ def _write_plots(model: Any, ch: Any, folder: Path) -> list[str]:
     from onca.ecology.scr._plots import density_surface_png, detection_function_png, detections_png
 
     make_folder(folder, "--plots")
-    pictures = {"detection_function.png": detection_function_png(model),
-                "detections.png": detections_png(ch, model.mask_.xy)}  # fmt: skip
+    pictures = {
+        "detection_function.png": detection_function_png(model),
+        "detections.png": detections_png(ch, model.mask_.xy),
+    }
     if not model.conditional and model.prepared_.spec.d_terms:
         pictures["density_surface.png"] = density_surface_png(model)
     for name, png in pictures.items():
@@ -355,8 +312,15 @@ def _print(p: dict[str, Any]) -> None:
         for col in ("detectfn", "K", "log-likelihood", "AICc", "ΔAICc", "weight", "D /ha"):
             table.add_column(col, justify="left" if col == "detectfn" else "right")
         for r in p["comparison"]:
-            table.add_row(r["detectfn"], str(r["n_parameters"]), f"{r['loglik']:.3f}", f"{r['aicc']:.2f}",
-                          f"{r['delta_aicc']:.2f}", f"{r['weight']:.3f}", f"{r['D']:.5g}")  # fmt: skip
+            table.add_row(
+                r["detectfn"],
+                str(r["n_parameters"]),
+                f"{r['loglik']:.3f}",
+                f"{r['aicc']:.2f}",
+                f"{r['delta_aicc']:.2f}",
+                f"{r['weight']:.3f}",
+                f"{r['D']:.5g}",
+            )
         out.print(table)
     for path in p.get("plots", []):
         err.print(f"wrote {path}", highlight=False)

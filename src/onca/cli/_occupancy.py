@@ -92,8 +92,7 @@ def occupancy(
         onca occupancy --camtrap-dp survey/ --species ocelot --p '~ effort' --model rn --json
     """
     from onca.ecology import read_camtrap_dp
-    from onca.ecology.occupancy import Occupancy, camtrap_history, read_history_csv
-    from onca.ecology.occupancy._gof import mb_gof
+    from onca.ecology.occupancy import Occupancy, camtrap_history, mb_gof, read_history_csv
     from onca.errors import OncaWarning, ParameterError
 
     with errors_as_exit(), warnings.catch_warnings(record=True) as caught:

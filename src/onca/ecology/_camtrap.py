@@ -209,9 +209,18 @@ def read_camtrap_dp(
             effort[k, s] += max((hi - lo) / length, 0.0)
     detections, skipped = _observations(root, species, station_of, periods, t0, length, n_occ)
     return CamtrapSurvey(
-        root, detections[1], tuple(stations), np.column_stack([x, y]), ll, use_crs, effort,
-        starts, occasion_days, tuple(detections[0]), skipped,
-    )  # fmt: skip
+        root,
+        detections[1],
+        tuple(stations),
+        np.column_stack([x, y]),
+        ll,
+        use_crs,
+        effort,
+        starts,
+        occasion_days,
+        tuple(detections[0]),
+        skipped,
+    )
 
 
 def _observations(

@@ -1,4 +1,4 @@
-"""Model formulas and design matrices for SCR parameters.
+"""Model formulas and design matrices, shared by SCR and occupancy models.
 
 A formula is ``~1`` (constant) or ``~ a + b + ...``. Density (D) takes mask covariates
 (log-linear: log D = b0 + b1 x1 + ...). The detection parameters (g0 or lambda0, and sigma) take

@@ -78,8 +78,14 @@ def test_covariate_effects_are_recovered() -> None:
     s, j = 2000, 6
     x, w = rng.normal(size=s), rng.normal(size=(s, j))
     surveyed = rng.random((s, j)) > 0.15
-    h, _ = simulate_occu(expit(0.4 + 1.2 * x), expit(-0.8 + 0.7 * w), rng, surveyed=surveyed,
-                         site_covs={"x": x}, obs_covs={"w": np.where(surveyed, w, np.nan)})  # fmt: skip
+    h, _ = simulate_occu(
+        expit(0.4 + 1.2 * x),
+        expit(-0.8 + 0.7 * w),
+        rng,
+        surveyed=surveyed,
+        site_covs={"x": x},
+        obs_covs={"w": np.where(surveyed, w, np.nan)},
+    )
     m = Occupancy(psi="~ x", p="~ w").fit(h)
     for name, true in (("psi", 0.4), ("psi.x", 1.2), ("p", -0.8), ("p.w", 0.7)):
         b, se = m.coef_[name]
@@ -174,8 +180,20 @@ def test_cli_json_constant_and_covariates(tmp_path: Path) -> None:
     assert set(data["estimates"]["psi"]) == {"estimate", "se", "lcl", "ucl"}
     assert data["loglik"] < 0 and data["aic"] == pytest.approx(-2 * data["loglik"] + 4)
     assert 0 < data["gof"]["p_value"] <= 1
-    cov = runner.invoke(app, ["occupancy", str(hist), "--site-covs", str(covs), "--psi", "~ forest", "--json",
-                              "--plots", str(tmp_path / "png")])  # fmt: skip
+    cov = runner.invoke(
+        app,
+        [
+            "occupancy",
+            str(hist),
+            "--site-covs",
+            str(covs),
+            "--psi",
+            "~ forest",
+            "--json",
+            "--plots",
+            str(tmp_path / "png"),
+        ],
+    )
     data = json.loads(cov.stdout)
     assert "psi.forest" in data["coefficients"] and "psi" not in data["estimates"]
     assert (tmp_path / "png" / "psi_forest.png").read_bytes()[:4] == b"\x89PNG"
@@ -192,9 +210,25 @@ def test_cli_camtrap(tmp_path: Path) -> None:
 
     write_camtrap_survey(tmp_path, seed=7)
     folder = tmp_path / "camtrap"
-    result = runner.invoke(app, ["occupancy", "--camtrap-dp", str(folder), "--species", "ocelot",
-                                 "--site-covs", str(folder / "site_covariates.csv"), "--psi", "~ forest",
-                                 "--p", "~ effort", "--json", "--plots", str(tmp_path / "png")])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "occupancy",
+            "--camtrap-dp",
+            str(folder),
+            "--species",
+            "ocelot",
+            "--site-covs",
+            str(folder / "site_covariates.csv"),
+            "--psi",
+            "~ forest",
+            "--p",
+            "~ effort",
+            "--json",
+            "--plots",
+            str(tmp_path / "png"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     truth = json.loads((tmp_path / "truth" / "camtrap_truth.json").read_text())["occupancy"][

@@ -24,8 +24,11 @@ def test_crossbill_occu_elevation() -> None:
             read_history_csv(folder / "y.csv", site_covs=folder / "site_covs.csv")
         )
     assert m.n_sites_ == 260
-    expected = {"psi": (-1.22348172890468, 0.168304718171445), "psi.elev": (0.59392844442827, 0.165596074249104),
-                "p": (0.326075120580245, 0.186155879235148)}  # fmt: skip
+    expected = {
+        "psi": (-1.22348172890468, 0.168304718171445),
+        "psi.elev": (0.59392844442827, 0.165596074249104),
+        "p": (0.326075120580245, 0.186155879235148),
+    }
     for name, (beta, se) in expected.items():
         assert m.coef_[name][0] == pytest.approx(beta, rel=1e-3), name
         assert m.coef_[name][1] == pytest.approx(se, rel=1e-3), name
@@ -41,8 +44,20 @@ def test_woodthrush_royle_nichols() -> None:
     h = read_history_csv(folder / "y.csv", obs_covs=dummies)
     m = Occupancy(model="rn", p="~ " + " + ".join(dummies)).fit(h)
     assert m.loglik_ == pytest.approx(-306.138532332572, rel=1e-6)
-    expected = [0.7921122, -1.8328867, 0.4268205, -0.1442194, 0.4634105, 0.7787513, 0.8008794,
-                1.0569827, 0.8048578, 0.877966, 0.9374874, 0.7064848]  # fmt: skip
+    expected = [
+        0.7921122,
+        -1.8328867,
+        0.4268205,
+        -0.1442194,
+        0.4634105,
+        0.7787513,
+        0.8008794,
+        1.0569827,
+        0.8048578,
+        0.877966,
+        0.9374874,
+        0.7064848,
+    ]
     got = [b for b, _ in m.coef_.values()]
     assert got == pytest.approx(expected, abs=1e-3)
     assert m.estimates_["lambda"].estimate == pytest.approx(math.exp(0.7921122), rel=1e-3)

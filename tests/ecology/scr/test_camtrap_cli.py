@@ -134,8 +134,23 @@ def test_cli_secr_files(captdata_files: tuple[Path, Path], tmp_path: Path) -> No
 
 def test_cli_density_surface_model(captdata_files: tuple[Path, Path], tmp_path: Path) -> None:
     t, c = captdata_files
-    result = runner.invoke(app, ["density", "--traps", str(t), "--captures", str(c), "--buffer", "100",
-                                 "-m", "D~x", "--json", "--plots", str(tmp_path)])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "density",
+            "--traps",
+            str(t),
+            "--captures",
+            str(c),
+            "--buffer",
+            "100",
+            "-m",
+            "D~x",
+            "--json",
+            "--plots",
+            str(tmp_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert "D.x" in data["coefficients"]
@@ -144,8 +159,23 @@ def test_cli_density_surface_model(captdata_files: tuple[Path, Path], tmp_path: 
 
 def test_cli_camtrap(survey_dir: tuple[Path, dict]) -> None:
     folder, _ = survey_dir
-    result = runner.invoke(app, ["density", "--camtrap-dp", str(folder), "--species", "jaguar",
-                                 "--detectfn", "HHN", "--buffer", "11000", "--nx", "32", "--json"])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "density",
+            "--camtrap-dp",
+            str(folder),
+            "--species",
+            "jaguar",
+            "--detectfn",
+            "HHN",
+            "--buffer",
+            "11000",
+            "--nx",
+            "32",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data["estimates"]) == {"D", "lambda0", "sigma"}

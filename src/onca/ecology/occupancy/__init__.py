@@ -2,6 +2,15 @@
 2002; Royle and Nichols 2003). See docs/occupancy.md."""
 
 from onca.ecology.occupancy._data import DetectionHistory, camtrap_history, read_history_csv
+from onca.ecology.occupancy._gof import GofResult, mb_gof
 from onca.ecology.occupancy._models import MODELS, Occupancy
 
-__all__ = ["MODELS", "DetectionHistory", "Occupancy", "camtrap_history", "read_history_csv"]
+__all__ = [
+    "MODELS",
+    "DetectionHistory",
+    "GofResult",
+    "Occupancy",
+    "camtrap_history",
+    "mb_gof",
+    "read_history_csv",
+]

@@ -8,27 +8,25 @@ site covariates); if occupied, the species is detected on occasion j with probab
 detected with probability r_ij, so p_ij = 1 - (1 - r_ij)^N_i; the likelihood sums N from 0 to
 K. Occupancy is then psi_i = 1 - exp(-lambda_i).
 
-Coefficients are on the link scale with SEs from the inverse Hessian; real-scale estimates of
-constant models are back-transformed with delta-method SEs and link-scale intervals, as
-unmarked's ``backTransform`` does.
+Coefficients are on the link scale with SEs from the inverse Hessian (``onca.ecology._mle``,
+shared with SCR); real-scale estimates of constant models are back-transformed with
+delta-method SEs and link-scale intervals, as unmarked's ``backTransform`` does.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import minimize
 from scipy.special import expit, gammaln, logsumexp
 
-from onca.ecology._mle import hessian_from_gradient, invert
+from onca.ecology._design import Columns, columns_for, parse_formula
+from onca.ecology._mle import Z95, Estimate, MaximumLikelihood, hessian_from_gradient
+from onca.ecology._params import Constraint, InstanceOf, Interval, Options
 from onca.ecology.occupancy._data import DetectionHistory
-from onca.ecology.scr._design import Columns, columns_for, parse_formula
-from onca.ecology.scr._fit import Z95, Estimate
 from onca.errors import OncaWarning, ParameterError
 
 F64 = npt.NDArray[np.float64]
@@ -85,15 +83,24 @@ def build_design(
     return Design(state_cols, detect_cols, state, np.stack(columns, axis=2))
 
 
-class Occupancy:
+class Occupancy(MaximumLikelihood):
     """Single-season occupancy (``model='occu'``) or Royle-Nichols (``model='rn'``), scikit-learn
     style. ``psi`` and ``p``: formulas (``~1``, ``~ forest + elev``); for 'rn' they model lambda
     and r. ``K``: the largest abundance summed over in 'rn' (default: the largest count any
     site could reasonably hold, see :func:`default_k`).
 
-    After ``fit``: ``coef_`` (name -> (beta, se)), ``estimates_`` (real scale for constant
-    parts: psi and p, or lambda, r and psi), ``loglik_``, ``aic_``, ``vcov_``, ``site_occupancy_``
-    (empirical Bayes P(occupied | data) per site), ``converged_``, ``n_sites_``."""
+    After ``fit``: what every maximum-likelihood model has (``coef_``, ``beta_``, ``vcov_``,
+    ``loglik_``, ``aic_``, ``aicc_`` with n = sites, ``n_params_``, ``converged_``,
+    ``warnings_``, ``fit_seconds_``; see ``onca.ecology._mle``), ``estimates_`` (real scale for
+    constant parts: psi and p, or lambda, r and psi), ``site_occupancy_`` (empirical Bayes
+    P(occupied | data) per site), ``n_sites_``, ``k_``, ``history_`` and ``design_``."""
+
+    _parameter_constraints: ClassVar[dict[str, list[Constraint | None]]] = {
+        "model": [Options(MODELS)],
+        "psi": [InstanceOf(str, "a formula such as '~1' or '~ forest'")],
+        "p": [InstanceOf(str, "a formula such as '~1' or '~ effort'")],
+        "K": [None, Interval(int, 1, None)],
+    }
 
     def __init__(
         self, *, model: str = "occu", psi: str = "~1", p: str = "~1", K: int | None = None
@@ -104,70 +111,56 @@ class Occupancy:
         self.K = K
 
     def _design(self, h: DetectionHistory) -> Design:
-        if self.model not in MODELS:
-            raise ParameterError(f"model: expected one of {', '.join(MODELS)}, got {self.model!r}")
         state_name, detect_name = ("psi", "p") if self.model == "occu" else ("lambda", "r")
         return build_design(
             h, parse_formula(self.psi, "psi"), parse_formula(self.p, "p"), state_name, detect_name
         )
 
     def fit(self, h: DetectionHistory) -> Occupancy:
-        h = h.drop_unsurveyed()
-        design = self._design(h)
-        self.history_ = h
-        self.design_ = design
-        a = design.state.shape[1]
-        k = self.K if self.K is not None else default_k(h)
-        if self.model == "rn" and k < 1:
-            raise ParameterError(f"K: expected at least 1, got {k}")
-        self.k_ = k
-        fun = _OccuLik(h, design) if self.model == "occu" else _RNLik(h, design, k)
-        start = np.zeros(a + design.detect.shape[2])
-        result = minimize(
-            fun.negative, start, jac=True, method="BFGS", options={"gtol": 1e-7, "maxiter": 1000}
-        )
-        beta = np.asarray(result.x)
-        vcov = invert(fun.hessian(beta))
-        se = np.sqrt(np.clip(np.diag(vcov), 0, None))
-        names = design.state_cols.names + design.detect_cols.names
-        self.beta_, self.vcov_, self.names_ = beta, vcov, names
-        self.coef_ = {n: (float(b), float(s)) for n, b, s in zip(names, beta, se, strict=True)}
-        self.loglik_ = -float(result.fun)
-        self.converged_ = bool(result.success)
-        self.n_parameters_ = beta.size
-        self.aic_ = -2 * self.loglik_ + 2 * beta.size
-        self.n_sites_ = h.n_sites
-        self.site_occupancy_ = fun.posterior(beta)
-        self.estimates_ = self._real(beta, se, a)
-        if isinstance(fun, _RNLik) and fun.tail(beta) > 1e-4:
-            warnings.warn(
-                f"K = {k}: some site's abundance may exceed K (posterior P(N = K) ="
-                f" {fun.tail(beta):.1e}); raise K",
-                OncaWarning,
-                stacklevel=2,
+        with self._fitting():
+            h = h.drop_unsurveyed()
+            design = self._design(h)
+            self.history_ = h
+            self.design_ = design
+            a = design.state.shape[1]
+            k = self.K if self.K is not None else default_k(h)
+            self.k_ = k
+            fun = _OccuLik(h, design) if self.model == "occu" else _RNLik(h, design, k)
+            self._maximise(
+                fun.negative,
+                np.zeros(a + design.detect.shape[2]),
+                lambda b: fun.value_grad(b)[1],
+                names=design.state_cols.names + design.detect_cols.names,
+                n_obs=h.n_sites,
+                rel_step=1e-5,
+                gtol=1e-7,
+                maxiter=1000,
             )
+            self.n_sites_ = h.n_sites
+            self.site_occupancy_ = fun.posterior(self.beta_)
+            se = np.sqrt(np.clip(np.diag(self.vcov_), 0, None))
+            self.estimates_ = self._estimates(self.beta_, se, a)
+            if isinstance(fun, _RNLik) and fun.tail(self.beta_) > 1e-4:
+                warnings.warn(
+                    f"K = {k}: some site's abundance may exceed K (posterior P(N = K) ="
+                    f" {fun.tail(self.beta_):.1e}); raise K",
+                    OncaWarning,
+                    stacklevel=2,
+                )
         return self
 
-    def _real(self, beta: F64, se: F64, a: int) -> dict[str, Estimate]:
+    def _estimates(self, beta: F64, se: F64, a: int) -> dict[str, Estimate]:
         out: dict[str, Estimate] = {}
         if len(self.design_.state_cols.names) == 1:
             b, s = float(beta[0]), float(se[0])
             if self.model == "occu":
-                out["psi"] = _logit_estimate(b, s)
+                out["psi"] = self._real("psi", b, s, "logit")
             else:
-                lam = math.exp(b)
-                out["lambda"] = Estimate(lam, lam * s, math.exp(b - Z95 * s), math.exp(b + Z95 * s))
-                psi = -math.expm1(-lam)
-                out["psi"] = Estimate(
-                    psi,
-                    math.exp(-lam) * lam * s,
-                    -math.expm1(-out["lambda"].lcl),
-                    -math.expm1(-out["lambda"].ucl),
-                )
+                out["lambda"] = self._real("lambda", b, s, "log")
+                out["psi"] = self._real("psi", b, s, "cloglog")
         if len(self.design_.detect_cols.names) == 1:
-            out["p" if self.model == "occu" else "r"] = _logit_estimate(
-                float(beta[a]), float(se[a])
-            )
+            name = "p" if self.model == "occu" else "r"
+            out[name] = self._real(name, float(beta[a]), float(se[a]), "logit")
         return out
 
     def predict_state(self, site_covs: dict[str, npt.ArrayLike]) -> tuple[F64, F64, F64]:
@@ -184,30 +177,21 @@ class Occupancy:
         return inv(eta), inv(eta - Z95 * se), inv(eta + Z95 * se)
 
     def summary(self) -> dict[str, Any]:
+        """What the CLI prints with --json."""
         return {
             "model": self.model,
             "formulas": {
                 "psi" if self.model == "occu" else "lambda": self.psi,
                 "p" if self.model == "occu" else "r": self.p,
             },
-            "estimates": {k: v.as_dict() for k, v in self.estimates_.items()},
-            "coefficients": {k: {"beta": b, "se": s} for k, (b, s) in self.coef_.items()},
-            "loglik": self.loglik_,
-            "aic": self.aic_,
-            "n_parameters": self.n_parameters_,
+            **self._fit_summary(),
             "n_sites": self.n_sites_,
             "n_occasions": self.history_.n_occasions,
             "sites_detected": int((np.nansum(self.history_.y, axis=1) > 0).sum()),
             "naive_occupancy": self.history_.naive_occupancy(),
             "occupied_sites_expected": float(self.site_occupancy_.sum()),
             "K": self.k_ if self.model == "rn" else None,
-            "converged": self.converged_,
         }
-
-
-def _logit_estimate(b: float, s: float) -> Estimate:
-    p = float(expit(b))
-    return Estimate(p, p * (1 - p) * s, float(expit(b - Z95 * s)), float(expit(b + Z95 * s)))
 
 
 def default_k(h: DetectionHistory) -> int:

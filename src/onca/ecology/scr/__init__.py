@@ -9,11 +9,13 @@ Estimate(estimate=5.4798, se=0.6467, lcl=4.3516, ucl=6.9005)
 See docs/density.md.
 """
 
+from onca.ecology._mle import Estimate
+from onca.ecology.scr._buffer import auto_buffer, rpsv
 from onca.ecology.scr._camtrap import camtrap_capthist, read_camtrap_capthist
 from onca.ecology.scr._data import DETECTORS, CaptureHistory, Traps, read_secr, read_traps
 from onca.ecology.scr._detectfn import DETECTFNS, DetectFn, detectfn
-from onca.ecology.scr._fit import SCR, Estimate, compare_models
-from onca.ecology.scr._mask import MASK_TYPES, Mask, make_mask
+from onca.ecology.scr._fit import SCR, compare_models
+from onca.ecology.scr._mask import MASK_TYPES, Mask, add_mask_covariates, make_mask
 
 __all__ = [
     "DETECTFNS",
@@ -25,6 +27,8 @@ __all__ = [
     "Estimate",
     "Mask",
     "Traps",
+    "add_mask_covariates",
+    "auto_buffer",
     "camtrap_capthist",
     "compare_models",
     "detectfn",
@@ -32,4 +36,5 @@ __all__ = [
     "read_camtrap_capthist",
     "read_secr",
     "read_traps",
+    "rpsv",
 ]

@@ -1,10 +1,11 @@
 """Fitting SCR models by maximum likelihood: the :class:`SCR` estimator and its results.
 
 Coefficients live on the link scale (log D, logit g0 or log lambda0, log sigma); the
-likelihood is maximised with BFGS on its analytic gradient, and the standard errors come from
-the inverse of the Hessian (central differences of the gradient). Real-scale estimates, SEs and
-95% intervals follow secr (``predict.secr``): the interval is the link-scale estimate +/- 1.96 SE
-back-transformed; the SE is exp(b) sqrt(exp(se^2) - 1) for log links and p (1 - p) se for logit.
+likelihood is maximised with BFGS on its analytic gradient (``onca.ecology._mle``, shared with
+occupancy), and the standard errors come from the inverse of the Hessian (central differences of
+the gradient). Real-scale estimates, SEs and 95% intervals follow secr (``predict.secr``): the
+interval is the link-scale estimate +/- 1.96 SE back-transformed; the SE is exp(b)
+sqrt(exp(se^2) - 1) for log links and p (1 - p) se for logit.
 Under the conditional likelihood density is derived as D = sum_i 1 / a_i (Huggins-Alho, as
 secr's ``derived``), with variance sum_i 1 / a_i^2 + g' V g.
 """
@@ -12,77 +13,25 @@ secr's ``derived``), with variance sum_i 1 / a_i^2 + g' V g.
 from __future__ import annotations
 
 import math
-import time
 import warnings
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import minimize
-from scipy.special import expit, logit
+from scipy.special import logit
 from threadpoolctl import threadpool_limits
 
-from onca.ecology._mle import hessian_from_gradient, invert
+from onca.ecology._design import parse_formula
+from onca.ecology._mle import Estimate, MaximumLikelihood, lognormal_estimate
+from onca.ecology._params import Boolean, Constraint, InstanceOf, Interval, Options
+from onca.ecology.scr._buffer import BIAS_LIMIT, buffer_bias, rpsv
 from onca.ecology.scr._data import CaptureHistory, warn_off_effort
-from onca.ecology.scr._design import parse_formula
-from onca.ecology.scr._detectfn import DetectFn, detectfn
+from onca.ecology.scr._detectfn import DETECTFNS, DetectFn, detectfn
 from onca.ecology.scr._likelihood import Prepared, Spec
-from onca.ecology.scr._mask import Mask, make_mask
+from onca.ecology.scr._mask import MASK_TYPES, Mask, make_mask
 from onca.errors import OncaWarning, ParameterError
 
 F64 = npt.NDArray[np.float64]
-Z95 = 1.959963984540054  # qnorm(0.975)
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A parameter on its real scale: estimate, standard error, 95% interval."""
-
-    estimate: float
-    se: float
-    lcl: float
-    ucl: float
-
-    def as_dict(self) -> dict[str, float]:
-        return {"estimate": self.estimate, "se": self.se, "lcl": self.lcl, "ucl": self.ucl}
-
-
-def _real(beta: float, se: float, link: str) -> Estimate:
-    if link == "logit":
-        p = float(expit(beta))
-        return Estimate(
-            p, float(p * (1 - p) * se), float(expit(beta - Z95 * se)), float(expit(beta + Z95 * se))
-        )
-    value = math.exp(beta)
-    return Estimate(
-        value,
-        value * math.sqrt(math.expm1(se * se)),
-        math.exp(beta - Z95 * se),
-        math.exp(beta + Z95 * se),
-    )
-
-
-def _lognormal(value: float, se: float) -> Estimate:
-    c = math.exp(Z95 * math.sqrt(math.log1p((se / value) ** 2))) if value > 0 else 1.0
-    return Estimate(value, se, value / c, value * c)
-
-
-def rpsv(ch: CaptureHistory) -> float | None:
-    """Root pooled spatial variance of each animal's detection locations (metres), halved as
-    an estimate of sigma for a half-normal; None when no animal was detected twice."""
-    xy = ch.traps.xy
-    total, dof = 0.0, 0
-    for i in range(ch.n):
-        s, k = np.nonzero(ch.counts[i])
-        w = ch.counts[i][s, k].astype(np.float64)
-        if w.sum() < 2:
-            continue
-        pts = xy[k]
-        centre = (pts * w[:, None]).sum(axis=0) / w.sum()
-        total += float((w * ((pts - centre) ** 2).sum(axis=1)).sum())
-        dof += int(w.sum()) - 1
-    return math.sqrt(total / (2 * dof)) if dof else None
 
 
 def _spacing(ch: CaptureHistory) -> float:
@@ -95,9 +44,10 @@ def _spacing(ch: CaptureHistory) -> float:
     return float(np.median(d.min(axis=1)))
 
 
-class SCR:
+class SCR(MaximumLikelihood):
     """Spatial capture-recapture by maximum likelihood (scikit-learn style: the constructor only
-    stores its arguments, ``fit`` returns the estimator, learned values end in ``_``).
+    stores its arguments, ``fit`` checks them and returns the estimator, learned values end in
+    ``_``).
 
     ``detectfn``: HN, EX, HHN or HEX. ``model``: formulas per parameter, e.g.
     ``{"D": "~ forest", "g0": "~ b", "sigma": "~ sex"}`` (default all ``~1``).
@@ -107,11 +57,25 @@ class SCR:
     Poisson counts, N for binomial counts of size N. ``start``: link-scale start values by
     coefficient name (defaults from the data).
 
-    After ``fit``: ``coef_`` (name -> (beta, se)), ``estimates_`` (name -> :class:`Estimate`,
-    real scale, at the baseline levels), ``loglik_``, ``aic_``, ``aicc_``, ``n_animals_``,
-    ``n_detections_``, ``vcov_``, ``mask_``, ``esa_`` (hectares), ``converged_``, ``seconds_``,
-    ``warnings_`` (what the fit warned about).
+    After ``fit``: what every maximum-likelihood model has (``coef_``, ``beta_``, ``vcov_``,
+    ``loglik_``, ``aic_``, ``aicc_``, ``n_params_``, ``converged_``, ``warnings_``,
+    ``fit_seconds_``; see ``onca.ecology._mle``), ``estimates_`` (name -> :class:`Estimate`,
+    real scale, at the baseline levels), ``n_animals_``, ``n_detections_``, ``mask_``, ``esa_``
+    (hectares) and ``buffer_bias_`` (predicted relative bias of D from the mask's buffer; None
+    for a mask not built by ``make_mask`` around the detectors).
     """
+
+    _parameter_constraints: ClassVar[dict[str, list[Constraint | None]]] = {
+        "detectfn": [Options(tuple(DETECTFNS), ignore_case=True)],
+        "model": [None, InstanceOf(dict, "a dict of parameter -> formula")],
+        "conditional": [Boolean()],
+        "buffer": [Interval(float, 0, None)],
+        "nx": [Interval(int, 1, None)],
+        "spacing": [None, Interval(float, 0, None, closed="neither")],
+        "mask_type": [Options(MASK_TYPES)],
+        "binom_n": [Interval(int, 0, None)],
+        "start": [None, InstanceOf(dict, "a dict of coefficient -> link-scale value")],
+    }
 
     def __init__(
         self,
@@ -149,10 +113,6 @@ class SCR:
             raise ParameterError(
                 f"model: no parameter {unknown[0]!r} with detectfn {fn.name} (parameters:"
                 f" {', '.join(sorted(known))})"
-            )
-        if self.binom_n < 0:
-            raise ParameterError(
-                f"binom_n: expected 0 (Poisson) or a size >= 1, got {self.binom_n}"
             )
         return Spec(
             fn,
@@ -200,67 +160,59 @@ class SCR:
     # -- fitting --------------------------------------------------------------------------------
     def fit(self, ch: CaptureHistory, mask: Mask | None = None) -> SCR:
         """Maximise the likelihood for ``ch`` on ``mask`` (built from ``buffer`` when None)."""
-        started = time.perf_counter()
         # BLAS threads spin after each product and starve the compiled kernels: one is faster
-        with threadpool_limits(1, user_api="blas"), warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", OncaWarning)
+        with self._fitting(), threadpool_limits(1, user_api="blas"):
             prep = self.prepare(ch, mask)
-            beta0 = self._start(prep)
-            result = minimize(
+            self._maximise(
                 lambda b: _negate(prep.evaluate(b)),
-                beta0,
-                jac=True,
-                method="BFGS",
-                options={"gtol": 1e-6, "maxiter": 500},
+                self._start(prep),
+                lambda b: prep.evaluate(b)[1],
+                names=prep.names,
+                n_obs=prep.ch.n,
+                rel_step=1e-4,
+                gtol=1e-6,
+                maxiter=500,
             )
-            beta = np.asarray(result.x, dtype=np.float64)
-            hessian = numeric_hessian(prep, beta)
-            vcov = invert(hessian)
-            self._store(prep, beta, vcov, -float(result.fun), bool(result.success))
-            if mask is None:
-                self.buffer_bias_ = buffer_bias(self, prep)
-                if self.buffer_bias_ > 0.01:
-                    warnings.warn(
-                        f"predicted relative bias of D from the mask buffer is"
-                        f" {self.buffer_bias_:.3f} (> 0.01) with buffer = {self.buffer:g} m;"
-                        " widen the buffer",
-                        OncaWarning,
-                        stacklevel=2,
-                    )
-        self.warnings_ = [str(w.message) for w in caught if issubclass(w.category, OncaWarning)]
-        for w in caught:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        self.seconds_ = time.perf_counter() - started
+            self._store(prep)
+            self._check_buffer(prep)
         return self
 
-    def _store(self, prep: Prepared, beta: F64, vcov: F64, loglik: float, converged: bool) -> None:
+    def _store(self, prep: Prepared) -> None:
         fn = prep.spec.detectfn
+        beta, vcov = self.beta_, self.vcov_
         se = np.sqrt(np.clip(np.diag(vcov), 0, None))
         self.prepared_ = prep
-        self.beta_ = beta
-        self.vcov_ = vcov
-        self.names_ = prep.names
-        self.coef_ = {n: (float(b), float(s)) for n, b, s in zip(prep.names, beta, se, strict=True)}
-        self.loglik_ = loglik
-        self.converged_ = converged
-        k = beta.size
-        n = prep.ch.n
-        self.n_parameters_ = k
-        self.aic_ = -2 * loglik + 2 * k
-        self.aicc_ = self.aic_ + (2 * k * (k + 1) / (n - k - 1) if n - k - 1 > 0 else math.inf)
-        self.n_animals_ = n
+        self.n_animals_ = prep.ch.n
         self.n_detections_ = prep.ch.detections
         self.mask_ = prep.mask
         self.esa_ = float(prep.esa(beta).mean())
-        estimates: dict[str, Estimate] = {}
         index = {name: i for i, name in enumerate(prep.names)}
+
+        def real(name: str, link: str) -> Estimate:
+            j = index[name]
+            return self._real(name, beta[j], se[j], link, se_method="lognormal")
+
+        estimates: dict[str, Estimate] = {}
         if prep.spec.conditional:
             estimates["D"] = derived_density(prep, beta, vcov)
         else:
-            estimates["D"] = _real(beta[index["D"]], se[index["D"]], "log")
-        estimates[fn.intercept] = _real(beta[index[fn.intercept]], se[index[fn.intercept]], fn.link)
-        estimates["sigma"] = _real(beta[index["sigma"]], se[index["sigma"]], "log")
+            estimates["D"] = real("D", "log")
+        estimates[fn.intercept] = real(fn.intercept, fn.link)
+        estimates["sigma"] = real("sigma", "log")
         self.estimates_ = estimates
+
+    def _check_buffer(self, prep: Prepared) -> None:
+        """``buffer_bias_``, and a warning when it is above 1%."""
+        bias = buffer_bias(prep, self.beta_, self.estimates_["sigma"].estimate)
+        self.buffer_bias_ = bias
+        if bias is not None and bias > BIAS_LIMIT:
+            warnings.warn(
+                f"{prep.spec.detectfn.name}: predicted relative bias of D from the mask buffer"
+                f" is {bias:.3f} (> {BIAS_LIMIT:g}) with buffer = {prep.mask.buffer:g} m;"
+                " widen the buffer",
+                OncaWarning,
+                stacklevel=3,
+            )
 
     # -- evaluation ----------------------------------------------------------------------------
     def loglik(
@@ -268,6 +220,7 @@ class SCR:
     ) -> float:
         """The log-likelihood at fixed real values (e.g. {"D": 5.48, "g0": 0.273, "sigma":
         29.4}) of a model with constant parameters, without fitting."""
+        self._validate_params()
         prep = self.prepare(ch, mask)
         fn = prep.spec.detectfn
         need = [n for n in prep.names]
@@ -288,9 +241,7 @@ class SCR:
     def expected_n(self, region_mask: Mask | None = None) -> Estimate:
         """Expected number of activity centres in a region (a mask; default the fitted one)."""
         region = region_mask or self.mask_
-        d = self.estimates_["D"]
-        area = region.area_ha
-        return Estimate(d.estimate * area, d.se * area, d.lcl * area, d.ucl * area)
+        return self.estimates_["D"].scaled(region.area_ha)
 
     def summary(self) -> dict[str, Any]:
         """What the CLI prints with --json."""
@@ -299,12 +250,7 @@ class SCR:
             "detector": self.prepared_.detector,
             "likelihood": "conditional" if self.conditional else "full",
             "model": {k: v for k, v in (self.model or {}).items()},
-            "estimates": {k: v.as_dict() for k, v in self.estimates_.items()},
-            "coefficients": {k: {"beta": b, "se": s} for k, (b, s) in self.coef_.items()},
-            "loglik": self.loglik_,
-            "aic": self.aic_,
-            "aicc": self.aicc_,
-            "n_parameters": self.n_parameters_,
+            **self._fit_summary(),
             "n_animals": self.n_animals_,
             "n_detections": self.n_detections_,
             "n_occasions": self.prepared_.ch.occasions,
@@ -315,9 +261,7 @@ class SCR:
                 "area_ha": self.mask_.area_ha,
             },
             "esa_ha": self.esa_,
-            "converged": self.converged_,
-            "warnings": list(self.warnings_),
-            "seconds": round(self.seconds_, 3),
+            "buffer_bias": self.buffer_bias_,
         }
 
 
@@ -326,11 +270,6 @@ def _negate(pair: tuple[float, F64 | None]) -> tuple[float, F64]:
     if not np.isfinite(value) or grad is None:
         return 1e300, np.zeros(1) if grad is None else -grad
     return -value, -grad
-
-
-def numeric_hessian(prep: Prepared, beta: F64) -> F64:
-    """Hessian of -loglik at ``beta`` by central differences of the analytic gradient."""
-    return hessian_from_gradient(lambda b: prep.evaluate(b)[1], beta, rel_step=1e-4)
 
 
 def derived_density(prep: Prepared, beta: F64, vcov: F64) -> Estimate:
@@ -349,37 +288,7 @@ def derived_density(prep: Prepared, beta: F64, vcov: F64) -> Estimate:
         grad[j] = (total(beta + e) - total(beta - e)) / (2 * step)
     esa = prep.esa(beta)
     var = float((1.0 / esa**2).sum() + grad @ vcov @ grad)
-    return _lognormal(value, math.sqrt(max(var, 0.0)))
-
-
-def buffer_bias(fitted: SCR, prep: Prepared) -> float:
-    """Predicted relative bias of D from truncating the mask at the buffer: the effective
-    sampling area on a mask widened until detection is negligible, over that on the fitted
-    mask, minus one (uniform density assumed; secr's ``bias.D`` asks the same question)."""
-    sigma = fitted.estimates_["sigma"].estimate
-    wide = make_mask(
-        prep.ch.traps,
-        buffer=max(fitted.buffer, 0.0) + 8 * sigma,
-        spacing=prep.mask.spacing,
-        type=fitted.mask_type,
-    )
-    wider = Prepared(
-        prep.ch,
-        wide,
-        Spec(
-            prep.spec.detectfn,
-            (),
-            prep.spec.p0_terms,
-            prep.spec.sigma_terms,
-            True,
-            prep.spec.binom_n,
-        ),
-    )
-    j = 0 if prep.spec.conditional else len(prep.d_cols.names)
-    detection = fitted.beta_[j:]
-    a_small = float(prep.esa(fitted.beta_).mean())
-    a_wide = float(wider.esa(detection).mean())
-    return a_wide / a_small - 1.0
+    return lognormal_estimate(value, math.sqrt(max(var, 0.0)))
 
 
 def compare_models(models: dict[str, SCR]) -> list[dict[str, Any]]:
@@ -399,7 +308,7 @@ def compare_models(models: dict[str, SCR]) -> list[dict[str, Any]]:
     rows = [
         {
             "model": name,
-            "n_parameters": m.n_parameters_,
+            "n_parameters": m.n_params_,
             "loglik": m.loglik_,
             "aic": m.aic_,
             "aicc": m.aicc_,

@@ -32,8 +32,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import expit, gammaln
 
+from onca.ecology._design import columns_for
 from onca.ecology.scr._data import CaptureHistory
-from onca.ecology.scr._design import columns_for
 from onca.ecology.scr._detectfn import DetectFn
 from onca.ecology.scr._kernels import logsumexp_rows, posterior_rows
 from onca.ecology.scr._mask import Mask

@@ -10,8 +10,10 @@ for a cell of ``spacing**2`` square metres (``cell_ha`` hectares).
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +21,7 @@ import numpy.typing as npt
 from scipy.spatial import cKDTree
 
 from onca.ecology.scr._data import Traps
-from onca.errors import ParameterError
+from onca.errors import InputFileError, ParameterError
 
 F64 = npt.NDArray[np.float64]
 MASK_TYPES = ("trapbuffer", "traprect")
@@ -28,11 +30,15 @@ MASK_TYPES = ("trapbuffer", "traprect")
 @dataclass(frozen=True)
 class Mask:
     """M points (``xy``, (M, 2) metres), each a cell of ``spacing`` metres a side;
-    ``covariates``: (M,) arrays, for density models (forest cover, distance to a road...)."""
+    ``covariates``: (M,) arrays, for density models (forest cover, distance to a road...).
+    ``buffer`` and ``type``: how :func:`make_mask` built it, when it did (no habitat polygon);
+    a fit checks such a buffer for truncation bias."""
 
     xy: F64
     spacing: float
     covariates: dict[str, F64] = field(default_factory=dict)
+    buffer: float | None = None
+    type: str | None = None
 
     def __post_init__(self) -> None:
         if self.xy.ndim != 2 or self.xy.shape[1] != 2 or self.xy.shape[0] == 0:
@@ -66,7 +72,7 @@ class Mask:
     def with_covariates(self, covariates: Mapping[str, Any]) -> Mask:
         merged = dict(self.covariates)
         merged.update({k: np.asarray(v, dtype=np.float64) for k, v in covariates.items()})
-        return Mask(self.xy, self.spacing, merged)
+        return Mask(self.xy, self.spacing, merged, self.buffer, self.type)
 
 
 def _grid(lo: float, hi: float, spacing: float) -> F64:
@@ -116,10 +122,46 @@ def make_mask(
             + (", habitat polygon" if polygon is not None else "")
             + "); widen the buffer or check the polygon's coordinates"
         )
-    return Mask(xy, step)
+    if polygon is not None:  # clipped to habitat: no longer a plain buffer around the traps
+        return Mask(xy, step)
+    return Mask(xy, step, buffer=float(buffer), type=type)
 
 
 def distance_to_traps(mask: Mask, traps: Traps) -> F64:
     """(M,) metres from each mask point to its nearest detector."""
     distance, _ = cKDTree(traps.xy).query(mask.xy)
     return np.asarray(distance, dtype=np.float64)
+
+
+def add_mask_covariates(mask: Mask, path: str | Path | None = None) -> Mask:
+    """``mask`` with covariates for density models: ``x`` and ``y`` (kilometres east and north
+    of the mask's centre) always, and every other column of the CSV at ``path`` (columns x, y
+    in the traps' metres, and one column per covariate), each mask point taking the value of
+    the nearest row."""
+    centre = mask.xy.mean(axis=0)
+    covs = {"x": (mask.xy[:, 0] - centre[0]) / 1000, "y": (mask.xy[:, 1] - centre[1]) / 1000}
+    if path is not None:
+        points, values = _read_point_table(Path(path))
+        _, nearest = cKDTree(points).query(mask.xy)
+        covs.update({n: v[nearest] for n, v in values.items()})
+    return mask.with_covariates(covs)
+
+
+def _read_point_table(path: Path) -> tuple[F64, dict[str, F64]]:
+    """(N, 2) points and the other columns of a CSV with columns x, y and covariates."""
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as e:
+        raise InputFileError(f"mask covariates {path}: cannot read it: {e}") from None
+    if not rows or not {"x", "y"} <= set(rows[0]):
+        raise InputFileError(f"mask covariates {path}: expected columns x, y and covariates")
+    try:
+        points = np.array([[float(r["x"]), float(r["y"])] for r in rows])
+        names = [c for c in rows[0] if c not in ("x", "y")]
+        values = {n: np.array([float(r[n]) for r in rows]) for n in names}
+    except ValueError as e:
+        raise InputFileError(
+            f"mask covariates {path}: every value must be a number ({e})"
+        ) from None
+    return points, values

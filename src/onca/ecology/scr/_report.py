@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from onca.ecology.scr._buffer import rpsv
 from onca.ecology.scr._camtrap import read_camtrap_capthist
 from onca.ecology.scr._fit import SCR
 from onca.ecology.scr._mask import make_mask
@@ -24,23 +25,35 @@ def density_section(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", OncaWarning)
         ch, survey = read_camtrap_capthist(package, species)
-        from onca.ecology.scr._fit import rpsv
-
         buffer = 5 * (rpsv(ch) or 2000.0)
         mask = make_mask(ch.traps, buffer=buffer, nx=48)
-        fits = {fn: SCR(detectfn=fn, buffer=buffer).fit(ch, mask) for fn in ("HHN", "HN")}
+        fits = {
+            fn: SCR(detectfn=fn, buffer=buffer).fit(ch, mask) for fn in ("HHN", "HN")
+        }
     best = min(fits, key=lambda k: fits[k].aic_)
     model = fits[best]
     d = model.estimates_["D"]
     rows = []
     for fn, f in fits.items():
         e = f.estimates_["D"]
-        rows.append([
-            fn, f"{e.estimate * PER_100KM2:.2f}", f"{e.se * PER_100KM2:.2f}",
-            f"{e.lcl * PER_100KM2:.2f} - {e.ucl * PER_100KM2:.2f}",
-            f"{f.estimates_['sigma'].estimate:,.0f}", f"{f.aic_:.2f}",
-        ])  # fmt: skip
-    headings = ["detection function", "D per 100 km²", "SE", "95% CI", "sigma (m)", "AIC"]
+        rows.append(
+            [
+                fn,
+                f"{e.estimate * PER_100KM2:.2f}",
+                f"{e.se * PER_100KM2:.2f}",
+                f"{e.lcl * PER_100KM2:.2f} - {e.ucl * PER_100KM2:.2f}",
+                f"{f.estimates_['sigma'].estimate:,.0f}",
+                f"{f.aic_:.2f}",
+            ]
+        )
+    headings = [
+        "detection function",
+        "D per 100 km²",
+        "SE",
+        "95% CI",
+        "sigma (m)",
+        "AIC",
+    ]
     paragraphs = [
         f"{survey.species}: {len(survey.stations)} camera stations, {survey.occasions} nights"
         f" ({survey.effort.sum():,.0f} camera-nights of effort from the deployment periods),"
@@ -68,7 +81,9 @@ def density_section(
             f" {'covers' if covered else 'misses'} it."
         )
         summary.update(true_per_100km2=true, covered=covered)
-    notes = sorted({str(w.message) for w in caught if issubclass(w.category, OncaWarning)})
+    notes = sorted(
+        {str(w.message) for w in caught if issubclass(w.category, OncaWarning)}
+    )
     paragraphs.extend(f"Note: {n}" for n in notes)
     section = Section(
         "Jaguar density from camera traps",
