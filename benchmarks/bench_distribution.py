@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import spearmanr
 
-from onca.ecology.distribution import fit_maxent, project, read_occurrences, read_rasters
+from onca.ecology.distribution import MaxEnt, project, read_occurrences, read_rasters
 from onca.synth._distribution import true_suitability, write_distribution_data
 
 
@@ -30,14 +30,14 @@ def main() -> None:
         lon, lat, _ = read_occurrences(folder / "occurrences.csv")
         x, y = project(lon, lat, stack.crs)
         started = time.perf_counter()
-        fit = fit_maxent(stack, x, y)
+        fit = MaxEnt().fit(stack, x, y)
         seconds = time.perf_counter() - started
     truth = true_suitability(stack.layers["elevation"], stack.layers["forest"])
-    ok = np.isfinite(fit.suitability) & np.isfinite(truth)
-    rho = spearmanr(fit.suitability[ok], truth[ok]).statistic
+    ok = np.isfinite(fit.suitability_) & np.isfinite(truth)
+    rho = spearmanr(fit.suitability_[ok], truth[ok]).statistic
     print(
-        f"{lon.size} records, {int(stack.valid.sum()):,} pixels, {fit.background:,} background points:"
-        f" {seconds:.2f} s; spatial CV AUC {fit.auc_mean:.3f} (folds {', '.join(f'{a:.3f}' for a in fit.auc_folds)});"
+        f"{lon.size} records, {int(stack.valid.sum()):,} pixels, {fit.n_background_:,} background points:"
+        f" {seconds:.2f} s; spatial CV AUC {fit.cv_auc_mean_:.3f} (folds {', '.join(f'{a:.3f}' for a in fit.cv_auc_)});"
         f" Spearman with the true suitability {rho:.3f}"
     )
 

@@ -65,7 +65,7 @@ def distribution(
     Example: onca distribution ocelot.csv -r elevation.tif -r forest.tif --out-map ocelot.png
     """
     from onca.ecology.distribution import (
-        fit_maxent,
+        MaxEnt,
         project,
         read_occurrences,
         read_rasters,
@@ -78,11 +78,16 @@ def distribution(
         stack = read_rasters(list(raster))
         lon, lat, name = read_occurrences(occurrences, species)
         x, y = project(lon, lat, stack.crs)
-        fit = fit_maxent(
-            stack, x, y, background=background, folds=folds, block_km=block_km, seed=seed
+        fit = MaxEnt(background=background, folds=folds, block_km=block_km, seed=seed).fit(
+            stack, x, y
         )
-        payload: dict[str, Any] = {"occurrences": str(occurrences), "species": name, "records": int(lon.size),
-                                   "crs": stack.crs, **fit.summary()}  # fmt: skip
+        payload: dict[str, Any] = {
+            "occurrences": str(occurrences),
+            "species": name,
+            "records": int(lon.size),
+            "crs": stack.crs,
+            **fit.summary(),
+        }
         if out_map is not None:
             try:
                 out_map.write_bytes(
@@ -90,14 +95,14 @@ def distribution(
                         fit,
                         stack,
                         (x, y),
-                        title=f"{name}: MaxEnt suitability, spatial CV AUC {fit.auc_mean:.3f}",
+                        title=f"{name}: MaxEnt suitability, spatial CV AUC {fit.cv_auc_mean_:.3f}",
                     )
                 )
             except OSError as e:
                 raise ParameterError(f"--out-map {out_map}: cannot write it: {e}") from None
             payload["map"] = str(out_map)
         if out_tif is not None:
-            _write_tif(out_tif, fit.suitability, stack)
+            _write_tif(out_tif, fit.suitability_, stack)
             payload["geotiff"] = str(out_tif)
     payload["warnings"] = onca_warnings(caught)
     if as_json:
@@ -124,8 +129,18 @@ def _write_tif(path: Path, values: Any, stack: Any) -> None:
 
     rows, cols = stack.shape
     try:
-        with rasterio.open(path, "w", driver="GTiff", height=rows, width=cols, count=1, dtype="float32",
-                           crs=stack.crs, transform=stack.transform, nodata=-9999.0) as dst:  # fmt: skip
+        with rasterio.open(
+            path,
+            "w",
+            driver="GTiff",
+            height=rows,
+            width=cols,
+            count=1,
+            dtype="float32",
+            crs=stack.crs,
+            transform=stack.transform,
+            nodata=-9999.0,
+        ) as dst:
             dst.write(np.where(np.isnan(values), -9999.0, values).astype("float32"), 1)
     except Exception as e:  # rasterio's own errors
         raise ParameterError(f"--out-tif {path}: cannot write it: {e}") from None

@@ -14,7 +14,7 @@ from scipy.stats import spearmanr
 from typer.testing import CliRunner
 
 from onca.cli import app
-from onca.ecology.distribution import fit_maxent, project, read_occurrences, read_rasters
+from onca.ecology.distribution import MaxEnt, project, read_occurrences, read_rasters
 from onca.errors import InputFileError, ParameterError
 from onca.synth._distribution import true_suitability, write_distribution_data
 
@@ -35,20 +35,29 @@ def test_maxent_recovers_the_true_suitability(layers: Path) -> None:
     lon, lat, species = read_occurrences(layers / "occurrences.csv")
     assert species == "Leopardus pardalis" and lon.size == 300
     x, y = project(lon, lat, stack.crs)
-    fit = fit_maxent(stack, x, y, background=3000, folds=3, seed=1)
+    fit = MaxEnt(background=3000, folds=3, seed=1).fit(stack, x, y)
     truth = true_suitability(stack.layers["elevation"], stack.layers["forest"])
-    ok = np.isfinite(fit.suitability) & np.isfinite(truth)
-    assert spearmanr(fit.suitability[ok], truth[ok]).statistic > 0.9
-    assert len(fit.auc_folds) == 3 and 0.6 < fit.auc_mean < 0.95
-    assert np.isnan(fit.suitability[~stack.valid]).all()
-    assert fit.presences + fit.dropped["duplicates in one pixel"] == 300
+    ok = np.isfinite(fit.suitability_) & np.isfinite(truth)
+    assert spearmanr(fit.suitability_[ok], truth[ok]).statistic > 0.9
+    assert len(fit.cv_auc_) == 3 and 0.6 < fit.cv_auc_mean_ < 0.95
+    assert np.isnan(fit.suitability_[~stack.valid]).all()
+    assert fit.n_presences_ + fit.dropped_["duplicates in one pixel"] == 300
 
 
 def _tif(
     path: Path, crs: str, origin: tuple[float, float], shape: tuple[int, int] = (100, 120)
 ) -> Path:
-    with rasterio.open(path, "w", driver="GTiff", height=shape[0], width=shape[1], count=1, dtype="float32",
-                       crs=crs, transform=from_origin(*origin, 1000, 1000)) as dst:  # fmt: skip
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=shape[0],
+        width=shape[1],
+        count=1,
+        dtype="float32",
+        crs=crs,
+        transform=from_origin(*origin, 1000, 1000),
+    ) as dst:
         dst.write(np.ones(shape, dtype="float32"), 1)
     return path
 
@@ -80,13 +89,27 @@ def test_occurrence_errors(layers: Path, tmp_path: Path) -> None:
     stack = read_rasters([layers / "forest.tif"])
     far = project(np.array([-40.0] * 20), np.array([-10.0] * 20), stack.crs)
     with pytest.raises(ParameterError, match="0 presence pixel"):
-        fit_maxent(stack, *far)
+        MaxEnt().fit(stack, *far)
 
 
 def test_cli(layers: Path, tmp_path: Path) -> None:
-    args = ["distribution", str(layers / "occurrences.csv"), "-r", str(layers / "elevation.tif"),
-            "-r", str(layers / "forest.tif"), "--background", "2000", "--folds", "3",
-            "--out-map", str(tmp_path / "map.png"), "--out-tif", str(tmp_path / "s.tif"), "--json"]  # fmt: skip
+    args = [
+        "distribution",
+        str(layers / "occurrences.csv"),
+        "-r",
+        str(layers / "elevation.tif"),
+        "-r",
+        str(layers / "forest.tif"),
+        "--background",
+        "2000",
+        "--folds",
+        "3",
+        "--out-map",
+        str(tmp_path / "map.png"),
+        "--out-tif",
+        str(tmp_path / "s.tif"),
+        "--json",
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -96,3 +119,20 @@ def test_cli(layers: Path, tmp_path: Path) -> None:
         assert src.crs.to_string() == "EPSG:32721" and src.shape == (100, 120)
     text = runner.invoke(app, args[:-1])
     assert text.exit_code == 0 and "spatially blocked cross-validation AUC" in text.stdout
+
+
+def test_maxent_is_an_estimator(layers: Path) -> None:
+    stack = read_rasters([layers / "elevation.tif", layers / "forest.tif"])
+    x, y = project(*read_occurrences(layers / "occurrences.csv")[:2], stack.crs)
+    model = MaxEnt(background=1000, folds=2, seed=2)
+    assert model.fit(stack, x, y) is model
+    assert model.layers_ == ("elevation", "forest") and model.n_background_ == 1000
+    assert np.array_equal(model.predict(stack), model.suitability_, equal_nan=True)
+    at = np.column_stack([stack.layers["elevation"][50, :10], stack.layers["forest"][50, :10]])
+    assert model.predict(at) == pytest.approx(model.suitability_[50, :10], rel=1e-12)
+    assert model.summary()["background"] == 1000 and model.fit_seconds_ > 0
+    with pytest.raises(ParameterError, match=r"X: expected \(points, 2 layers\), got \(10, 1\)"):
+        model.predict(at[:, :1])
+    forest_only = read_rasters([layers / "forest.tif"])
+    with pytest.raises(ParameterError, match="layers: expected elevation, forest"):
+        model.predict(forest_only)

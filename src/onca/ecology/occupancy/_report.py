@@ -28,25 +28,58 @@ def occupancy_section(
             survey = read_camtrap_dp(package, species, occasion_days=occasion_days)
             h = camtrap_history(survey, site_covs=package / "site_covariates.csv")
             model = Occupancy(psi="~ forest", p="~ effort").fit(h)
-            mean_psi = float(model.predict_state({"forest": h.site_covs["forest"]})[0].mean())
+            mean_psi = float(
+                model.predict_state({"forest": h.site_covs["forest"]})[0].mean()
+            )
             b, se = model.coef_["psi.forest"]
             true = (truth or {}).get(species, {})
-            rows.append([
-                species, int((np.nansum(h.y, axis=1) > 0).sum()), f"{h.naive_occupancy():.2f}",
-                f"{mean_psi:.2f}", f"{true['mean_psi']:.2f}" if true else "",
-                f"{b:.2f} ± {1.96 * se:.2f}", f"{true['beta_forest']:g}" if true else "",
-                f"{model.site_occupancy_.sum():.1f}", true.get("occupied_stations", ""),
-            ])  # fmt: skip
-            summary[species] = {"mean_psi": mean_psi, "beta_forest": b, "se": se, "true": true}
+            rows.append(
+                [
+                    species,
+                    int((np.nansum(h.y, axis=1) > 0).sum()),
+                    f"{h.naive_occupancy():.2f}",
+                    f"{mean_psi:.2f}",
+                    f"{true['mean_psi']:.2f}" if true else "",
+                    f"{b:.2f} ± {1.96 * se:.2f}",
+                    f"{true['beta_forest']:g}" if true else "",
+                    f"{model.site_occupancy_.sum():.1f}",
+                    true.get("occupied_stations", ""),
+                ]
+            )
+            summary[species] = {
+                "mean_psi": mean_psi,
+                "beta_forest": b,
+                "se": se,
+                "true": true,
+            }
             if species == "Leopardus pardalis":
-                figures.append(Figure(covariate_curve_png(model, "forest"),
-                    alt="Ocelot occupancy probability rising with forest cover, with its 95% band.",
-                    caption="Ocelot: occupancy against forest cover (camera stations as ticks)."))  # fmt: skip
-                figures.append(Figure(site_map_png(model, "Ocelot: P(occupied | detections) per station"),
-                    alt="Map of the 40 camera stations coloured by the probability that ocelots occupy them.",
-                    caption="Ocelot: each station's probability of being occupied given what the cameras saw (ringed: detected)."))  # fmt: skip
-    headings = ["species", "stations detected", "naive occupancy", "occupancy (mean psi)", "truth",
-                "forest effect (logit, ± 95%)", "truth", "occupied stations (empirical Bayes)", "truth"]  # fmt: skip
+                figures.append(
+                    Figure(
+                        covariate_curve_png(model, "forest"),
+                        alt="Ocelot occupancy probability rising with forest cover, with its 95% band.",
+                        caption="Ocelot: occupancy against forest cover (camera stations as ticks).",
+                    )
+                )
+                figures.append(
+                    Figure(
+                        site_map_png(
+                            model, "Ocelot: P(occupied | detections) per station"
+                        ),
+                        alt="Map of the 40 camera stations coloured by the probability that ocelots occupy them.",
+                        caption="Ocelot: each station's probability of being occupied given what the cameras saw (ringed: detected).",
+                    )
+                )
+    headings = [
+        "species",
+        "stations detected",
+        "naive occupancy",
+        "occupancy (mean psi)",
+        "truth",
+        "forest effect (logit, ± 95%)",
+        "truth",
+        "occupied stations (empirical Bayes)",
+        "truth",
+    ]
     paragraphs = [
         "Species without individual marks cannot give a density, but occupancy models (MacKenzie"
         " et al. 2002) say where they live while correcting for nights a camera missed them:"
@@ -55,10 +88,20 @@ def occupancy_section(
         "Naive occupancy (the share of stations with a detection) underestimates where a species"
         " lives; the model's estimate and the truth are side by side below.",
     ]
-    section = Section("Where the unmarked species live: occupancy", paragraphs,
-                      tables=[TableBlock("Occupancy by species (truth from the scenario)", headings, rows,
-                                         [False, True, True, True, True, False, True, True, True])],
-                      figures=figures, anchor="occupancy")  # fmt: skip
+    section = Section(
+        "Where the unmarked species live: occupancy",
+        paragraphs,
+        tables=[
+            TableBlock(
+                "Occupancy by species (truth from the scenario)",
+                headings,
+                rows,
+                [False, True, True, True, True, False, True, True, True],
+            )
+        ],
+        figures=figures,
+        anchor="occupancy",
+    )
     return section, summary
 
 
@@ -69,7 +112,7 @@ def distribution_section(
     from scipy.stats import spearmanr
 
     from onca.ecology.distribution import (
-        fit_maxent,
+        MaxEnt,
         project,
         read_occurrences,
         read_rasters,
@@ -80,20 +123,27 @@ def distribution_section(
     stack = read_rasters([folder / "elevation.tif", folder / "forest.tif"])
     lon, lat, name = read_occurrences(folder / "occurrences.csv")
     x, y = project(lon, lat, stack.crs)
-    fit = fit_maxent(stack, x, y)
+    fit = MaxEnt().fit(stack, x, y)
     true = true_suitability(stack.layers["elevation"], stack.layers["forest"])
-    ok = np.isfinite(fit.suitability) & np.isfinite(true)
-    rho = float(spearmanr(fit.suitability[ok], true[ok]).statistic)
+    ok = np.isfinite(fit.suitability_) & np.isfinite(true)
+    rho = float(spearmanr(fit.suitability_[ok], true[ok]).statistic)
     paragraphs = [
         f"{name}: {lon.size} occurrence records (GBIF style) on two layers (elevation, forest"
-        f" cover; 1 km pixels). MaxEnt through elapid with {fit.background:,} background points;"
-        f" spatially blocked 4-fold cross-validation AUC {fit.auc_mean:.3f} (onca distribution).",
+        f" cover; 1 km pixels). MaxEnt through elapid with {fit.n_background_:,} background points;"
+        f" spatially blocked 4-fold cross-validation AUC {fit.cv_auc_mean_:.3f} (onca distribution).",
         f"Against the scenario's true suitability ({(truth or {}).get('suitability', 'known')}):"
         f" Spearman correlation {rho:.3f} over {int(ok.sum()):,} pixels.",
     ]
-    section = Section("Where the ocelot could live: distribution", paragraphs,
-                      figures=[Figure(suitability_png(fit, stack, (x, y)),
-                                      alt=f"Map of predicted ocelot suitability with {lon.size} records as dots.",
-                                      caption="MaxEnt relative suitability (cloglog) with the occurrence records.")],
-                      anchor="distribution")  # fmt: skip
-    return section, {"cv_auc": fit.auc_mean, "spearman_truth": rho}
+    section = Section(
+        "Where the ocelot could live: distribution",
+        paragraphs,
+        figures=[
+            Figure(
+                suitability_png(fit, stack, (x, y)),
+                alt=f"Map of predicted ocelot suitability with {lon.size} records as dots.",
+                caption="MaxEnt relative suitability (cloglog) with the occurrence records.",
+            )
+        ],
+        anchor="distribution",
+    )
+    return section, {"cv_auc": fit.cv_auc_mean_, "spearman_truth": rho}
