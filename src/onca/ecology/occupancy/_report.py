@@ -28,9 +28,7 @@ def occupancy_section(
             survey = read_camtrap_dp(package, species, occasion_days=occasion_days)
             h = camtrap_history(survey, site_covs=package / "site_covariates.csv")
             model = Occupancy(psi="~ forest", p="~ effort").fit(h)
-            mean_psi = float(
-                model.predict_state({"forest": h.site_covs["forest"]})[0].mean()
-            )
+            mean_psi = float(model.predict_state({"forest": h.site_covs["forest"]})[0].mean())
             b, se = model.coef_["psi.forest"]
             true = (truth or {}).get(species, {})
             rows.append(
@@ -62,9 +60,7 @@ def occupancy_section(
                 )
                 figures.append(
                     Figure(
-                        site_map_png(
-                            model, "Ocelot: P(occupied | detections) per station"
-                        ),
+                        site_map_png(model, "Ocelot: P(occupied | detections) per station"),
                         alt="Map of the 40 camera stations coloured by the probability that ocelots occupy them.",
                         caption="Ocelot: each station's probability of being occupied given what the cameras saw (ringed: detected).",
                     )

@@ -27,9 +27,7 @@ def density_section(
         ch, survey = read_camtrap_capthist(package, species)
         buffer = 5 * (rpsv(ch) or 2000.0)
         mask = make_mask(ch.traps, buffer=buffer, nx=48)
-        fits = {
-            fn: SCR(detectfn=fn, buffer=buffer).fit(ch, mask) for fn in ("HHN", "HN")
-        }
+        fits = {fn: SCR(detectfn=fn, buffer=buffer).fit(ch, mask) for fn in ("HHN", "HN")}
     best = min(fits, key=lambda k: fits[k].aic_)
     model = fits[best]
     d = model.estimates_["D"]
@@ -81,9 +79,7 @@ def density_section(
             f" {'covers' if covered else 'misses'} it."
         )
         summary.update(true_per_100km2=true, covered=covered)
-    notes = sorted(
-        {str(w.message) for w in caught if issubclass(w.category, OncaWarning)}
-    )
+    notes = sorted({str(w.message) for w in caught if issubclass(w.category, OncaWarning)})
     paragraphs.extend(f"Note: {n}" for n in notes)
     section = Section(
         "Jaguar density from camera traps",
