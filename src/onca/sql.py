@@ -5,7 +5,8 @@ Where the engines differ, the expression is written so that both mean the same:
 
 - :func:`hours_between` is seconds elapsed / 3600, never ``date_diff`` (which counts boundaries
   on DuckDB and elapsed time on Spark);
-- :func:`fold` uses ``strip_accents``, a DuckDB function that the Spark engine registers;
+- :func:`fold` uses ``strip_accents``, a DuckDB function that the Spark dialect declares
+  (``SparkDialect.functions``) and the Spark engine registers;
 - :func:`usd` divides by a ``CASE`` of literal rates, so no table of rates has to exist on the
   engine.
 

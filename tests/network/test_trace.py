@@ -45,7 +45,7 @@ def test_memory_and_duckdb_trace_the_same(scenario: tuple[Path, Path]) -> None:
                 a = trace_workspace(ws, seizure, memory, hops=3)
                 b = trace_workspace(ws, seizure, sql, hops=3)
                 assert _signature(a) == _signature(b)
-                assert a.to_json()["paths"] == b.to_json()["paths"]
+                assert a.to_dict()["paths"] == b.to_dict()["paths"]
 
 
 def test_seizures_lead_to_the_organisers(scenario: tuple[Path, Path]) -> None:

@@ -17,7 +17,6 @@ from onca.cli import (
     _occupancy,
     _pprl,
     _registry,
-    _report,
     _resolve,
     _scenario,
     _screen,
@@ -50,7 +49,6 @@ app.add_typer(_registry.app, name="registry")
 app.command()(_density.density)
 app.command()(_occupancy.occupancy)
 app.command()(_distribution.distribution)
-app.command()(_report.report)
 
 
 def _version(value: bool) -> None:

@@ -17,6 +17,7 @@ from onca.cli._common import (
     print_warnings,
     progress_bar,
 )
+from onca.cli._options import json_option
 from onca.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def amlsim(
     country: Annotated[
         str, typer.Option(help="ISO 3166-1 country of every account (AMLSim has none).")
     ] = "US",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the counts")] = False,
 ) -> None:
     """Convert an IBM AMLSim sample into contract files, labels and a list of rejected rows.
 
@@ -119,7 +120,7 @@ def amlworld(
     btc_usd: Annotated[
         str, typer.Option("--btc-usd", help="USD per bitcoin, to convert Bitcoin amounts.")
     ] = "20000",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the counts")] = False,
 ) -> None:
     """Convert an IBM AMLworld transaction CSV into contract files and labels, streamed.
 
@@ -179,7 +180,7 @@ def goaml(
             help="A funds code that means cash (repeat; default K, CASH, EFECTIVO, DINHEIRO...).",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the counts")] = False,
 ) -> None:
     """Convert UNODC goAML XML reports (STR, CTR...) into contract files and rejected rows.
 
@@ -223,7 +224,7 @@ def camt053(
         str | None,
         typer.Option(help="ISO 3166-1 country of accounts with no IBAN, address or BIC."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the counts")] = False,
 ) -> None:
     """Convert ISO 20022 camt.053 bank statements (.001.02 to .001.08) into contract files.
 

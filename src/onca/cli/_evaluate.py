@@ -9,6 +9,7 @@ import typer
 from rich.table import Table as RichTable
 
 from onca.cli._common import errors_as_exit, out, print_json, print_warnings
+from onca.cli._options import json_option
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -67,7 +68,7 @@ def screening(
         list[int] | None, typer.Option(help="k for precision and recall in the top k (repeat).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the random baseline.")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the measures as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the measures")] = False,
 ) -> None:
     """Precision, recall and F1 of the alerts; ROC AUC, average precision and recall at the
     top k of the scores; and the same for two baselines computed in the same run: counting

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from onca.cli._common import err, errors_as_exit, print_json
+from onca.cli._options import json_option
 
 app = typer.Typer(
     help="Export workspace data for other tools (FollowTheMoney / Aleph).", no_args_is_help=True
@@ -24,7 +25,7 @@ def ftm(
     dataset: Annotated[
         str, typer.Option(help="Dataset name used to namespace entity IDs.")
     ] = "onca",
-    as_json: Annotated[bool, typer.Option("--json", help="Print entity counts as JSON.")] = False,
+    as_json: Annotated[bool, json_option("entity counts")] = False,
 ) -> None:
     """Write parties, accounts and transactions as FollowTheMoney entities (JSON lines).
 

@@ -10,7 +10,9 @@ import typer
 from rich.table import Table as RichTable
 
 from onca.cli._common import err, errors_as_exit, out, print_json
+from onca.cli._options import engine_option, json_option
 from onca.cli._screen import _date
+from onca.engines import SUPPORTED, check_engine
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -46,8 +48,6 @@ Examples:
     onca network trace work.duckdb --from SZ000031 --export gexf --out seizure.gexf
 """,
 )
-
-ENGINES = ("duckdb", "memory", "spark")
 
 
 def _timestamp(value: str | None, option: str) -> dt.datetime | None:
@@ -97,9 +97,9 @@ def trace(
     top: Annotated[int, typer.Option(help="Paths and entities to list.")] = 10,
     engine: Annotated[
         str,
-        typer.Option(
-            help="duckdb: one SQL query per hop (default); memory: load the transactions into"
-            " NumPy first (fast for many traces); spark: SQL on Spark."
+        engine_option(
+            SUPPORTED["trace"],
+            {"memory": "the transactions loaded into NumPy arrays first (fast for many traces)"},
         ),
     ] = "duckdb",
     export: Annotated[
@@ -115,10 +115,7 @@ def trace(
             "--out", help="Where --export writes: a folder, or a file for one-file formats."
         ),
     ] = None,
-    as_json: Annotated[
-        bool,
-        typer.Option("--json", help="Print nodes, edges, paths, ranking and totals as JSON."),
-    ] = False,
+    as_json: Annotated[bool, json_option("nodes, edges, paths, ranking and totals")] = False,
 ) -> None:
     """Follow the money from a seizure, entity, party or account.
 
@@ -126,13 +123,11 @@ def trace(
     first out, so no account passes on more traced money than reached it; each reached entity
     gets the traced money that went through it, and the widest paths are listed.
     """
-    from onca.errors import ParameterError
     from onca.network import export_graph, open_flows, trace_workspace
     from onca.workspace import open_workspace
 
     with errors_as_exit():
-        if engine not in ENGINES:
-            raise ParameterError(f"--engine: expected one of {', '.join(ENGINES)}, got {engine!r}")
+        check_engine(engine, SUPPORTED["trace"])
         _check_export(export, out_path)
         window = (_timestamp(since, "--since"), _timestamp(until, "--until"))
         with open_workspace(workspace, create=False) as ws, open_flows(ws, engine) as flows:
@@ -148,7 +143,7 @@ def trace(
                 max_edges=max_edges,
                 top_paths=max(top, 25),
             )
-            data = result.to_json()
+            data = result.to_dict()
         if export is not None and out_path is not None:
             data["exported"] = [str(p) for p in export_graph(result.to_graph(), out_path, export)]
     if as_json:
@@ -229,7 +224,7 @@ def analyze(
         ),
     ] = 0.5,
     seed: Annotated[int, typer.Option(help="Random seed (Leiden): same seed, same result.")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the summary")] = False,
 ) -> None:
     """Communities, brokers, key players and risk propagated from known offenders.
 
@@ -257,7 +252,7 @@ def analyze(
                 seed=seed,
                 progress=step,
             )
-        summary = analysis.summary()
+        summary = analysis.to_dict()
     if as_json:
         print_json({"workspace": str(workspace), **summary})
         return
@@ -309,9 +304,7 @@ def export_network(
         Path,
         typer.Option("--out", help="A folder, or a file for the one-file formats."),
     ],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print what was written as JSON.")
-    ] = False,
+    as_json: Annotated[bool, json_option("what was written")] = False,
 ) -> None:
     """Write the whole workspace network: entities, accounts, payments (one edge per pair of
     accounts, with count and US dollars), shipments, permits and seizures.

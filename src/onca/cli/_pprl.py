@@ -10,6 +10,7 @@ import typer
 from rich.table import Table as RichTable
 
 from onca.cli._common import err, errors_as_exit, out, print_json, progress_bar
+from onca.cli._options import JsonOption
 from onca.errors import ParameterError
 
 app = typer.Typer(
@@ -34,7 +35,7 @@ def keygen(
     out_file: Annotated[
         Path, typer.Option("--out", help="Key file to create (never overwritten).")
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Make a new secret key: 32 random bytes, written as hex, readable by you only.
 
@@ -71,7 +72,7 @@ def encode(
     out_file: Annotated[
         Path, typer.Option("--out", help="Encoding to write (Parquet); this is what you share.")
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Encode your party records under the shared key; only the encoding leaves the house.
 
@@ -162,7 +163,7 @@ def match(
             help="Keep every pair above the threshold, not only the best one per record.",
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Link two encodings made under the same key and write the pairs judged the same party.
 

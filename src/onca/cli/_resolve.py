@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +13,8 @@ from rich.table import Table as RichTable
 from typer.core import TyperGroup
 
 from onca.cli._common import err, errors_as_exit, out, print_json, progress_bar
+from onca.cli._options import JsonOption, engine_option, json_option
+from onca.engines import SUPPORTED
 from onca.errors import ParameterError
 
 
@@ -62,43 +63,10 @@ def _steps(enabled: bool) -> Iterator[Callable[[str], None]]:
         yield lambda description: bar(description, 0, 0)
 
 
-def _read_labels(path: Path) -> Any:
-    import pyarrow as pa
-
-    try:
-        with path.open(newline="") as f:
-            rows = list(csv.DictReader(f))
-    except OSError as e:
-        raise ParameterError(f"--labels {path}: cannot read it: {e}") from None
-    need = {"left_id", "right_id"}
-    if not rows or not need <= set(rows[0]):
-        raise ParameterError(
-            f"--labels {path}: expected a CSV with columns left_id, right_id"
-            " (and optionally is_match, 1 or 0)"
-        )
-    scores = []
-    for i, r in enumerate(rows, start=2):
-        raw = (r.get("is_match") or "1").strip().lower()
-        if raw not in ("1", "0", "true", "false", "yes", "no"):
-            raise ParameterError(f"--labels {path} line {i}: is_match must be 1 or 0, got {raw!r}")
-        scores.append(1.0 if raw in ("1", "true", "yes") else 0.0)
-    return pa.table(
-        {
-            "source_l": ["parties"] * len(rows),
-            "unique_id_l": [r["left_id"] for r in rows],
-            "source_r": ["parties"] * len(rows),
-            "unique_id_r": [r["right_id"] for r in rows],
-            "clerical_match_score": scores,
-        }
-    )
-
-
 @app.command("run", hidden=True)
 def run(
     workspace: Annotated[Path, typer.Argument(help="Workspace file (DuckDB) to resolve.")],
-    engine: Annotated[
-        str, typer.Option(help="Where Splink runs: duckdb (embedded) or spark (local/cluster).")
-    ] = "duckdb",
+    engine: Annotated[str, engine_option(SUPPORTED["resolve"])] = "duckdb",
     threshold: Annotated[
         float,
         typer.Option(help="Link two records when the match probability is at least this."),
@@ -110,14 +78,14 @@ def run(
             " learns from them instead of expectation maximisation."
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Deduplicate a workspace's parties into entities (see `onca resolve --help`)."""
-    from onca.resolve import resolve_workspace
+    from onca.resolve import read_match_labels, resolve_workspace
     from onca.workspace import open_workspace
 
     with errors_as_exit():
-        label_table = _read_labels(labels) if labels else None
+        label_table = read_match_labels(labels) if labels else None
         with (
             open_workspace(workspace, create=False) as ws,
             _steps(not as_json and err.is_terminal) as step,
@@ -126,7 +94,7 @@ def run(
                 ws, engine=engine, threshold=threshold, labels=label_table, progress=step
             )
     if as_json:
-        print_json({"workspace": str(workspace), **summary.as_dict()})
+        print_json({"workspace": str(workspace), **summary.to_dict()})
         return
     table = RichTable(title=f"entity resolution ({summary.engine})", title_justify="left")
     table.add_column("")
@@ -162,14 +130,14 @@ def link(
     threshold: Annotated[
         float, typer.Option(help="Keep pairs whose match probability is at least this.")
     ] = 0.9,
-    engine: Annotated[str, typer.Option(help="Where Splink runs: duckdb or spark.")] = "duckdb",
+    engine: Annotated[str, engine_option(SUPPORTED["resolve"])] = "duckdb",
     explain: Annotated[
         bool,
         typer.Option(
             "--explain", help="Add match_weight and explanation (JSON) columns to the CSV."
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
+    as_json: Annotated[bool, json_option("a summary")] = False,
 ) -> None:
     """Link two party files: one CSV row per pair of records judged the same party.
 
@@ -231,62 +199,19 @@ def link(
 def explain_cmd(
     workspace: Annotated[Path, typer.Argument(help="A resolved workspace.")],
     party_id: Annotated[str, typer.Argument(help="Any party record of the entity.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Show a record's entity: its members and, for each link, which comparisons said what.
 
     A weight is log2 of how much likelier the evidence is for a match than for two unrelated
     records: +10 is about a thousand times likelier, -5 thirty-two times less likely.
     """
+    from onca.resolve import explain_entity
     from onca.workspace import open_workspace
 
     with errors_as_exit(), open_workspace(workspace, create=False, read_only=True) as ws:
-        found = ws.con.execute(
-            "SELECT entity_id FROM entity_members WHERE party_id = ?", [party_id]
-        ).fetchall()
-        if not found:
-            raise ParameterError(
-                f"PARTY_ID {party_id!r}: not in the resolved entities of {workspace}"
-                " (run 'onca resolve WORKSPACE' first, or check the ID)"
-            )
-        entity_id = found[0][0]
-        members = ws.con.execute(
-            """SELECT m.party_id, p.name, CAST(p.birth_date AS VARCHAR), p.id_number, p.phone,
-                      p.address, m.quality_flags
-               FROM entity_members AS m JOIN parties AS p USING (party_id)
-               WHERE m.entity_id = ? ORDER BY m.party_id""",
-            [entity_id],
-        ).fetchall()
-        links = ws.con.execute(
-            """SELECT l.left_id, l.right_id, l.match_probability, l.match_weight,
-                      CAST(l.explanation AS VARCHAR)
-               FROM entity_links AS l JOIN entity_members AS m ON m.party_id = l.left_id
-               WHERE m.entity_id = ? ORDER BY l.match_probability DESC, l.left_id, l.right_id""",
-            [entity_id],
-        ).fetchall()
-    payload = {
-        "entity_id": entity_id,
-        "members": [
-            dict(
-                zip(
-                    ("party_id", "name", "birth_date", "id_number", "phone", "address", "flags"),
-                    m,
-                    strict=True,
-                )
-            )
-            for m in members
-        ],
-        "links": [
-            {
-                "left_id": lnk[0],
-                "right_id": lnk[1],
-                "match_probability": lnk[2],
-                "match_weight": lnk[3],
-                "explanation": json.loads(lnk[4]),
-            }
-            for lnk in links
-        ],
-    }
+        payload = explain_entity(ws, party_id)
+    entity_id, members = payload["entity_id"], payload["members"]
     if as_json:
         print_json(payload)
         return
@@ -294,7 +219,7 @@ def explain_cmd(
     for col in ("party", "name", "born", "ID", "phone", "address"):
         table.add_column(col)
     for m in members:
-        table.add_row(*(str(v) if v is not None else "" for v in m[:6]))
+        table.add_row(*(str(v) if v is not None else "" for v in list(m.values())[:6]))
     out.print(table)
     for lnk in payload["links"]:
         out.print(

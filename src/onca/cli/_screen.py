@@ -18,6 +18,8 @@ from onca.cli._common import (
     print_warnings,
     progress_bar,
 )
+from onca.cli._options import JsonOption, engine_option
+from onca.engines import SUPPORTED
 from onca.errors import ParameterError
 
 
@@ -90,9 +92,7 @@ def screen(
     workspace: Annotated[
         Path | None, typer.Argument(help="Workspace file (DuckDB) to screen.", show_default=False)
     ] = None,
-    engine: Annotated[
-        str, typer.Option(help="Where the SQL runs: duckdb (embedded) or spark (local/cluster).")
-    ] = "duckdb",
+    engine: Annotated[str, engine_option(SUPPORTED["screen"])] = "duckdb",
     typology: Annotated[
         list[str] | None,
         typer.Option("--typology", "-t", help="Run only this typology (repeat for several)."),
@@ -134,7 +134,7 @@ def screen(
         ),
     ] = True,
     top: Annotated[int, typer.Option(min=0, help="Alerts to print (highest score first).")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Screen a workspace for wildlife-trafficking red flags and store the alerts.
 

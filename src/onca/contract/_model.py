@@ -26,25 +26,20 @@ LIST_SEPARATOR = ";"
 
 @dataclass(frozen=True)
 class CodeList:
-    """A closed list of codes, each with a label: countries, currencies, channels...
-
-    ``aliases`` maps other names a file may give a code (``kilograms``) to the code (``kg``);
-    ingest stores the code.
-    """
+    """A closed list of codes, each with a label: countries, currencies, channels..."""
 
     name: str
     title: str
     source: str
     values: Mapping[str, str]
-    aliases: Mapping[str, str] = field(default_factory=dict)
 
     def __contains__(self, code: object) -> bool:
         return code in self.values
 
     @property
     def case(self) -> str:
-        """'upper' when every code and alias is upper case (ISO codes), else 'lower' or 'mixed'."""
-        codes = [*self.values, *self.aliases]
+        """'upper' when every code is upper case (ISO codes), else 'lower' or 'mixed'."""
+        codes = list(self.values)
         if all(c == c.upper() for c in codes):
             return "upper"
         if all(c == c.lower() for c in codes):
@@ -58,8 +53,7 @@ class Column:
 
     ``type`` is one of COLUMN_TYPES. ``codes`` names the code list of a ``code`` or ``code_list``
     column; ``references`` is ``table.column`` for a foreign key; ``scale`` is the number of
-    decimal places a ``decimal`` column keeps; ``min``/``max`` bound numeric columns;
-    ``headers`` are other names the column has in files (lower case: ``app.`` for ``appendix``).
+    decimal places a ``decimal`` column keeps; ``min``/``max`` bound numeric columns.
     """
 
     name: str
@@ -73,7 +67,6 @@ class Column:
     max: float | None = None
     min_exclusive: bool = False
     pattern: str | None = None
-    headers: tuple[str, ...] = ()
 
     @property
     def is_list(self) -> bool:
@@ -120,15 +113,11 @@ class RowCheck:
 
 @dataclass(frozen=True)
 class Table:
-    """A table of the data contract: its columns, primary key and cross-column checks.
-
-    ``primary_key`` is None for a table whose rows have no identity of their own (the CITES
-    comparative tabulation: counts per year, taxon, route, term and source).
-    """
+    """A table of the data contract: its columns, primary key and cross-column checks."""
 
     name: str
     title: str
-    primary_key: str | None
+    primary_key: str
     columns: tuple[Column, ...]
     description: str = ""
     checks: tuple[RowCheck, ...] = ()
@@ -146,21 +135,6 @@ class Table:
     @property
     def required_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
-
-    def match_header(self, header: list[str]) -> dict[str, str]:
-        """Which file column each contract column reads: ``{column: header name}``.
-
-        ``header`` holds the file's column names as ingest reads them (trimmed, lower case). A
-        column is found under its own name, else under the first of its ``headers`` present.
-        """
-        present = set(header)
-        found: dict[str, str] = {}
-        for col in self.columns:
-            for name in (col.name, *col.headers):
-                if name in present:
-                    found[col.name] = name
-                    break
-        return found
 
     @property
     def foreign_keys(self) -> list[Column]:

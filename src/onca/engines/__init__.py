@@ -1,8 +1,9 @@
 """Engines: analyses write SQL once (DuckDB dialect); an engine runs it on DuckDB or Spark.
 
 One registry (:data:`ENGINES`) turns an engine's name into an engine, with one error message for
-a name that is not there; each analysis declares the engines it supports and calls
-:func:`check_engine` with that list.
+a name that is not there; :data:`SUPPORTED` declares the engines each analysis runs on, and the
+analysis calls :func:`check_engine` with its list. Importing this package is light (the command
+line reads the registry for its help); the engine classes load when first used.
 
 >>> from onca.engines import open_engine
 >>> with open_engine(ws, "duckdb") as engine:   # doctest: +SKIP
@@ -14,15 +15,30 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from onca.engines._base import Dialect, Engine, Params, Row, SqlglotDialect
-from onca.engines._duckdb import DuckDBEngine
 from onca.errors import ParameterError
 
 if TYPE_CHECKING:
+    from onca.engines._base import Dialect, Engine, Params, Row, SqlglotDialect
+    from onca.engines._duckdb import DuckDBEngine
     from onca.engines._splink import SplinkBackend
     from onca.workspace import Workspace
+else:
+    _LAZY = {
+        "Dialect": "onca.engines._base",
+        "Engine": "onca.engines._base",
+        "Params": "onca.engines._base",
+        "Row": "onca.engines._base",
+        "SqlglotDialect": "onca.engines._base",
+        "DuckDBEngine": "onca.engines._duckdb",
+    }
+
+    def __getattr__(name: str) -> Any:
+        if name in _LAZY:
+            return getattr(importlib.import_module(_LAZY[name]), name)
+        raise AttributeError(f"module 'onca.engines' has no attribute {name!r}")
+
 
 ENGINES: dict[str, tuple[str, str]] = {
     "duckdb": ("onca.engines._duckdb:DuckDBEngine", "DuckDB, embedded, on the workspace in place"),
@@ -34,6 +50,13 @@ ENGINES: dict[str, tuple[str, str]] = {
 """Every engine: name -> (where its class lives, what it is). Spark is imported only when used."""
 
 ALL_ENGINES: tuple[str, ...] = tuple(ENGINES)
+
+SUPPORTED: dict[str, tuple[str, ...]] = {
+    "screen": ("duckdb", "spark"),  # typologies and account features are SQL, transpiled
+    "resolve": ("duckdb", "spark"),  # Splink's two backends
+    "trace": ("duckdb", "memory", "spark"),  # memory: NumPy arrays, not an engine
+}
+"""The engines (and engine-like choices) each analysis runs on; the first is its default."""
 
 
 def check_engine(
@@ -73,6 +96,7 @@ def splink_backend(name: str) -> SplinkBackend:
 __all__ = [
     "ALL_ENGINES",
     "ENGINES",
+    "SUPPORTED",
     "Dialect",
     "DuckDBEngine",
     "Engine",

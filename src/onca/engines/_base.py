@@ -9,9 +9,10 @@ so the person reading it sees what ran. Subclasses implement only the ``_``-pref
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, final
@@ -33,9 +34,16 @@ SCOPED_TABLES = ("transactions",)
 
 
 class Dialect:
-    """Translates SQL written in DuckDB's dialect into one engine's own."""
+    """How one engine's SQL differs from DuckDB's, the dialect analyses write in.
+
+    :meth:`translate` rewrites a statement; :attr:`functions` are the DuckDB functions that
+    Onca's SQL vocabulary (:mod:`onca.sql`) uses and the engine lacks, given in Python with
+    DuckDB's meaning and registered by the engine when it starts. DuckDB itself needs neither.
+    """
 
     name = "duckdb"
+    functions: ClassVar[Mapping[str, tuple[Callable[[Any], Any], str]]] = {}
+    """Function name -> (Python implementation, SQL return type)."""
 
     def translate(self, sql: str) -> str:
         return sql
@@ -67,8 +75,8 @@ def scope_predicate(since: dt.datetime | None, until: dt.datetime | None) -> str
 class Engine(ABC):
     """Runs SQL over the workspace tables. Use as a context manager, or call :meth:`close`.
 
-    ``query`` gives rows as dicts, ``fetch`` as tuples, ``scalar`` one value, ``arrow`` an Arrow
-    table; ``registered`` lends an Arrow table to SQL under a name for the length of a ``with``.
+    ``query`` gives rows as dicts, ``fetch`` as tuples, ``first`` the first row, ``scalar`` one
+    value, ``arrow`` an Arrow table; ``registered`` lends an Arrow table to SQL under a name for the length of a ``with``.
     ``params`` are positional (``?``) parameters.
     """
 
@@ -155,10 +163,16 @@ class Engine(ABC):
             return self._fetch(text, params)[1]
 
     @final
+    def first(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
+        """The first row of ``sql`` as a tuple (``None`` when there is no row)."""
+        rows = self.fetch(sql, params)
+        return rows[0] if rows else None
+
+    @final
     def scalar(self, sql: str, params: Params = ()) -> Any:
         """The first column of the first row of ``sql`` (``None`` when there is no row)."""
-        rows = self.fetch(sql, params)
-        return rows[0][0] if rows else None
+        row = self.first(sql, params)
+        return None if row is None else row[0]
 
     @final
     def arrow(self, sql: str, params: Params = ()) -> pa.Table:
@@ -189,8 +203,13 @@ class Engine(ABC):
             self._register(name, table)
         try:
             yield name
-        finally:
-            self._unregister(name)
+        except BaseException:
+            # after a failed statement a transaction may be aborted, and unregistering fails
+            # too; the statement's error is the one to see
+            with contextlib.suppress(Exception):
+                self._unregister(name)
+            raise
+        self._unregister(name)
 
     def close(self) -> None:  # noqa: B027 - engines without resources need not override it
         """Release what the engine holds."""

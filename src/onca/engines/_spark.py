@@ -12,8 +12,9 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -80,9 +81,25 @@ def _splink_jar() -> str | None:
     return str(similarity_jar_location())
 
 
+def _strip_accents(value: str | None) -> str | None:
+    return None if value is None else strip_accents(value)
+
+
+class SparkDialect(SqlglotDialect):
+    """Spark SQL: transpiled by sqlglot, plus the DuckDB functions Spark lacks."""
+
+    functions: ClassVar[Mapping[str, tuple[Callable[[Any], Any], str]]] = {
+        "strip_accents": (_strip_accents, "string")
+    }
+
+    def __init__(self) -> None:
+        super().__init__("spark")
+
+
 def _register_functions(spark: SparkSession) -> None:
-    """DuckDB functions that Spark lacks, as Python functions with DuckDB's semantics."""
-    spark.udf.register("strip_accents", lambda s: None if s is None else strip_accents(s), "string")
+    """The functions :class:`SparkDialect` declares, as Spark UDFs."""
+    for name, (function, returns) in SparkDialect.functions.items():
+        spark.udf.register(name, function, returns)
 
 
 class SparkEngine(Engine):
@@ -93,7 +110,7 @@ class SparkEngine(Engine):
 
     def __init__(self, spark: SparkSession, tables: dict[str, Path], workdir: Path) -> None:
         self.spark = spark
-        self.dialect = SqlglotDialect("spark")
+        self.dialect = SparkDialect()
         self._paths = tables
         self._workdir = workdir
         self._columns: dict[str, list[str]] = {}

@@ -57,7 +57,7 @@ def _entity(schema: str, eid: str, props: dict[str, Any], where: str) -> EntityP
 
 
 def _batches(ws: Workspace, sql: str) -> Iterator[list[dict[str, Any]]]:
-    reader = ws.con.sql(sql).to_arrow_reader(BATCH_ROWS)
+    reader = ws.db.batches(sql, BATCH_ROWS)
     for batch in reader:
         yield batch.to_pylist()
 

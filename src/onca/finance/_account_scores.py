@@ -41,18 +41,17 @@ by its accounts' score; a supervised run ranks parties by their accounts' superv
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from onca.engines import DuckDBEngine, Engine
 from onca.errors import ParameterError
 from onca.finance._account_features import FEATURES
 from onca.finance._scores import scores_sql
@@ -153,7 +152,7 @@ class AccountScores:
 
 
 def _alert_features(
-    con: duckdb.DuckDBPyConnection,
+    db: Engine,
 ) -> tuple[dict[str, float], dict[str, int], dict[str, int]]:
     """Per account: the alert score (the party risk formula of :mod:`onca.finance._scores` over
     the alerts on it or on its holder), the number of those alerts, and the distinct
@@ -166,7 +165,7 @@ def _alert_features(
           FROM alerts AS a JOIN accounts AS acc ON acc.holder_id = a.party_id
           WHERE a.subject_type <> 'account'
         )"""
-    rows = con.execute(
+    rows = db.fetch(
         f"""
         WITH scored AS ({scores_sql("account_id", hits)}),
         alerted AS (SELECT s.account_id FROM scored AS s WHERE s.score > 0),
@@ -188,20 +187,18 @@ def _alert_features(
                coalesce(s.alerts, 0), coalesce(e.k, 0)
         FROM scored AS s FULL JOIN exposed AS e ON e.account_id = s.account_id
         """
-    ).fetchall()
+    )
     score = {str(r[0]): float(r[1]) for r in rows}
     n = {str(r[0]): int(r[2]) for r in rows}
     exposed = {str(r[0]): int(r[3]) for r in rows}
     return score, n, exposed
 
 
-def unsupervised_scores(
-    con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]]
-) -> AccountScores:
-    """Combine the engine's feature ``rows`` with the workspace's alerts (``con``)."""
+def unsupervised_scores(db: Engine, rows: Sequence[Mapping[str, Any]]) -> AccountScores:
+    """Combine the engine's feature ``rows`` with the workspace's alerts (read through ``db``)."""
     ids = [str(r["account_id"]) for r in rows]
-    holders = dict(con.execute("SELECT account_id, holder_id FROM accounts").fetchall())
-    alert_score, alert_n, exposed = _alert_features(con)
+    holders = dict(db.fetch("SELECT account_id, holder_id FROM accounts"))
+    alert_score, alert_n, exposed = _alert_features(db)
     features = {
         name: np.asarray([float(r[name] or 0) for r in rows], dtype=np.float64) for name in FEATURES
     }
@@ -221,35 +218,32 @@ def unsupervised_scores(
     )
 
 
-def first_seen(con: duckdb.DuckDBPyConnection, account_ids: Sequence[str]) -> F64:
+def first_seen(db: Engine, account_ids: Sequence[str]) -> F64:
     """Seconds since 1970 of each account's first payment (accounts without one: +inf)."""
-    rows = con.execute(
+    rows = db.fetch(
         """SELECT account_id, min(epoch(ts)) FROM (
              SELECT from_account AS account_id, ts FROM transactions WHERE from_account IS NOT NULL
              UNION ALL
              SELECT to_account, ts FROM transactions WHERE to_account IS NOT NULL)
            GROUP BY account_id"""
-    ).fetchall()
+    )
     seen = {str(a): float(t) for a, t in rows}
     return np.asarray([seen.get(a, math.inf) for a in account_ids], dtype=np.float64)
 
 
 def counterparty_pairs(
-    con: duckdb.DuckDBPyConnection, account_ids: Sequence[str]
+    db: Engine, account_ids: Sequence[str]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Distinct (account, counterparty) index pairs, both directions, over ``account_ids``."""
     index = pa.table({"account_id": list(account_ids), "i": np.arange(len(account_ids))})
-    con.register("_onca_account_index", index)
-    try:
-        table = con.sql(
-            """SELECT DISTINCT a.i AS a, b.i AS b
+    with db.registered("_onca_account_index", index) as name:
+        table = db.arrow(
+            f"""SELECT DISTINCT a.i AS a, b.i AS b
                FROM transactions AS t
-               JOIN _onca_account_index AS a ON a.account_id = t.from_account
-               JOIN _onca_account_index AS b ON b.account_id = t.to_account
+               JOIN {name} AS a ON a.account_id = t.from_account
+               JOIN {name} AS b ON b.account_id = t.to_account
                WHERE a.i <> b.i"""
-        ).to_arrow_table()
-    finally:
-        con.unregister("_onca_account_index")
+        )
     a = np.asarray(table.column("a").to_numpy(), dtype=np.int64)
     b = np.asarray(table.column("b").to_numpy(), dtype=np.int64)
     both_a, both_b = np.concatenate([a, b]), np.concatenate([b, a])
@@ -369,9 +363,7 @@ _SCHEMA = pa.schema(
 )
 
 
-def write_account_scores(
-    con: duckdb.DuckDBPyConnection, scores: AccountScores, run_id: int
-) -> None:
+def write_account_scores(db: DuckDBEngine, scores: AccountScores, run_id: int) -> None:
     """Replace ``account_scores`` and the account columns of ``party_scores`` (inside the
     caller's transaction)."""
     ranks = scores.rank()
@@ -393,41 +385,35 @@ def write_account_scores(
         for f in _SCHEMA
     ]
     table = pa.Table.from_arrays(arrays, schema=_SCHEMA)
-    con.execute("DELETE FROM account_scores")
-    con.register("_new_account_scores", table)
-    try:
-        con.execute(
+    db.execute("DELETE FROM account_scores")
+    with db.registered("_new_account_scores", table) as name:
+        db.execute(
             f"INSERT INTO account_scores ({', '.join(_SCHEMA.names)})"
-            f" SELECT {', '.join(_SCHEMA.names)} FROM _new_account_scores"
+            f" SELECT {', '.join(_SCHEMA.names)} FROM {name}"
         )
-    finally:
-        # after a failed insert the transaction is aborted and unregistering fails too; the
-        # insert's error is the one to see
-        with contextlib.suppress(duckdb.Error):
-            con.unregister("_new_account_scores")
-    con.execute(
+    db.execute(
         "UPDATE screen_runs SET account_model = ? WHERE run_id = ?",
         [json.dumps(scores.model), run_id],
     )
 
 
-def rank_parties(con: duckdb.DuckDBPyConnection) -> None:
+def rank_parties(db: DuckDBEngine) -> None:
     """Give every party a row in ``party_scores`` with its accounts' best score and a rank."""
-    con.execute(
+    db.execute(
         """INSERT INTO party_scores (party_id, score, alerts, typologies, top_typology,
                                      typology_ids)
            SELECT p.party_id, 0.0, 0, 0, NULL, []
            FROM parties AS p
            WHERE p.party_id NOT IN (SELECT s.party_id FROM party_scores AS s)"""
     )
-    con.execute(
+    db.execute(
         """UPDATE party_scores AS s
            SET account_score = a.best, supervised_score = a.best_supervised
            FROM (SELECT holder_id, max(score) AS best, max(supervised_score) AS best_supervised
                  FROM account_scores WHERE holder_id IS NOT NULL GROUP BY holder_id) AS a
            WHERE a.holder_id = s.party_id"""
     )
-    con.execute(
+    db.execute(
         """UPDATE party_scores AS s SET rank = r.rank
            FROM (SELECT p.party_id,
                         row_number() OVER (
@@ -442,15 +428,15 @@ def rank_parties(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def top_accounts(con: duckdb.DuckDBPyConnection, n: int) -> list[dict[str, Any]]:
+def top_accounts(db: Engine, n: int) -> list[dict[str, Any]]:
     """The first ``n`` accounts by rank: rank, account_id, holder (name or id), score, alerts,
     reasons."""
-    rows = con.execute(
+    rows = db.fetch(
         """SELECT s.rank, s.account_id, coalesce(p.name, s.holder_id), s.score,
                   CAST(s.alerts AS BIGINT), s.reasons
            FROM account_scores AS s LEFT JOIN parties AS p ON p.party_id = s.holder_id
            ORDER BY s.rank LIMIT ?""",
         [n],
-    ).fetchall()
+    )
     keys = ("rank", "account_id", "holder", "score", "alerts", "reasons")
     return [dict(zip(keys, r, strict=True)) for r in rows]

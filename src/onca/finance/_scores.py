@@ -14,8 +14,7 @@ equal risk are ranked by their number of typologies, then of alerts.
 
 from __future__ import annotations
 
-import duckdb
-
+from onca.engines import DuckDBEngine
 from onca.finance._typology import SEVERITY_WEIGHT
 
 MAX_TERM = 0.9
@@ -44,22 +43,22 @@ def scores_sql(key: str, source: str) -> str:
     """
 
 
-def write_party_scores(con: duckdb.DuckDBPyConnection) -> None:
+def write_party_scores(db: DuckDBEngine) -> None:
     """Recompute ``party_scores`` from ``alerts`` (inside the caller's transaction)."""
-    con.execute("DELETE FROM party_scores")
-    con.execute(
+    db.execute("DELETE FROM party_scores")
+    db.execute(
         "INSERT INTO party_scores"
         " (party_id, score, alerts, typologies, top_typology, typology_ids) "
         + scores_sql("party_id", "(SELECT * FROM alerts WHERE party_id IS NOT NULL)")
     )
 
 
-def write_entity_scores(con: duckdb.DuckDBPyConnection) -> None:
+def write_entity_scores(db: DuckDBEngine) -> None:
     """Recompute ``entity_scores``: the same formula over the alerts of all of an entity's
     records (after ``onca resolve``; empty before). A typology counts once per entity, with
     its strongest alert on any member."""
-    con.execute("DELETE FROM entity_scores")
-    con.execute(
+    db.execute("DELETE FROM entity_scores")
+    db.execute(
         "INSERT INTO entity_scores "
         + scores_sql(
             "entity_id",

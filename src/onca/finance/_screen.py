@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from onca import __version__
-from onca.engines import Engine, open_engine
+from onca.engines import SUPPORTED, Engine, check_engine, open_engine
 from onca.errors import EngineError, ParameterError, TypologyError
 from onca.finance import _evidence
 from onca.finance._account_features import account_features
@@ -193,6 +193,9 @@ def run_typologies(
     return alerts, seconds
 
 
+ENGINES = SUPPORTED["screen"]
+"""The engines screening runs on (typologies are SQL, transpiled for Spark)."""
+
 _ALERT_SCHEMA = pa.schema(
     [
         ("alert_id", pa.string()),
@@ -229,7 +232,7 @@ def store_alerts(
     One transaction: a failure leaves the previous alerts in place. Returns the run id and
     the account scores.
     """
-    con = ws.con
+    db = ws.db
     table = pa.Table.from_pylist(
         [
             {
@@ -249,19 +252,17 @@ def store_alerts(
         ],
         schema=_ALERT_SCHEMA,
     )
-    con.execute("BEGIN TRANSACTION")
-    try:
-        run_id = int(con.execute("SELECT nextval('screen_run_seq')").fetchall()[0][0])
-        con.execute("DELETE FROM alerts WHERE list_contains(?, typology_id)", [list(typology_ids)])
-        con.register("_new_alerts", table)
-        con.execute(
-            "INSERT INTO alerts SELECT alert_id, ?, typology_id, severity, subject_type, subject_id,"
-            " party_id, window_start, window_end, score, evidence, CAST(details AS JSON)"
-            " FROM _new_alerts",
-            [run_id],
-        )
-        con.unregister("_new_alerts")
-        con.execute(
+    with db.transaction():
+        run_id = db.next_value("screen_run_seq")
+        db.execute("DELETE FROM alerts WHERE list_contains(?, typology_id)", [list(typology_ids)])
+        with db.registered("_new_alerts", table) as name:
+            db.execute(
+                "INSERT INTO alerts SELECT alert_id, ?, typology_id, severity, subject_type,"
+                " subject_id, party_id, window_start, window_end, score, evidence,"
+                f" CAST(details AS JSON) FROM {name}",
+                [run_id],
+            )
+        db.execute(
             "INSERT INTO screen_runs (run_id, engine, started_at, finished_at, since, until,"
             " typologies, alerts, onca_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -276,24 +277,20 @@ def store_alerts(
                 __version__,
             ],
         )
-        write_party_scores(con)
-        write_entity_scores(con)
+        write_party_scores(db)
+        write_entity_scores(db)
         scores = None
         if account_rows is not None:
-            scores = unsupervised_scores(con, account_rows)
+            scores = unsupervised_scores(db, account_rows)
             if labels:
                 scores = supervise(
                     scores,
                     labels,
-                    first_seen(con, scores.account_id),
-                    counterparty_pairs(con, scores.account_id),
+                    first_seen(db, scores.account_id),
+                    counterparty_pairs(db, scores.account_id),
                 )
-            write_account_scores(con, scores, run_id)
-            rank_parties(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            write_account_scores(db, scores, run_id)
+            rank_parties(db)
     return run_id, scores
 
 
@@ -317,6 +314,7 @@ def screen(
     every account gets a row in ``account_scores`` and every party one in ``party_scores``;
     ``labels`` (account id -> 1 illicit, 0 not) train the supervised model.
     """
+    check_engine(engine, ENGINES)
     chosen = list(typologies) if typologies else sorted(library)
     unknown = [t for t in chosen if t not in library]
     if unknown:
@@ -337,7 +335,7 @@ def screen(
         needed = sorted({*needed, "accounts"})
     if progress:
         progress(f"opening the {engine} engine", 0, 0)
-    with open_engine(ws, engine, tables=needed) as runner:
+    with open_engine(ws, engine, tables=needed, supported=ENGINES) as runner:
         runner.scope(since, until)
         n_txn = runner.row_count("transactions") if "transactions" in needed else 0
         alerts, seconds = run_typologies(runner, selected, parameters=parameters, progress=progress)
@@ -386,7 +384,7 @@ def screen(
         accounts_scored=0 if scores is None else len(scores.account_id),
         account_model={} if scores is None else scores.model,
         warnings=warnings,
-        top_accounts=[] if scores is None else top_accounts(ws.con, 5),
+        top_accounts=[] if scores is None else top_accounts(ws.db, 5),
     )
 
 

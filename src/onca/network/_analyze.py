@@ -66,7 +66,7 @@ class NetworkAnalysis:
         rows = [r for r in self.risk if not r.is_seed]
         return sorted(rows, key=lambda r: (-r.score / max(degree.get(r.name, 1), 1), r.name))
 
-    def summary(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         ranked = self.ranked_risk()
         return {
             "run_id": self.run_id,
@@ -121,7 +121,7 @@ def workspace_seeds(ws: Workspace, *, alert_threshold: float = 0.5) -> dict[str,
         raise ParameterError(
             f"--alert-threshold: expected a score in (0, 1], got {alert_threshold}"
         )
-    rows = ws.con.execute(
+    rows = ws.db.fetch(
         """WITH pe AS (SELECT p.party_id, coalesce(m.entity_id, 'ENT-' || p.party_id) AS entity_id
                        FROM parties AS p LEFT JOIN entity_members AS m USING (party_id)),
            seized AS (SELECT DISTINCT pe.entity_id, 1.0 AS prior
@@ -133,7 +133,7 @@ def workspace_seeds(ws: Workspace, *, alert_threshold: float = 0.5) -> dict[str,
            SELECT entity_id, max(prior) FROM (SELECT * FROM seized UNION ALL SELECT * FROM alerted)
            GROUP BY 1 ORDER BY 1""",
         [alert_threshold],
-    ).fetchall()
+    )
     return {e: float(p) for e, p in rows}
 
 
@@ -221,8 +221,8 @@ def _suspect_communities(
 
 
 def _store(ws: Workspace, a: NetworkAnalysis, started: dt.datetime, params: dict[str, Any]) -> int:
-    con = ws.con
-    run_id = int(con.execute("SELECT nextval('network_run_seq')").fetchall()[0][0])
+    db = ws.db
+    run_id = db.next_value("network_run_seq")
     names = a.projection.vs["name"]
     broker = {b.name: b for b in a.brokers}
     risk = {r.name: r for r in a.risk}
@@ -260,13 +260,11 @@ def _store(ws: Workspace, a: NetworkAnalysis, started: dt.datetime, params: dict
         ]
         for s in a.suspects
     }
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("DELETE FROM network_entities")
-        con.register("_onca_network_rows", table)
-        con.execute("INSERT INTO network_entities BY NAME SELECT * FROM _onca_network_rows")
-        con.unregister("_onca_network_rows")
-        con.execute(
+    with db.transaction():
+        db.execute("DELETE FROM network_entities")
+        with db.registered("_onca_network_rows", table) as name:
+            db.execute(f"INSERT INTO network_entities BY NAME SELECT * FROM {name}")
+        db.execute(
             "INSERT INTO network_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run_id,
@@ -282,8 +280,4 @@ def _store(ws: Workspace, a: NetworkAnalysis, started: dt.datetime, params: dict
                 __version__,
             ],
         )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return run_id

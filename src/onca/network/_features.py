@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import duckdb
 import numpy as np
 import numpy.typing as npt
 
@@ -233,10 +232,7 @@ def transaction_features(
             f"({literal(k)}, {float(v)!r})" for k, v in sorted(thresholds.items())
         ),
     )
-    try:
-        table = ws.con.sql(sql).to_arrow_table()
-    except duckdb.Error as e:
-        raise EngineError(str(e), sql=sql, table="transactions") from e
+    table = ws.db.arrow(sql)
     if table.num_rows == 0:
         raise ParameterError(f"the workspace {ws.path} has no transactions to compute features of")
     payments = load_payments(ws)

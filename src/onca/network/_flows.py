@@ -19,8 +19,7 @@ from typing import Literal, Protocol
 import numpy as np
 import pyarrow as pa
 
-from onca.engines import DuckDBEngine, Engine
-from onca.errors import ParameterError
+from onca.engines import SUPPORTED, Engine, check_engine, open_engine
 from onca.finance._lists import load_lists
 from onca.sql import quote_text
 from onca.sql import usd as sql_usd
@@ -126,8 +125,8 @@ class ArrayFlows:
     @classmethod
     def from_workspace(cls, ws: Workspace) -> ArrayFlows:
         """Load every priced transaction of ``ws`` (one SQL query, then two sorts)."""
-        con = ws.con.cursor()  # its own result set: the caller may hold one open on ws.con
-        table = con.sql(
+        db = ws.db.cursor()  # its own result set: the caller may hold one open on ws.db
+        table = db.arrow(
             f"""
             WITH f AS ({_flow_sql()}),
             ids AS (
@@ -139,12 +138,12 @@ class ArrayFlows:
             WHERE f.amount IS NOT NULL
             ORDER BY f.txn_id
             """
-        ).to_arrow_table()
-        accounts = con.sql(
+        )
+        accounts = db.arrow(
             f"""WITH f AS ({_flow_sql()})
             SELECT account_id FROM (SELECT src AS account_id FROM f UNION SELECT dst FROM f)
             ORDER BY account_id"""
-        ).to_arrow_table()
+        )
         return cls(
             accounts.column(0).combine_chunks(),
             table.column("txn_id").combine_chunks(),
@@ -282,18 +281,17 @@ class SqlFlows:
         )
 
 
+TRACE_ENGINES = SUPPORTED["trace"]
+"""Where a trace can follow money: an engine (SQL per hop) or ``memory`` (NumPy arrays)."""
+
+
 @contextmanager
 def open_flows(ws: Workspace, engine: str = "duckdb") -> Iterator[FlowSource]:
     """A flow source over ``ws``: ``duckdb`` (SQL per hop), ``memory`` (NumPy arrays) or
     ``spark`` (SQL per hop on Spark over a Parquet copy of the transactions)."""
+    check_engine(engine, TRACE_ENGINES)
     if engine == "memory":
         yield ArrayFlows.from_workspace(ws)
-    elif engine == "duckdb":
-        yield SqlFlows(DuckDBEngine.from_workspace(ws))
-    elif engine == "spark":
-        from onca.engines._spark import SparkEngine
-
-        with SparkEngine.from_workspace(ws, ["transactions"]) as spark:
-            yield SqlFlows(spark)
-    else:
-        raise ParameterError(f"--engine: expected duckdb, memory or spark, got {engine!r}")
+        return
+    with open_engine(ws, engine, tables=["transactions"]) as runner:
+        yield SqlFlows(runner)

@@ -166,12 +166,12 @@ def _iso(value: Any) -> str | None:
 
 def build_graph(ws: Workspace, *, edge_kinds: Sequence[str] = EDGE_KINDS) -> ig.Graph:
     """The whole workspace as one directed igraph graph (module doc for kinds and attributes)."""
-    con = ws.con
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _onca_pe AS {_PARTY_ENTITY}")
+    db = ws.db
+    db.execute(f"CREATE OR REPLACE TEMP VIEW _onca_pe AS {_PARTY_ENTITY}")
     names: list[str] = []
     columns: dict[str, list[Any]] = {a: [] for a in VERTEX_ATTRIBUTES}
     for sql in _NODES.values():
-        for row in con.execute(sql).fetchall():
+        for row in db.fetch(sql):
             names.append(row[0])
             for key, value in zip(VERTEX_ATTRIBUTES, row[1:], strict=True):
                 columns[key].append(value)
@@ -184,7 +184,7 @@ def build_graph(ws: Workspace, *, edge_kinds: Sequence[str] = EDGE_KINDS) -> ig.
     attrs: dict[str, list[Any]] = {a: [] for a in EDGE_ATTRIBUTES}
     queries = _edges_sql(_identifier_sql())
     for kind in edge_kinds:
-        for src, dst, weight, count, first, last in con.execute(queries[kind]).fetchall():
+        for src, dst, weight, count, first, last in db.fetch(queries[kind]):
             if src not in index or dst not in index:
                 continue  # a reference the contract allows to dangle (e.g. an unknown account)
             pairs.append((index[src], index[dst]))

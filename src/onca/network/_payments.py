@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import numpy as np
 import numpy.typing as npt
 
-from onca.errors import EngineError
 from onca.finance._lists import load_lists
 from onca.sql import usd as sql_usd
 from onca.workspace import Workspace
@@ -69,12 +67,9 @@ def load_payments(ws: Workspace) -> Payments:
     """Every transaction of ``ws`` as :class:`Payments`, accounts numbered in the order of
     their IDs (two SQL statements, read as Arrow)."""
     sql = ACCOUNT_INDEX_SQL + PAYMENTS_SQL.format(usd=usd_sql("t.amount", "t.currency"))
-    try:
-        table = ws.con.sql(sql).to_arrow_table()
-        accounts = ws.con.sql(ACCOUNT_INDEX_SQL + "SELECT account_id FROM idx ORDER BY i")
-        account_id = accounts.to_arrow_table().column(0).to_pylist()
-    except duckdb.Error as e:
-        raise EngineError(str(e), sql=sql, table="transactions") from e
+    table = ws.db.arrow(sql)
+    accounts = ws.db.arrow(ACCOUNT_INDEX_SQL + "SELECT account_id FROM idx ORDER BY i")
+    account_id = accounts.column(0).to_pylist()
 
     def column(name: str) -> npt.NDArray[np.float64]:
         return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=np.float64)

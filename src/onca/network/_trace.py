@@ -123,7 +123,7 @@ class TraceResult:
             graph.es[key] = [a.get(key) for a in attrs]
         return graph
 
-    def to_json(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """Nodes, edges, paths and totals (see docs/network.md for every field)."""
         return _to_json(self)
 
@@ -151,40 +151,40 @@ _ENTITY_OF_PARTY = """
 
 def find_start(ws: Workspace, start_id: str) -> Start:
     """Look ``start_id`` up as a seizure, account, entity, party or shipment."""
-    con = ws.con
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _onca_party_entity AS {_ENTITY_OF_PARTY}")
-    seizure = con.execute(
+    db = ws.db
+    db.execute(f"CREATE OR REPLACE TEMP VIEW _onca_party_entity AS {_ENTITY_OF_PARTY}")
+    seizure = db.first(
         """SELECT s.seizure_id, s.taxon, s.commodity, s.place, s.ts, s.offender_ids,
                   sh.consignor_id, sh.consignee_id
            FROM seizures AS s LEFT JOIN shipments AS sh USING (shipment_id)
            WHERE s.seizure_id = ?""",
         [start_id],
-    ).fetchone()
+    )
     if seizure is not None:
         parties = [*(seizure[5] or []), seizure[6], seizure[7]]
         label = f"seizure {seizure[0]}: {seizure[2] or seizure[1]} at {seizure[3]}, {seizure[4]:%Y-%m-%d}"
         found = _start(ws, start_id, "seizure", label, [p for p in parties if p])
         return Start(found.id, found.kind, found.label, found.entities, found.accounts, seizure[4])
-    account = con.execute(
+    account = db.first(
         """SELECT a.account_id, pe.entity_id FROM accounts AS a
            LEFT JOIN _onca_party_entity AS pe ON pe.party_id = a.holder_id
            WHERE a.account_id = ?""",
         [start_id],
-    ).fetchone()
+    )
     if account is not None:
         entities = (account[1],) if account[1] else ()
         return Start(start_id, "account", f"account {start_id}", entities, (start_id,))
-    entity = con.execute(
+    entity = db.first(
         "SELECT list(party_id) FROM _onca_party_entity WHERE entity_id = ?", [start_id]
-    ).fetchone()
+    )
     if entity is not None and entity[0]:
         return _start(ws, start_id, "entity", f"entity {start_id}", list(entity[0]))
-    party = con.execute("SELECT party_id FROM parties WHERE party_id = ?", [start_id]).fetchone()
+    party = db.first("SELECT party_id FROM parties WHERE party_id = ?", [start_id])
     if party is not None:
         return _start(ws, start_id, "party", f"party {start_id}", [start_id])
-    shipment = con.execute(
+    shipment = db.first(
         "SELECT consignor_id, consignee_id FROM shipments WHERE shipment_id = ?", [start_id]
-    ).fetchone()
+    )
     if shipment is not None:
         parties = [p for p in shipment if p]
         return _start(ws, start_id, "shipment", f"shipment {start_id}", parties)
@@ -192,14 +192,14 @@ def find_start(ws: Workspace, start_id: str) -> Start:
 
 
 def _unknown(ws: Workspace, start_id: str) -> str:
-    near = ws.con.execute(
+    near = ws.db.fetch(
         """SELECT id FROM (
              SELECT seizure_id AS id FROM seizures UNION ALL SELECT account_id FROM accounts
              UNION ALL SELECT entity_id FROM entities UNION ALL SELECT party_id FROM parties)
            WHERE levenshtein(upper(id), upper(?)) <= 2
            ORDER BY levenshtein(upper(id), upper(?)), id LIMIT 3""",
         [start_id, start_id],
-    ).fetchall()
+    )
     hint = f" Did you mean {', '.join(r[0] for r in near)}?" if near else ""
     return (
         f"--from: {start_id!r} is not a seizure, account, entity, party or shipment id in "
@@ -208,7 +208,7 @@ def _unknown(ws: Workspace, start_id: str) -> str:
 
 
 def _start(ws: Workspace, start_id: str, kind: str, label: str, parties: list[str]) -> Start:
-    rows = ws.con.execute(
+    rows = ws.db.fetch(
         """WITH named AS (SELECT DISTINCT pe.entity_id FROM _onca_party_entity AS pe
                           WHERE pe.party_id IN (SELECT unnest(?::VARCHAR[])))
            SELECT n.entity_id, a.account_id
@@ -217,7 +217,7 @@ def _start(ws: Workspace, start_id: str, kind: str, label: str, parties: list[st
            LEFT JOIN accounts AS a ON a.holder_id = pe.party_id
            ORDER BY 1, 2""",
         [parties],
-    ).fetchall()
+    )
     entities = tuple(sorted({r[0] for r in rows}))
     accounts = tuple(sorted({r[1] for r in rows if r[1] is not None}))
     return Start(start_id, kind, label, entities, accounts)
@@ -272,24 +272,24 @@ def trace_workspace(
     ]
     accounts = sorted({a for t in trails for a in t.reached} | set(start.accounts))
     holders = dict(
-        ws.con.execute(
+        ws.db.fetch(
             """SELECT a.account_id, pe.entity_id FROM accounts AS a
                JOIN _onca_party_entity AS pe ON pe.party_id = a.holder_id
                WHERE a.account_id IN (SELECT unnest(?::VARCHAR[]))""",
             [accounts],
-        ).fetchall()
+        )
     )
     entities = sorted(set(holders.values()) | set(start.entities))
     labels = {
         r[0]: (r[1], r[2])
-        for r in ws.con.execute(
+        for r in ws.db.fetch(
             """SELECT pe.entity_id, coalesce(any_value(e.name), min(p.name)), min(p.kind)
                FROM _onca_party_entity AS pe JOIN parties AS p USING (party_id)
                LEFT JOIN entities AS e USING (entity_id)
                WHERE pe.entity_id IN (SELECT unnest(?::VARCHAR[]))
                GROUP BY 1""",
             [entities],
-        ).fetchall()
+        )
     }
     for trail in trails:
         notes.extend(f"{trail.direction}: {n}" for n in trail.notes)

@@ -15,7 +15,12 @@ See docs/resolve.md.
 from onca.resolve._features import party_features
 from onca.resolve._io import read_party_file
 from onca.resolve._resolve import DEFAULT_THRESHOLD, Links, dedupe_table, explain, link_tables
-from onca.resolve._workspace import ResolveSummary, resolve_workspace
+from onca.resolve._workspace import (
+    ResolveSummary,
+    explain_entity,
+    read_match_labels,
+    resolve_workspace,
+)
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -23,8 +28,10 @@ __all__ = [
     "ResolveSummary",
     "dedupe_table",
     "explain",
+    "explain_entity",
     "link_tables",
     "party_features",
+    "read_match_labels",
     "read_party_file",
     "resolve_workspace",
 ]

@@ -18,8 +18,11 @@ from typing import Any, Literal
 
 import pyarrow as pa
 
+from onca.engines import SUPPORTED, check_engine, splink_backend
 from onca.errors import EngineError, ParameterError
-from onca.engines import splink_backend
+
+ENGINES = SUPPORTED["resolve"]
+"""The engines Splink runs on for Onca."""
 
 LinkType = Literal["dedupe_only", "link_only"]
 Progress = Callable[[str], None]
@@ -213,7 +216,7 @@ def predict(
     step = progress or (lambda _msg: None)
     from splink import Linker, block_on
 
-    backend = splink_backend(engine)
+    backend = splink_backend(check_engine(engine, ENGINES))
     notes: list[str] = []
     total = sum(t.num_rows for t in inputs)
     # Names unique to this run: a Spark session outlives it and keeps its views.

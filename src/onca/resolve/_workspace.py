@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from onca import __version__
+from onca.errors import ParameterError
 from onca.finance._scores import write_entity_scores
 from onca.resolve._features import OPTIONAL, REQUIRED
 from onca.resolve._model import Progress
@@ -36,7 +39,7 @@ class ResolveSummary:
     seconds: float
     largest: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
@@ -108,19 +111,18 @@ def resolve_workspace(
     alerts up to entities. One run replaces the last (the log keeps every run)."""
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     cols = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in PARTY_COLUMNS)
-    parties = ws.con.sql(f"SELECT {cols} FROM parties ORDER BY party_id").to_arrow_table()
+    parties = ws.db.arrow(f"SELECT {cols} FROM parties ORDER BY party_id")
     links = dedupe_table(
         parties, threshold=threshold, engine=engine, labels=labels, progress=progress
     )
     entity_rows, member_rows = _entities(links, parties)
     if progress:
         progress("storing entities")
-    con = ws.con
-    con.execute("BEGIN")
-    try:
-        run_id = int(con.execute("SELECT nextval('resolve_run_seq')").fetchall()[0][0])
+    db = ws.db
+    with db.transaction():
+        run_id = db.next_value("resolve_run_seq")
         for table in ("entities", "entity_members", "entity_links"):
-            con.execute(f"DELETE FROM {table}")
+            db.execute(f"DELETE FROM {table}")
         ent = pa.table(
             {
                 "entity_id": [r[0] for r in entity_rows],
@@ -144,19 +146,19 @@ def resolve_workspace(
         lnk = links.pairs.append_column(
             "run_id", pa.array([run_id] * links.pairs.num_rows, pa.int64())
         )
-        con.register("_ent", ent)
-        con.register("_mem", mem)
-        con.register("_lnk", lnk)
-        con.execute("INSERT INTO entities SELECT * FROM _ent")
-        con.execute("INSERT INTO entity_members SELECT * FROM _mem")
-        con.execute(
-            """INSERT INTO entity_links
-               SELECT least(left_id, right_id), greatest(left_id, right_id), run_id,
-                      match_probability, match_weight, CAST(explanation AS JSON) FROM _lnk"""
-        )
-        for name in ("_ent", "_mem", "_lnk"):
-            con.unregister(name)
-        write_entity_scores(con)
+        with (
+            db.registered("_ent", ent),
+            db.registered("_mem", mem),
+            db.registered("_lnk", lnk),
+        ):
+            db.execute("INSERT INTO entities SELECT * FROM _ent")
+            db.execute("INSERT INTO entity_members SELECT * FROM _mem")
+            db.execute(
+                """INSERT INTO entity_links
+                   SELECT least(left_id, right_id), greatest(left_id, right_id), run_id,
+                          match_probability, match_weight, CAST(explanation AS JSON) FROM _lnk"""
+            )
+        write_entity_scores(db)
         finished = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         duplicates = [r for r in entity_rows if r[3] > 1]
         summary = ResolveSummary(
@@ -176,7 +178,7 @@ def resolve_workspace(
                 for r in sorted(duplicates, key=lambda r: (-r[3], r[0]))[:5]
             ],
         )
-        con.execute(
+        db.execute(
             "INSERT INTO resolve_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run_id,
@@ -194,8 +196,68 @@ def resolve_workspace(
                 __version__,
             ],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return summary
+
+
+_MEMBER_FIELDS = ("party_id", "name", "birth_date", "id_number", "phone", "address", "flags")
+
+
+def explain_entity(ws: Workspace, party_id: str) -> dict[str, Any]:
+    """The entity of the record ``party_id``: its members (with their quality flags) and every
+    link between them with the comparisons that decided it (``explanation``), strongest first."""
+    entity_id = ws.db.scalar("SELECT entity_id FROM entity_members WHERE party_id = ?", [party_id])
+    if entity_id is None:
+        raise ParameterError(
+            f"PARTY_ID {party_id!r}: not in the resolved entities of {ws.path}"
+            " (run 'onca resolve WORKSPACE' first, or check the ID)"
+        )
+    members = ws.db.fetch(
+        """SELECT m.party_id, p.name, CAST(p.birth_date AS VARCHAR), p.id_number, p.phone,
+                  p.address, m.quality_flags
+           FROM entity_members AS m JOIN parties AS p USING (party_id)
+           WHERE m.entity_id = ? ORDER BY m.party_id""",
+        [entity_id],
+    )
+    links = ws.db.query(
+        """SELECT l.left_id, l.right_id, l.match_probability, l.match_weight,
+                  CAST(l.explanation AS VARCHAR) AS explanation
+           FROM entity_links AS l JOIN entity_members AS m ON m.party_id = l.left_id
+           WHERE m.entity_id = ? ORDER BY l.match_probability DESC, l.left_id, l.right_id""",
+        [entity_id],
+    )
+    return {
+        "entity_id": entity_id,
+        "members": [dict(zip(_MEMBER_FIELDS, m, strict=True)) for m in members],
+        "links": [{**link, "explanation": json.loads(link["explanation"])} for link in links],
+    }
+
+
+def read_match_labels(path: Path) -> pa.Table:
+    """Clerical labels for training (``--labels``): a CSV of ``left_id``, ``right_id`` and
+    optionally ``is_match`` (1/0, true/false, yes/no; default 1), as Splink's labels table."""
+    try:
+        with path.open(newline="") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as e:
+        raise ParameterError(f"--labels {path}: cannot read it: {e}") from None
+    need = {"left_id", "right_id"}
+    if not rows or not need <= set(rows[0]):
+        raise ParameterError(
+            f"--labels {path}: expected a CSV with columns left_id, right_id"
+            " (and optionally is_match, 1 or 0)"
+        )
+    scores = []
+    for i, r in enumerate(rows, start=2):
+        raw = (r.get("is_match") or "1").strip().lower()
+        if raw not in ("1", "0", "true", "false", "yes", "no"):
+            raise ParameterError(f"--labels {path} line {i}: is_match must be 1 or 0, got {raw!r}")
+        scores.append(1.0 if raw in ("1", "true", "yes") else 0.0)
+    return pa.table(
+        {
+            "source_l": ["parties"] * len(rows),
+            "unique_id_l": [r["left_id"] for r in rows],
+            "source_r": ["parties"] * len(rows),
+            "unique_id_r": [r["right_id"] for r in rows],
+            "clerical_match_score": scores,
+        }
+    )
