@@ -29,7 +29,8 @@ def render(contract: Contract) -> str:
         lines += [f"## {table.name}: {table.title}", ""]
         if table.description:
             lines += [table.description, ""]
-        lines += [f"Primary key: `{table.primary_key}`.", ""]
+        key = f"`{table.primary_key}`" if table.primary_key else "none (rows have no identity)"
+        lines += [f"Primary key: {key}.", ""]
         lines += ["| column | type | required | rule | description |", "|---|---|---|---|---|"]
         for col in table.columns:
             rule = []
@@ -47,6 +48,8 @@ def render(contract: Contract) -> str:
                 rule.append(f"matches `{col.pattern}`")
             if col.is_list:
                 rule.append("items separated by `;`")
+            if col.headers:
+                rule.append("also read from " + ", ".join(f"`{h}`" for h in col.headers))
             lines.append(
                 f"| `{col.name}` | {col.type} | {'yes' if col.required else ''} |"
                 f" {'; '.join(rule)} | {col.description} |"

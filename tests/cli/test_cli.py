@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from onca.cli import app
+from onca.demo import SUMMARY_KEYS
 from tests.conftest import HEADER_TX, write
 
 runner = CliRunner()
@@ -111,6 +112,23 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
 
     with onca.workspace.open(out / "onca.duckdb") as ws:
         assert ws.count("transactions") == 5000
+    # The summary keeps its keys, and the report can be written again from what the demo
+    # left behind, reading only.
+    assert set(payload) == {*SUMMARY_KEYS, "seconds"} and payload["jaguar_density_truth"] == 3.0
+    target = tmp_path / "again.html"
+    scenario = ["--scenario", str(out / "data"), "--out", str(target)]
+    rendered = runner.invoke(app, ["report", str(out / "onca.duckdb"), *scenario, "--json"])
+    assert rendered.exit_code == 0, rendered.output
+    html = target.read_text(encoding="utf-8")
+    for title in (
+        "Red-flag screening",
+        "Screening against the scenario&#39;s ground truth",
+        "Entity resolution",
+        "Jaguar density from camera traps",
+        "Where the ocelot could live: distribution",
+        "Legal trade: laundering in CITES records",
+    ):
+        assert title in html, title
 
 
 def test_synth_and_export(tmp_path: Path) -> None:

@@ -16,18 +16,27 @@ CONTRACT_DIR = Path(str(resources.files("onca.contract")))
 def test_contract_has_every_table_of_the_architecture() -> None:
     contract = load_contract()
     assert set(contract.tables) == {
-        "parties", "accounts", "transactions", "shipments", "permits", "seizures",
-    }  # fmt: skip
+        "parties",
+        "accounts",
+        "transactions",
+        "shipments",
+        "permits",
+        "seizures",
+        "cites_comptab",
+        "cites_shipments",
+    }
     assert contract.table("transactions").column("channel").codes == "channels"
     assert "wire" in contract.codes["channels"]
     assert "BO" in contract.codes["countries"] and "XX" not in contract.codes["countries"]
     assert "BOB" in contract.codes["currencies"]
+    assert "XX" in contract.codes["cites_countries"] and "BO" in contract.codes["cites_countries"]
+    assert contract.codes["units"].aliases["kilograms"] == "kg"
 
 
 def test_the_whole_set_hangs_together() -> None:
     contract = load_contract()
     for table in contract.tables.values():
-        assert table.primary_key in table.column_names
+        assert table.primary_key is None or table.primary_key in table.column_names
         for col in table.columns:
             if col.codes:
                 assert col.codes in contract.codes, f"{table.name}.{col.name}"
@@ -81,9 +90,16 @@ def _edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("file", "change", "message"),
     [
-        ("accounts", lambda d: d["columns"][1].update(references="people.party_id"),
-         "references unknown table 'people'"),
-        ("accounts", lambda d: d["columns"][3].update(codes="planets"), "unknown code list 'planets'"),
+        (
+            "accounts",
+            lambda d: d["columns"][1].update(references="people.party_id"),
+            "references unknown table 'people'",
+        ),
+        (
+            "accounts",
+            lambda d: d["columns"][3].update(codes="planets"),
+            "unknown code list 'planets'",
+        ),
         ("accounts", lambda d: d["columns"][0].update(type="text"), "unknown type 'text'"),
         ("accounts", lambda d: d.pop("primary_key"), "missing required field"),
         ("accounts", lambda d: d.update(primary_key="nope"), "primary_key 'nope' is not a column"),
@@ -92,7 +108,7 @@ def _edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
         ("parties", lambda d: d["columns"].append(dict(d["columns"][0])), "duplicate column"),
         ("shipments", lambda d: d["columns"][7].update(pattern="(["), "not a valid regular"),
     ],
-)  # fmt: skip
+)
 def test_bad_contract_is_refused_with_the_reason(contract_copy, file, change, message) -> None:  # type: ignore[no-untyped-def]
     _edit(contract_copy / "tables" / f"{file}.yaml", change)
     with pytest.raises(ContractError, match=message):
@@ -102,9 +118,10 @@ def test_bad_contract_is_refused_with_the_reason(contract_copy, file, change, me
 def test_foreign_key_cycle_is_refused(contract_copy: Path) -> None:
     _edit(
         contract_copy / "tables" / "parties.yaml",
-        lambda d: d["columns"].append({"name": "main_account", "type": "string",
-                                       "references": "accounts.account_id"}),
-    )  # fmt: skip
+        lambda d: d["columns"].append(
+            {"name": "main_account", "type": "string", "references": "accounts.account_id"}
+        ),
+    )
     with pytest.raises(ContractError, match="cycle"):
         load_contract_from(contract_copy)
 

@@ -102,6 +102,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     )
     path = folder / "ws.duckdb"
     for kind in load_contract().load_order():
+        if kind not in summary.counts:  # the CITES records are written for onca trade
+            continue
         result = ingest_files(path, kind, [summary.out_dir / f"{kind}.parquet"])
         assert result.quarantined == 0
     return path, summary.truth_dir

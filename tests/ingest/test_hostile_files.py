@@ -18,16 +18,21 @@ from onca.ingest import ingest_files
 from onca.ingest._readers import CSV_BLOCK_BYTES
 from tests.conftest import write
 
-PARTIES = {"party_id": ["P1", "P2", "P3"], "kind": ["person", "person", "company"],
-           "name": ["José Muñoz", "Ana", "São Paulo Ltda"]}  # fmt: skip
+PARTIES = {
+    "party_id": ["P1", "P2", "P3"],
+    "kind": ["person", "person", "company"],
+    "name": ["José Muñoz", "Ana", "São Paulo Ltda"],
+}
 
 NESTED = {
-    "struct": pa.array([{"a": 1, "b": "x"}, None, {"a": 2, "b": "y"}],
-                       pa.struct([("a", pa.int64()), ("b", pa.string())])),
+    "struct": pa.array(
+        [{"a": 1, "b": "x"}, None, {"a": 2, "b": "y"}],
+        pa.struct([("a", pa.int64()), ("b", pa.string())]),
+    ),
     "map": pa.array([[("k", "v")], None, []], pa.map_(pa.string(), pa.string())),
     "nested list": pa.array([[[1, 2], [3]], None, [[4]]], pa.list_(pa.list_(pa.int64()))),
     "list of structs": pa.array([[{"a": 1}], [], None], pa.list_(pa.struct([("a", pa.int64())]))),
-}  # fmt: skip
+}
 
 
 def names(ws: Path) -> list[tuple[str, str]]:
@@ -137,8 +142,11 @@ def test_a_large_field_next_to_a_malformed_row_is_read(tmp_path: Path) -> None:
     result = ingest_files(ws, "parties", [write(tmp_path / "mid.csv", text)])
     assert (result.rows, result.loaded, result.quarantined) == (3, 2, 1)
     [(row, reason, original)] = quarantined(ws)
-    assert (row, reason, original) == (2, "row has 2 fields but the header has 3",
-                                       {"raw": "P2,person"})  # fmt: skip
+    assert (row, reason, original) == (
+        2,
+        "row has 2 fields but the header has 3",
+        {"raw": "P2,person"},
+    )
     assert names(ws)[0] == ("P1", big + "\nline two")
 
 

@@ -99,18 +99,30 @@ def test_xlsx_with_dates_and_numbers(tmp_path: Path) -> None:
         (4, "kind: 'robot' is not in Kinds of party (party_kinds)")
     ]
     assert table_rows(ws, "SELECT birth_date, id_number FROM parties")[0] == (
-        dt.date(1990, 4, 3), "12345678",
-    )  # fmt: skip
+        dt.date(1990, 4, 3),
+        "12345678",
+    )
 
 
 def test_followthemoney_json_lines(tmp_path: Path) -> None:
     lines = [
-        {"id": "ftm-1", "schema": "Person", "properties": {
-            "name": ["Wang Fang"], "birthDate": ["1970-01-02"], "nationality": ["cn"],
-            "topics": ["role.pep"]}},
-        {"id": "ftm-2", "schema": "Company", "properties": {"name": ["Exotic Pets Ltd"], "country": ["gy"]}},
+        {
+            "id": "ftm-1",
+            "schema": "Person",
+            "properties": {
+                "name": ["Wang Fang"],
+                "birthDate": ["1970-01-02"],
+                "nationality": ["cn"],
+                "topics": ["role.pep"],
+            },
+        },
+        {
+            "id": "ftm-2",
+            "schema": "Company",
+            "properties": {"name": ["Exotic Pets Ltd"], "country": ["gy"]},
+        },
         {"id": "ftm-3", "schema": "Payment", "properties": {"amount": ["5"]}},
-    ]  # fmt: skip
+    ]
     path = tmp_path / "entities.jsonl"
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n{not json\n", encoding="utf-8")
     ws = tmp_path / "ws.duckdb"
@@ -143,9 +155,21 @@ def test_a_killed_ingest_leaves_the_workspace_as_it_was(loaded_ws: Path, tmp_pat
     before = table_rows(loaded_ws, "SELECT count(*) FROM transactions")[0][0]
     env = {**os.environ, PAUSE_BEFORE_COMMIT_ENV: "60"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "onca", "ingest", str(loaded_ws), "transactions", str(big), "--json"],
-        env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "onca",
+            "ingest",
+            str(loaded_ws),
+            "transactions",
+            str(big),
+            "--json",
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     assert proc.stderr is not None
     deadline = time.monotonic() + 60
     for line in proc.stderr:

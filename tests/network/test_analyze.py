@@ -100,8 +100,8 @@ def test_report_sections_show_the_seizure_network(scenario: tuple[Path, Path]) -
     with open_workspace(scenario[0], create=False) as ws, open_flows(ws, "memory") as flows:
         seizure = choose_seizure(ws, flows)
         assert seizure is not None
-        section = seizure_section(ws, flows, seizure, truth_dir=scenario[1])
-        organisers = organiser_section(ws, flows, scenario[1])
+        section = seizure_section(ws, flows=flows, seizure_id=seizure, truth_dir=scenario[1])
+        organisers = organiser_section(ws, flows=flows, truth_dir=scenario[1])
     assert section.figures and section.figures[0].png.startswith(b"\x89PNG")
     assert "<svg" in str(section.html[0])
     ranking = section.tables[0]

@@ -170,7 +170,7 @@ def test_learning_section_tables_and_figure(scenario: tuple[Path, Path]) -> None
         report = evaluate_learning(
             ws, truth, frame=frame, scorer=TransactionScorer(learning_rate=0.1, n_estimators=200)
         )
-        section = learning_section(ws, report, frame.motifs, truth_dir=truth, top=5)
+        section = learning_section(ws, report=report, motifs=frame.motifs, truth_dir=truth, top=5)
     captions = [t.caption for t in section.tables]
     assert captions[0].startswith("Test split, per transaction")
     rules, learned = section.tables[0].rows

@@ -46,7 +46,7 @@ def test_scenario_duplicates_are_found(workspace: Path, world: tuple[Path, Path]
     assert f1(predicted, truth) >= 0.95, (len(predicted & truth), len(predicted), len(truth))
     # The report section shows the same accuracy and explains one network member's match.
     with open_workspace(workspace, create=False, read_only=True) as ws:
-        section = resolve_section(ws, world[1])
+        section = resolve_section(ws, truth_dir=world[1])
     accuracy, explained, why = section.tables[:3]
     assert float(accuracy.rows[0][-1]) == pytest.approx(f1(predicted, truth), abs=1e-3)
     assert "from a trafficking network" in explained.caption and len(explained.rows) == 2

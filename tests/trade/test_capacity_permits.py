@@ -35,8 +35,10 @@ PRODUCTIVITY = "taxon,offspring_per_female_year,source\nPsittacus,2.5,breeders' 
 
 @pytest.fixture
 def trade_files(tmp_path: Path) -> tuple[Path, Path, Path]:
-    rows = [ship(i, 2010 + i, qty, "E", exporter="ZA", importer="AE", source="C")
-            for i, qty in enumerate([40, 50, 60, 70, 140, 80, 90])]  # fmt: skip
+    rows = [
+        ship(i, 2010 + i, qty, "E", exporter="ZA", importer="AE", source="C")
+        for i, qty in enumerate([40, 50, 60, 70, 140, 80, 90])
+    ]
     rows.append(ship(20, 2014, 500, "E", exporter="VN", source="C"))  # no facility in VN
     rows.append(ship(21, 2014, 500, "E", exporter="ZA", importer="AE", source="W"))  # wild
     shipments = tmp_path / "shipments.csv"
@@ -62,7 +64,11 @@ def test_facilities_are_checked_and_exports_over_capacity_found(
     findings = capacity(read_trade(shipments), registry)
     # capacity 50 a year until 2014, then 50 + 30: 2011 (50) is within 10%, 2012-2013 and 2014 are over
     assert [(f["year"], f["exported"], f["capacity"]) for f in findings] == [
-        (2014, 140.0, 50.0), (2013, 70.0, 50.0), (2012, 60.0, 50.0), (2016, 90.0, 80.0)]  # fmt: skip
+        (2014, 140.0, 50.0),
+        (2013, 70.0, 50.0),
+        (2012, 60.0, 50.0),
+        (2016, 90.0, 80.0),
+    ]
     assert findings[0]["explanation"] == (
         "ZA exported 140 captive-bred (C, D, F) Psittacus erithacus in 2014, but its 1 registered"
         " facility (Granja Uno) with 20 breeding females could raise about 50 a year: exports are"
@@ -70,8 +76,10 @@ def test_facilities_are_checked_and_exports_over_capacity_found(
     )
     assert [f["year"] for f in capacity(read_trade(shipments), registry, tolerance=0.5)] == [2014]
     unregistered = capacity(read_trade(shipments), registry, unregistered=True)
-    assert any(f["exporter"] == "VN" and "no registered breeding facility" in f["explanation"]
-               for f in unregistered)  # fmt: skip
+    assert any(
+        f["exporter"] == "VN" and "no registered breeding facility" in f["explanation"]
+        for f in unregistered
+    )
     with pytest.raises(ParameterError, match="sources: Z"):
         capacity(read_trade(shipments), registry, sources=("Z",))
 
@@ -94,16 +102,20 @@ PERMIT_PARTIES = [
 def test_permit_checks_become_alerts_and_unknown_permits_are_named(
     build_workspace: BuildWorkspace, tmp_path: Path
 ) -> None:
-    ws = build_workspace({
-        "parties": PERMIT_PARTIES,
-        "permits": ["PM1,export,PE,Pecari tajacu,100,number,W,T,2024-01-10,2024-07-08,C1",
-                    "PK1,export,PE,Isostichopus fuscus,10,kg,W,T,2024-01-10,2024-07-08,C1"],
-        "shipments": [
-            "S1,2024-02-01T10:00:00Z,C1,Z1,PE,,CN,410390,peccary leather,900.00,USD,30.000,air,PM1",
-            "S2,2024-09-01T10:00:00Z,C1,Z1,PE,HK,CN,410390,peccary leather,900.00,USD,30.000,air,PM1",
-            "S3,2024-02-01T10:00:00Z,C1,Z1,PE,,CN,030819,sea cucumbers,900.00,USD,30.000,air,PK1",
-        ],
-    })  # fmt: skip
+    ws = build_workspace(
+        {
+            "parties": PERMIT_PARTIES,
+            "permits": [
+                "PM1,export,PE,Pecari tajacu,100,number,W,T,2024-01-10,2024-07-08,C1",
+                "PK1,export,PE,Isostichopus fuscus,10,kg,W,T,2024-01-10,2024-07-08,C1",
+            ],
+            "shipments": [
+                "S1,2024-02-01T10:00:00Z,C1,Z1,PE,,CN,410390,peccary leather,900.00,USD,30.000,air,PM1",
+                "S2,2024-09-01T10:00:00Z,C1,Z1,PE,HK,CN,410390,peccary leather,900.00,USD,30.000,air,PM1",
+                "S3,2024-02-01T10:00:00Z,C1,Z1,PE,,CN,030819,sea cucumbers,900.00,USD,30.000,air,PK1",
+            ],
+        }
+    )
     bad = tmp_path / "more_shipments.csv"
     header = (tmp_path / "shipments.csv").read_text().splitlines()[0]
     bad.write_text(
@@ -114,13 +126,21 @@ def test_permit_checks_become_alerts_and_unknown_permits_are_named(
     assert ingest_files(ws, "shipments", [bad]).quarantined == 1
     with onca.workspace.open(ws) as w:
         result = check_permits(w)
-        stored = w.con.execute(
+        stored = w.db.fetch(
             "SELECT typology_id, subject_id FROM alerts ORDER BY typology_id, subject_id"
-        ).fetchall()
-    assert result["by_check"] == {"permit_commodity_mismatch": 0, "permit_quantity_exceeded": 1,
-                                  "permit_expired_or_early": 1, "permit_reused": 1, "permit_unknown": 1}  # fmt: skip
-    assert stored == [("permit_expired_or_early", "S2"), ("permit_quantity_exceeded", "PK1"),
-                      ("permit_reused", "PM1")]  # fmt: skip
+        )
+    assert result["by_check"] == {
+        "permit_commodity_mismatch": 0,
+        "permit_quantity_exceeded": 1,
+        "permit_expired_or_early": 1,
+        "permit_reused": 1,
+        "permit_unknown": 1,
+    }
+    assert stored == [
+        ("permit_expired_or_early", "S2"),
+        ("permit_quantity_exceeded", "PK1"),
+        ("permit_reused", "PM1"),
+    ]
     by = {f["check"]: f for f in result["findings"]}
     assert by["permit_reused"]["shipments"] == ["S1", "S2"]
     assert by["permit_reused"]["countries"] == ["PE", "CN", "HK"]
@@ -149,8 +169,21 @@ def test_permit_checks_become_alerts_and_unknown_permits_are_named(
 
 def test_capacity_cli_with_plots(trade_files: tuple[Path, Path, Path], tmp_path: Path) -> None:
     shipments, fac, prod = trade_files
-    result = runner.invoke(app, ["trade", "capacity", str(shipments), "--facilities", str(fac),
-                                 "--productivity", str(prod), "--plots", str(tmp_path / "plots"), "--json"])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "trade",
+            "capacity",
+            str(shipments),
+            "--facilities",
+            str(fac),
+            "--productivity",
+            str(prod),
+            "--plots",
+            str(tmp_path / "plots"),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["findings_total"] == 4 and payload["facilities_quarantined"] == 4
@@ -177,7 +210,8 @@ def test_every_planted_pattern_in_the_scenario_is_found(tmp_path: Path) -> None:
     ranks = [p["rank"] for p in result["planted"] if p["pattern"] == "mirror gap"]
     assert sorted(ranks) == [1, 2]  # the planted gaps are the two largest discrepancies
     assert len(result["shifts"]) == 1  # no ordinary route shifts
-    section, summary = trade_section(tmp_path / "cites", truth)
+    section = trade_section(None, folder=tmp_path / "cites", truth=truth)
+    summary = section.data
     assert summary["found"] == 4 and len(section.figures) == 4
 
 

@@ -17,6 +17,7 @@ from onca.cli import (
     _occupancy,
     _pprl,
     _registry,
+    _report,
     _resolve,
     _scenario,
     _screen,
@@ -49,6 +50,7 @@ app.add_typer(_registry.app, name="registry")
 app.command()(_density.density)
 app.command()(_occupancy.occupancy)
 app.command()(_distribution.distribution)
+app.command()(_report.report)
 
 
 def _version(value: bool) -> None:

@@ -65,9 +65,13 @@ def _print_result(result: IngestResult) -> None:
         table.add_column(col, justify="left" if col == "file" else "right")
     for f in result.files:
         table.add_row(
-            Path(f.path).name, f"{f.rows:,}", f"{f.loaded:,}", f"{f.inserted:,}",
-            f"{f.unchanged:,}", f"{f.quarantined:,}",
-        )  # fmt: skip
+            Path(f.path).name,
+            f"{f.rows:,}",
+            f"{f.loaded:,}",
+            f"{f.inserted:,}",
+            f"{f.unchanged:,}",
+            f"{f.quarantined:,}",
+        )
     out.print(table)
     out.print(
         f"{result.rows:,} rows = {result.loaded:,} loaded + {result.quarantined:,} quarantined"
@@ -77,8 +81,10 @@ def _print_result(result: IngestResult) -> None:
         for warning in f.warnings:
             err.print(f"[yellow]warning:[/] {warning}")
         if f.ignored_columns:
-            err.print(f"[yellow]note:[/] {Path(f.path).name}: ignored columns not in the contract:"
-                      f" {', '.join(f.ignored_columns)}")  # fmt: skip
+            err.print(
+                f"[yellow]note:[/] {Path(f.path).name}: ignored columns not in the contract:"
+                f" {', '.join(f.ignored_columns)}"
+            )
         for reason, n in f.top_reasons:
             out.print(f"  quarantined x{n}: {reason}", highlight=False)
     if result.quarantined:
@@ -96,11 +102,11 @@ def quarantine(
 
     with errors_as_exit(), onca.workspace.open(workspace, create=False) as ws:
         where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
-        rows = ws.con.execute(
+        rows = ws.db.fetch(
             f"""SELECT kind, source_file, row_number, line, reason, CAST(original AS VARCHAR)
                 FROM quarantine {where} ORDER BY kind, source_file, row_number LIMIT ?""",
             [*params, limit],
-        ).fetchall()
+        )
     keys = ("kind", "source_file", "row_number", "line", "reason", "original")
     if as_json:
         import json

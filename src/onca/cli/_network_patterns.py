@@ -12,6 +12,7 @@ from rich.table import Table as RichTable
 
 from onca.cli._common import err, errors_as_exit, out, print_json, write_table
 from onca.cli._network import app
+from onca.metrics import fmt
 
 
 def _instance_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -234,20 +235,18 @@ def learn(
         (f"rules only ({report.rules_level} level)", report.rules),
         ("learned", report.learned),
     ):
-        table.add_row(
-            name, f"{s.flagged:,}", f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}"
-        )
+        table.add_row(name, f"{s.flagged:,}", fmt(s.precision), fmt(s.recall), fmt(s.f1))
     out.print(table)
     if report.parties is not None:
         p = report.parties
         out.print(
-            f"per party ({p['parties']:,} in the test split): rules F1 {p['rules']['f1']:.3f},"
-            f" learned F1 {p['learned']['f1']:.3f}",
+            f"per party ({p['parties']:,} in the test split): rules F1 {fmt(p['rules']['f1'])},"
+            f" learned F1 {fmt(p['learned']['f1'])}",
             highlight=False,
         )
     features = ", ".join(f"{n} {v:.2f}" for n, v in report.importances[:top])
     out.print(f"features carrying the gain: {features}", highlight=False)
     out.print(
-        f"learned minus rules F1: [bold]{report.f1_difference:+.3f}[/bold] "
+        f"learned minus rules F1: [bold]{fmt(report.f1_difference, '+.3f')}[/bold] "
         f"({report.seconds['total']:.1f} s)"
     )

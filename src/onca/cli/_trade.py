@@ -22,8 +22,9 @@ app = typer.Typer(
     help="""Legal-trade monitoring: laundering through CITES trade records.
 
 Reads the CITES Trade Database's comparative tabulation or shipment-level export (the format
-is detected), checks every row (codes, quantities; bad rows are quarantined with their line and
-reason) and harmonises units.
+is detected), checks every row against the data contract as onca ingest does (tables
+cites_comptab and cites_shipments: codes, quantities; bad rows are quarantined with their line
+and reason) and harmonises units.
 
 **onca trade mirror FILE** ranks discrepancies between what exporters and importers reported.
 
@@ -42,8 +43,12 @@ keys and a sentence **explanation**; **--plots DIR** draws the largest ones.
 
 
 def _payload(data: Any, findings: list[dict[str, Any]], top: int) -> dict[str, Any]:
-    return {**data.summary(), "findings_total": len(findings), "findings": findings[:top],
-            "quarantine": data.quarantine[:50]}  # fmt: skip
+    return {
+        **data.summary(),
+        "findings_total": len(findings),
+        "findings": findings[:top],
+        "quarantine": data.quarantine[:50],
+    }
 
 
 def _plots(folder: Path | None, draw: Any, payload: dict[str, Any]) -> None:
@@ -93,8 +98,7 @@ def mirror_command(
     from onca.trade._mirror import mirror
     from onca.trade._plots import mirror_pictures
 
-    with errors_as_exit():
-        data = read_trade(file)
+    with errors_as_exit(), read_trade(file) as data:
         findings = mirror(data, min_difference=min_difference)
         for f in findings:
             f["listed_appendix"] = appendix_at(f["taxon"], f["year_exporter"])
@@ -131,8 +135,7 @@ def source_shift_command(
     from onca.trade._plots import shift_pictures
     from onca.trade._shift import source_shifts
 
-    with errors_as_exit():
-        data = read_trade(file)
+    with errors_as_exit(), read_trade(file) as data:
         findings = source_shifts(
             data, min_change=min_change, min_years=min_years, min_quantity=min_quantity
         )
@@ -195,11 +198,19 @@ def capacity_command(
     with errors_as_exit():
         table = read_productivity(productivity) if productivity else None
         registry = read_facilities(facilities, table)
-        data = read_trade(file)
-        findings = capacity(data, registry, tolerance=tolerance, unregistered=unregistered,
-                            sources=tuple(source or CAPTIVE_BRED))  # fmt: skip
-        payload = {**_payload(data, findings, top), **registry.summary(),
-                   "facilities_quarantine": registry.quarantine[:50]}  # fmt: skip
+    with errors_as_exit(), read_trade(file) as data:
+        findings = capacity(
+            data,
+            registry,
+            tolerance=tolerance,
+            unregistered=unregistered,
+            sources=tuple(source or CAPTIVE_BRED),
+        )
+        payload = {
+            **_payload(data, findings, top),
+            **registry.summary(),
+            "facilities_quarantine": registry.quarantine[:50],
+        }
         _plots(plots, lambda: capacity_pictures(findings), payload)
     if as_json:
         print_json(payload)
@@ -246,8 +257,11 @@ def permits_command(
         result = check_permits(
             ws, engine=engine, parameters={"permit_quantity_exceeded": {"tolerance": tolerance}}
         )
-    payload = {**{k: v for k, v in result.items() if k != "findings"},
-               "findings_total": len(result["findings"]), "findings": result["findings"][:top]}  # fmt: skip
+    payload = {
+        **{k: v for k, v in result.items() if k != "findings"},
+        "findings_total": len(result["findings"]),
+        "findings": result["findings"][:top],
+    }
     if as_json:
         print_json(payload)
         return

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
 from onca.contract._model import COLUMN_TYPES, CodeList, Column, Contract, RowCheck, Table
+from onca.contract._reference import ReferenceList, check_reference_set, read_reference_dir
 from onca.errors import ContractError
 
 CONTRACT_VERSION = 1
@@ -19,12 +19,11 @@ CONTRACT_VERSION = 1
 
 _TABLE_KEYS = {"name", "title", "description", "primary_key", "columns", "checks"}
 _COLUMN_KEYS = {
-    "name", "type", "required", "description", "codes", "references",
-    "scale", "min", "max", "min_exclusive", "pattern",
-}  # fmt: skip
+    *("name", "type", "required", "description", "codes", "references"),
+    *("scale", "min", "max", "min_exclusive", "pattern", "headers"),
+}
 _CHECK_KEYS = {"name", "sql", "reason", "description"}
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-T = TypeVar("T", CodeList, Table)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -53,16 +52,34 @@ def _no_unknown(doc: dict[str, Any], allowed: set[str], where: str) -> None:
         )
 
 
-def parse_code_list(doc: dict[str, Any], where: str) -> CodeList:
-    _require(doc, ("name", "title", "source", "values"), where)
-    values = doc["values"]
-    if not isinstance(values, dict) or not values:
-        raise ContractError(f"{where}: 'values' must be a non-empty mapping of code to label")
+def code_list(ref: ReferenceList, base: CodeList | None = None) -> CodeList:
+    """The code list of a reference list whose values map code to label (or to a record with a
+    ``label`` and ``aliases``) or list the codes; ``base`` is the list it extends."""
+    where = Path(ref.path).name
+    codes: dict[str, str] = dict(base.values) if base else {}
+    aliases: dict[str, str] = dict(base.aliases) if base else {}
+    items = ref.values.items() if isinstance(ref.values, dict) else ((v, v) for v in ref.values)
+    for code, entry in items:
+        label = entry.get("label") if isinstance(entry, dict) else entry
+        if not isinstance(code, str) or not isinstance(label, str):
+            raise ContractError(
+                f"{where}: entry {code!r}: a code list maps a code to a label (text), or to a"
+                f" record with a label; found {entry!r}"
+            )
+        codes[code] = label
+        named = (entry.get("aliases") or []) if isinstance(entry, dict) else []
+        for alias in named:
+            if aliases.get(alias, code) != code:
+                raise ContractError(
+                    f"{where}: entry {code!r}, field 'aliases': {alias!r} already names"
+                    f" {aliases.get(alias, alias)!r}"
+                )
+            aliases[str(alias)] = code
+    clash = sorted(set(codes) & set(aliases))
+    if clash:
+        raise ContractError(f"{where}: {', '.join(clash)} is both a code and an alias")
     return CodeList(
-        name=str(doc["name"]),
-        title=str(doc["title"]),
-        source=str(doc["source"]),
-        values={str(k): str(v) for k, v in values.items()},
+        name=ref.name, title=ref.title, source=ref.source, values=codes, aliases=aliases
     )
 
 
@@ -85,6 +102,11 @@ def parse_column(doc: dict[str, Any], where: str) -> Column:
     ref = doc.get("references")
     if ref is not None and (not isinstance(ref, str) or ref.count(".") != 1):
         raise ContractError(f"{where}: 'references' must read table.column, found {ref!r}")
+    headers = doc.get("headers") or []
+    if not isinstance(headers, list) or not all(
+        isinstance(h, str) and h == h.strip().lower() and h for h in headers
+    ):
+        raise ContractError(f"{where}: 'headers' must be a list of lower-case column names")
     pattern = doc.get("pattern")
     if pattern is not None:
         try:
@@ -103,6 +125,7 @@ def parse_column(doc: dict[str, Any], where: str) -> Column:
         max=doc.get("max"),
         min_exclusive=bool(doc.get("min_exclusive", False)),
         pattern=pattern,
+        headers=tuple(headers),
     )
 
 
@@ -116,7 +139,7 @@ def parse_table(doc: dict[str, Any], where: str) -> Table:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ContractError(f"{where}: duplicate column(s) {', '.join(dupes)}")
-    if doc["primary_key"] not in names:
+    if doc["primary_key"] is not None and doc["primary_key"] not in names:
         raise ContractError(f"{where}: primary_key {doc['primary_key']!r} is not a column")
     checks = []
     for c in doc.get("checks") or []:
@@ -136,9 +159,12 @@ def parse_table(doc: dict[str, Any], where: str) -> Table:
 def check_contract(contract: Contract) -> None:
     """Raise ContractError unless every reference in the contract resolves."""
     for table in contract.tables.values():
-        pk = table.column(table.primary_key)
-        if not pk.required or pk.type != "string":
-            raise ContractError(f"{table.name}: primary key {pk.name!r} must be a required string")
+        if table.primary_key is not None:
+            pk = table.column(table.primary_key)
+            if not pk.required or pk.type != "string":
+                raise ContractError(
+                    f"{table.name}: primary key {pk.name!r} must be a required string"
+                )
         for col in table.columns:
             where = f"{table.name}.{col.name}"
             if col.codes and col.codes not in contract.codes:
@@ -155,22 +181,39 @@ def check_contract(contract: Contract) -> None:
     contract.load_order()  # raises on a cycle
 
 
-def _load_folder(folder: Path, parse: Callable[[dict[str, Any], str], T]) -> dict[str, T]:
-    """Parse every ``*.yaml`` in ``folder``; each item's name must match its file name."""
-    items: dict[str, T] = {}
+def _load_tables(folder: Path) -> dict[str, Table]:
+    """Parse every ``*.yaml`` in ``folder``; each table's name must match its file name."""
+    tables: dict[str, Table] = {}
     for path in sorted(folder.glob("*.yaml")):
-        item = parse(_read_yaml(path), path.name)
-        name = item.name
-        if name != path.stem:
-            raise ContractError(f"{path.name}: name {name!r} must match the file name")
-        items[name] = item
-    return items
+        table = parse_table(_read_yaml(path), path.name)
+        if table.name != path.stem:
+            raise ContractError(f"{path.name}: name {table.name!r} must match the file name")
+        tables[table.name] = table
+    return tables
+
+
+def _load_codes(folder: Path) -> dict[str, CodeList]:
+    """The code lists in ``folder``, read and checked by the reference-data loader."""
+    refs = read_reference_dir(folder)
+    check_reference_set(refs)
+    codes: dict[str, CodeList] = {}
+
+    def build(name: str) -> CodeList:
+        if name not in codes:
+            ref = refs[name]
+            base = build(ref.extends) if ref.extends else None
+            codes[name] = code_list(ref, base)
+        return codes[name]
+
+    for name in refs:
+        build(name)
+    return dict(sorted(codes.items()))
 
 
 def load_contract_from(directory: Path) -> Contract:
     """Load a contract from ``directory/tables/*.yaml`` and ``directory/codes/*.yaml``."""
-    codes = _load_folder(directory / "codes", parse_code_list)
-    tables = _load_folder(directory / "tables", parse_table)
+    codes = _load_codes(directory / "codes")
+    tables = _load_tables(directory / "tables")
     if not tables:
         raise ContractError(f"{directory}: no table schemas found under tables/")
     contract = Contract(version=CONTRACT_VERSION, tables=tables, codes=codes)

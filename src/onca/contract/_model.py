@@ -26,20 +26,25 @@ LIST_SEPARATOR = ";"
 
 @dataclass(frozen=True)
 class CodeList:
-    """A closed list of codes, each with a label: countries, currencies, channels..."""
+    """A closed list of codes, each with a label: countries, currencies, channels...
+
+    ``aliases`` maps other names a file may give a code (``kilograms``) to the code (``kg``);
+    ingest stores the code.
+    """
 
     name: str
     title: str
     source: str
     values: Mapping[str, str]
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
     def __contains__(self, code: object) -> bool:
         return code in self.values
 
     @property
     def case(self) -> str:
-        """'upper' when every code is upper case (ISO codes), else 'lower' or 'mixed'."""
-        codes = list(self.values)
+        """'upper' when every code and alias is upper case (ISO codes), else 'lower' or 'mixed'."""
+        codes = [*self.values, *self.aliases]
         if all(c == c.upper() for c in codes):
             return "upper"
         if all(c == c.lower() for c in codes):
@@ -53,7 +58,8 @@ class Column:
 
     ``type`` is one of COLUMN_TYPES. ``codes`` names the code list of a ``code`` or ``code_list``
     column; ``references`` is ``table.column`` for a foreign key; ``scale`` is the number of
-    decimal places a ``decimal`` column keeps; ``min``/``max`` bound numeric columns.
+    decimal places a ``decimal`` column keeps; ``min``/``max`` bound numeric columns;
+    ``headers`` are other names the column has in files (lower case: ``app.`` for ``appendix``).
     """
 
     name: str
@@ -67,6 +73,7 @@ class Column:
     max: float | None = None
     min_exclusive: bool = False
     pattern: str | None = None
+    headers: tuple[str, ...] = ()
 
     @property
     def is_list(self) -> bool:
@@ -113,11 +120,15 @@ class RowCheck:
 
 @dataclass(frozen=True)
 class Table:
-    """A table of the data contract: its columns, primary key and cross-column checks."""
+    """A table of the data contract: its columns, primary key and cross-column checks.
+
+    ``primary_key`` is None for a table whose rows have no identity of their own (the CITES
+    comparative tabulation: counts per year, taxon, route, term and source).
+    """
 
     name: str
     title: str
-    primary_key: str
+    primary_key: str | None
     columns: tuple[Column, ...]
     description: str = ""
     checks: tuple[RowCheck, ...] = ()
@@ -135,6 +146,21 @@ class Table:
     @property
     def required_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
+
+    def match_header(self, header: list[str]) -> dict[str, str]:
+        """Which file column each contract column reads: ``{column: header name}``.
+
+        ``header`` holds the file's column names as ingest reads them (trimmed, lower case). A
+        column is found under its own name, else under the first of its ``headers`` present.
+        """
+        present = set(header)
+        found: dict[str, str] = {}
+        for col in self.columns:
+            for name in (col.name, *col.headers):
+                if name in present:
+                    found[col.name] = name
+                    break
+        return found
 
     @property
     def foreign_keys(self) -> list[Column]:

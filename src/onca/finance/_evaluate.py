@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from onca.errors import ParameterError
+from onca.metrics import average_precision, flag_scores, ratio, roc_auc
 from onca.workspace import Workspace
 
 LEVELS = {"account": "account_id", "party": "party_id", "transaction": "txn_id"}
@@ -120,43 +121,34 @@ class Ranking:
 def ranking(
     name: str, y: npt.NDArray[np.int64], score: npt.ArrayLike, ks: Sequence[int]
 ) -> Ranking:
-    """ROC AUC, average precision and precision/recall in the top k of ``score``."""
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
+    """ROC AUC, average precision and precision/recall in the top k of ``score`` (undefined
+    measures are None: :mod:`onca.metrics`)."""
     s = np.asarray(score, dtype=np.float64)
-    both = 0 < int(y.sum()) < y.size
-    auc = round(float(roc_auc_score(y, s)), 4) if both else None
-    ap = round(float(average_precision_score(y, s)), 4) if both else None
+    auc, ap = roc_auc(y, s), average_precision(y, s)
     order = np.argsort(-s, kind="stable")
     at_k: dict[int, dict[str, float | None]] = {}
     positives = int(y.sum())
     for k in ks:
         kk = min(k, y.size)
         hits = int(y[order[:kk]].sum())
-        at_k[k] = {
-            "precision": round(hits / kk, 4) if kk else None,
-            "recall": round(hits / positives, 4) if positives else None,
-        }
-    return Ranking(name, auc, ap, at_k)
+        at_k[k] = {"precision": _round(ratio(hits, kk)), "recall": _round(ratio(hits, positives))}
+    return Ranking(name, _round(auc), _round(ap), at_k)
 
 
-def flag_scores(y: npt.NDArray[np.int64], flagged: npt.NDArray[np.bool_]) -> dict[str, Any]:
-    """Precision, recall and F1 of a yes/no flag; None where undefined (nothing flagged, no
-    positive)."""
-    tp = int((flagged & (y == 1)).sum())
-    n_flag, n_pos = int(flagged.sum()), int(y.sum())
-    precision = tp / n_flag if n_flag else None
-    recall = tp / n_pos if n_pos else None
-    if precision is None or recall is None:
-        f1 = None
-    else:
-        f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def alert_scores(y: npt.NDArray[np.int64], flagged: npt.NDArray[np.bool_]) -> dict[str, Any]:
+    """Precision, recall and F1 of a yes/no flag, rounded; None where undefined (nothing
+    flagged, no positive: :mod:`onca.metrics`)."""
+    s = flag_scores(y == 1, flagged)
     return {
-        "flagged": n_flag,
-        "true_positives": tp,
-        "precision": None if precision is None else round(precision, 4),
-        "recall": None if recall is None else round(recall, 4),
-        "f1": None if f1 is None else round(f1, 4),
+        "flagged": s.flagged,
+        "true_positives": s.true_positives,
+        "precision": _round(s.precision),
+        "recall": _round(s.recall),
+        "f1": _round(s.f1),
     }
 
 
@@ -199,28 +191,28 @@ _NOUN = {"account": "an account", "party": "a party", "transaction": "a transact
 def _staleness(ws: Workspace) -> list[str]:
     """Why the stored scores may not describe the workspace as it is now."""
     out: list[str] = []
-    scored = ws.con.execute(
+    scored = ws.db.fetch(
         "SELECT run_id, finished_at FROM screen_runs WHERE account_model IS NOT NULL"
         " ORDER BY run_id DESC LIMIT 1"
-    ).fetchall()
+    )
     if not scored:
         return out
     run_id, finished = scored[0]
-    later = ws.con.execute(
+    later = ws.db.scalar(
         "SELECT count(*) FROM screen_runs WHERE run_id > ? AND account_model IS NULL", [run_id]
-    ).fetchall()[0][0]
+    )
     if later:
         out.append(
             f"the account scores are from screen run {run_id}; {later} later run(s) used"
             " --no-account-scores, so the scores do not reflect their alerts"
         )
-    ingested = ws.con.execute(
+    ingested = ws.db.scalar(
         "SELECT count(*) FROM ingest_log WHERE finished_at > ? AND inserted > 0", [finished]
-    ).fetchall()[0][0]
-    unscored = ws.con.execute(
+    )
+    unscored = ws.db.scalar(
         "SELECT count(*) FROM accounts WHERE account_id NOT IN"
         " (SELECT account_id FROM account_scores)"
-    ).fetchall()[0][0]
+    )
     if ingested or unscored:
         out.append(
             f"data was ingested after the account scores were computed (screen run {run_id})"
@@ -245,13 +237,13 @@ def evaluate_screening(
         raise ParameterError(
             f"--top: expected whole numbers from 1 to 1,000,000,000, got {list(top_k)}"
         )
-    n_scored = int(ws.con.execute("SELECT count(*) FROM account_scores").fetchall()[0][0])
+    n_scored = int(ws.db.scalar("SELECT count(*) FROM account_scores"))
     if n_scored == 0:
         raise ParameterError(
             "the workspace has no account scores: run 'onca screen WORKSPACE' first"
         )
     warnings = _staleness(ws)
-    rows = ws.con.execute(_ROWS[level]).fetchall()
+    rows = ws.db.fetch(_ROWS[level])
     ids = [str(r[0]) for r in rows]
     present = set(ids)
     unmatched = sum(1 for key in labels if key not in present)
@@ -273,7 +265,7 @@ def evaluate_screening(
         return {
             "rows": int(mask.sum()),
             "positives": int(yy.sum()),
-            "alerts": flag_scores(yy, alerted[mask]),
+            "alerts": alert_scores(yy, alerted[mask]),
             "score": ranking("account score", yy, score[mask], top_k).as_dict(),
             "baselines": [
                 ranking("transaction count", yy, count[mask], top_k).as_dict(),

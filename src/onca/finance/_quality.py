@@ -17,13 +17,14 @@ Definitions (also in docs/screening.md):
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 
+from onca.metrics import percent, ratio
+from onca.synth import Truth
 from onca.workspace import Workspace
 
 # typology -> (kind of target, truth selector). Kinds: "txn" (the planted episodes of these
@@ -51,11 +52,6 @@ TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _read(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
 @dataclass
 class TypologyQuality:
     typology_id: str
@@ -68,11 +64,11 @@ class TypologyQuality:
 
     @property
     def precision(self) -> float | None:
-        return self.bad_parties / self.parties if self.parties else None
+        return ratio(self.bad_parties, self.parties)
 
     @property
     def recall(self) -> float | None:
-        return self.target_found / self.target_size if self.target_size else None
+        return ratio(self.target_found, self.target_size)
 
 
 @dataclass
@@ -88,17 +84,17 @@ class BudgetResult:
     networks_total: int
 
     @property
-    def recall(self) -> float:
-        return self.bad / self.bad_total if self.bad_total else 0.0
+    def recall(self) -> float | None:
+        return ratio(self.bad, self.bad_total)
 
     @property
-    def precision(self) -> float:
-        return self.bad / self.parties if self.parties else 0.0
+    def precision(self) -> float | None:
+        return ratio(self.bad, self.parties)
 
     @property
-    def best_recall(self) -> float:
+    def best_recall(self) -> float | None:
         """The recall a perfect ranking would reach with this budget."""
-        return min(1.0, self.slots / self.bad_total) if self.bad_total else 0.0
+        return ratio(min(self.slots, self.bad_total), self.bad_total)
 
 
 @dataclass
@@ -140,17 +136,14 @@ class QualityReport:
         }
 
     def to_markdown(self) -> str:
-        def pct(x: float | None) -> str:
-            return "n/a" if x is None else f"{x * 100:.0f}%"
-
         lines = [
             "| typology | alerts | parties alerted | precision | recall | recall target |",
             "|---|---:|---:|---:|---:|---|",
         ]
         for q in self.typologies:
             lines.append(
-                f"| `{q.typology_id}` | {q.alerts:,} | {q.parties:,} | {pct(q.precision)} |"
-                f" {pct(q.recall)} | {q.target} ({q.target_size:,}) |"
+                f"| `{q.typology_id}` | {q.alerts:,} | {q.parties:,} | {percent(q.precision)} |"
+                f" {percent(q.recall)} | {q.target} ({q.target_size:,}) |"
             )
         lines += [
             "",
@@ -163,8 +156,8 @@ class QualityReport:
         ]
         for b in self.budgets:
             lines.append(
-                f"| top {b.share * 100:g}% | {b.slots:,} ({b.parties:,}) | {b.bad:,} | {pct(b.recall)} |"
-                f" {pct(b.best_recall)} | {pct(b.precision)} | {b.networks} of {b.networks_total} |"
+                f"| top {b.share * 100:g}% | {b.slots:,} ({b.parties:,}) | {b.bad:,} | {percent(b.recall)} |"
+                f" {percent(b.best_recall)} | {percent(b.precision)} | {b.networks} of {b.networks_total} |"
             )
         return "\n".join(lines) + "\n"
 
@@ -179,18 +172,13 @@ def _episode_holders(
         for episode, txns in by_episode.items()
         for txn in txns
     }
-    ws.con.register(
-        "_truth_txns",
-        pa.table({"txn_id": list(txn_episode), "n": list(range(len(txn_episode)))}),
-    )
-    try:
-        rows = ws.con.execute(
+    planted = pa.table({"txn_id": list(txn_episode), "n": list(range(len(txn_episode)))})
+    with ws.db.registered("_truth_txns", planted):
+        rows = ws.db.fetch(
             """SELECT t.txn_id, a.holder_id FROM _truth_txns AS k
                JOIN transactions AS t ON t.txn_id = k.txn_id
                JOIN accounts AS a ON a.account_id IN (t.from_account, t.to_account)"""
-        ).fetchall()
-    finally:
-        ws.con.unregister("_truth_txns")
+        )
     holders: dict[tuple[str, str], set[str]] = {key: set() for key in set(txn_episode.values())}
     for txn, holder in rows:
         holders[txn_episode[str(txn)]].add(str(holder))
@@ -200,29 +188,26 @@ def _episode_holders(
 def evaluate(
     ws: Workspace, truth_dir: Path | str, *, budgets: tuple[float, ...] = (0.01, 0.05, 0.1)
 ) -> QualityReport:
-    """Compare the workspace's alerts and party scores with a scenario's ground truth."""
-    truth = Path(truth_dir)
-    identities = {r["party_id"]: r["person_key"] for r in _read(truth / "identities.csv")}
+    """Compare the workspace's alerts and party scores with a scenario's ground truth (every
+    file of it but the JSON ones must be there: :class:`onca.synth.Truth`)."""
+    truth = Truth.load(truth_dir)
+    identities = truth.identities
     roles: dict[str, set[str]] = {}
     networks_of: dict[str, set[str]] = {}
-    for r in _read(truth / "roles.csv"):
-        roles.setdefault(r["person_key"], set()).add(r["role"])
-        networks_of.setdefault(r["person_key"], set()).add(r["network_id"])
+    for role in truth.roles:
+        roles.setdefault(role.person_key, set()).add(role.role)
+        networks_of.setdefault(role.person_key, set()).add(role.network_id)
     bad = {p for p, k in identities.items() if k in roles}
     episodes: dict[str, dict[str, set[str]]] = {}  # scenario typology -> episode -> txn ids
-    for r in _read(truth / "transactions.csv"):
+    for r in truth.transactions:
         episodes.setdefault(r["typology"], {}).setdefault(r["episode_id"], set()).add(r["txn_id"])
     holders_of = _episode_holders(ws, episodes)
-    ship_truth = {r["shipment_id"] for r in _read(truth / "shipments.csv")}
-    permit_truth: dict[str, set[str]] = {}
-    for r in _read(truth / "permits.csv"):
-        permit_truth.setdefault(r["issue"], set()).add(r["permit_id"])
+    ship_truth = set(truth.shipments)
+    permit_truth = truth.permit_issues
 
-    alerts = ws.con.execute(
-        "SELECT typology_id, subject_type, subject_id, party_id FROM alerts"
-    ).fetchall()
+    alerts = ws.db.fetch("SELECT typology_id, subject_type, subject_id, party_id FROM alerts")
     typology_ids = sorted({str(a[0]) for a in alerts})
-    run_typologies = ws.con.execute("SELECT typologies FROM screen_runs").fetchall()
+    run_typologies = ws.db.fetch("SELECT typologies FROM screen_runs")
     for (listed,) in run_typologies:
         typology_ids = sorted(set(typology_ids) | set(json.loads(listed)))
 
@@ -259,13 +244,13 @@ def evaluate(
             )
         )
 
-    n_parties = int(ws.con.execute("SELECT count(*) FROM parties").fetchall()[0][0])
+    n_parties = int(ws.db.scalar("SELECT count(*) FROM parties"))
     ranked = [
         str(r[0])
-        for r in ws.con.execute(
+        for r in ws.db.fetch(
             "SELECT party_id FROM party_scores WHERE alerts > 0"
             " ORDER BY score DESC, typologies DESC, alerts DESC, party_id"
-        ).fetchall()
+        )
     ]
     all_networks = {n for nets in networks_of.values() for n in nets}
     results_at = []
@@ -285,9 +270,9 @@ def _shipments_of(ws: Workspace, parties: set[str], alerts: list[tuple[object, .
     """Shipments of alerted consignors, for typologies whose subject is not the shipment."""
     if not parties or any(a[1] == "shipment" for a in alerts):
         return set()
-    rows = ws.con.execute(
+    rows = ws.db.fetch(
         "SELECT shipment_id FROM shipments WHERE list_contains(?, consignor_id)", [sorted(parties)]
-    ).fetchall()
+    )
     return {str(r[0]) for r in rows}
 
 
@@ -296,10 +281,10 @@ def _permits_of(ws: Workspace, alerts: list[tuple[object, ...]]) -> set[str]:
     permits = {str(a[2]) for a in alerts if a[1] == "permit"}
     shipments = sorted(str(a[2]) for a in alerts if a[1] == "shipment")
     if shipments:
-        rows = ws.con.execute(
+        rows = ws.db.fetch(
             "SELECT permit_id FROM shipments WHERE list_contains(?, shipment_id)"
             " AND permit_id IS NOT NULL",
             [shipments],
-        ).fetchall()
+        )
         permits |= {str(r[0]) for r in rows}
     return permits

@@ -137,7 +137,8 @@ def ingest_files(
 
 
 def _check_header(source: Source, table: Table) -> None:
-    missing = [c for c in table.required_columns if c not in source.columns]
+    matched = table.match_header(source.columns)
+    missing = [c for c in table.required_columns if c not in matched]
     if missing:
         found = ", ".join(_cut(c) for c in source.columns[:12]) or "(none)"
         hint = ""
@@ -168,11 +169,13 @@ def _leave_out_unneeded(source: Source, table: Table) -> None:
     They would only be kept as the quarantine's copy of the row, and nested values have no
     text form; binary ones that the contract uses are read as UTF-8 text.
     """
-    unneeded = [c for c in [*source.binary, *source.nested] if c not in table.column_names]
+    used = set(table.match_header(source.columns).values())
+    unneeded = [c for c in [*source.binary, *source.nested] if c not in used]
     if unneeded:
         source.leave_out(unneeded)
-        types = ", ".join(f"{_cut(c)} ({source.binary.get(c) or source.nested[c]})"
-                          for c in unneeded)  # fmt: skip
+        types = ", ".join(
+            f"{_cut(c)} ({source.binary.get(c) or source.nested[c]})" for c in unneeded
+        )
         source.warnings.append(
             f"{source.path.name}: left out column(s) {types}: binary or nested values that"
             f" {table.name} does not use, not kept in the quarantine's copy of a row"
@@ -241,8 +244,8 @@ def _renumber_after_malformed(con: duckdb.DuckDBPyConnection, source: Source, ta
         _run(con, "UPDATE _stage SET _row = _row + 1", table)
         return
     marks = sorted(m.row_number for m in source.malformed)
-    offsets = pa.table({"t": [s - j for j, s in enumerate(marks, start=1)],
-                        "k": list(range(1, len(marks) + 1))})  # fmt: skip
+    starts = [s - j for j, s in enumerate(marks, start=1)]
+    offsets = pa.table({"t": starts, "k": list(range(1, len(marks) + 1))})
     con.register("_offsets", offsets)
     _run(
         con,
@@ -303,6 +306,49 @@ def _empty_reference_warnings(con: duckdb.DuckDBPyConnection, table: Table) -> l
     return out
 
 
+def _key_checks(
+    con: duckdb.DuckDBPyConnection, table: Table, source: Source
+) -> tuple[str, list[str], str]:
+    """JOIN clauses, reason expressions and the "already loaded" test of the primary key.
+
+    A key twice in the file quarantines the later rows; a key already in the workspace with other
+    values is quarantined (ingest never overwrites), with the same values it is unchanged. A table
+    without a key holds rows with no identity of their own: a file whose checksum the ingest log
+    already holds for it loaded before, so its rows are unchanged.
+    """
+    name, pk = table.name, table.primary_key
+    if pk is None:
+        seen = _run(
+            con,
+            "SELECT count(*) FROM ingest_log WHERE kind = ? AND sha256 = ? AND loaded > 0",
+            name,
+            [name, source.sha256],
+        )[0][0]
+        return "", [], "true" if seen else "false"
+    _run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE _dups AS
+            SELECT {q(pk)} AS key, min(_row) AS first_row FROM _typed
+            WHERE {q(pk)} IS NOT NULL GROUP BY {q(pk)} HAVING count(*) > 1""",
+        name,
+    )
+    cols = table.column_names
+    same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM e.{q(c)}" for c in cols)
+    changed = ", ".join(
+        f"CASE WHEN t.{q(c)} IS DISTINCT FROM e.{q(c)} THEN {lit(c)} END" for c in cols
+    )
+    joins = f"""LEFT JOIN _dups d ON t.{q(pk)} = d.key AND t._row <> d.first_row
+            LEFT JOIN {q(name)} e ON t.{q(pk)} = e.{q(pk)}"""
+    problems = [
+        f"CASE WHEN d.key IS NOT NULL THEN {lit(pk + ': ')} || '''' || t.{q(pk)} || ''''"
+        f" || ' appears more than once in this file (kept the first, line ' || (d.first_row + 1) || ')' END",
+        f"CASE WHEN d.key IS NULL AND e.{q(pk)} IS NOT NULL AND NOT ({same}) THEN {lit(pk + ': ')}"
+        f" || '''' || t.{q(pk)} || '''' || ' is already in the workspace with different values ('"
+        f" || concat_ws(', ', {changed}) || '); ingest never overwrites' END",
+    ]
+    return joins, problems, f"(e.{q(pk)} IS NOT NULL AND ({same}))"
+
+
 def _ingest_one(
     con: duckdb.DuckDBPyConnection,
     contract: Contract,
@@ -311,46 +357,26 @@ def _ingest_one(
     progress: ProgressCallback | None,
 ) -> FileResult:
     name = table.name
-    pk = table.primary_key
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = _stage(con, table, source, progress)
     if progress:
         progress(f"checking {source.path.name}", 0, 0)
-    present = {c for c in table.column_names if c in source.columns}
+    present = table.match_header(source.columns)
     _run(
         con,
         f"CREATE OR REPLACE TEMP TABLE _typed AS {typing_sql(table, contract, '_stage', present)}",
         name,
     )
-    _run(
-        con,
-        f"""CREATE OR REPLACE TEMP TABLE _dups AS
-            SELECT {q(pk)} AS key, min(_row) AS first_row FROM _typed
-            WHERE {q(pk)} IS NOT NULL GROUP BY {q(pk)} HAVING count(*) > 1""",
-        name,
-    )
-    joins, problems = _reference_checks(con, table)
+    key_joins, problems, unchanged_sql = _key_checks(con, table, source)
+    joins, reference_problems = _reference_checks(con, table)
     cols = table.column_names
-    same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM e.{q(c)}" for c in cols)
-    changed = ", ".join(
-        f"CASE WHEN t.{q(c)} IS DISTINCT FROM e.{q(c)} THEN {lit(c)} END" for c in cols
-    )
-    problems += [
-        f"CASE WHEN d.key IS NOT NULL THEN {lit(pk + ': ')} || '''' || t.{q(pk)} || ''''"
-        f" || ' appears more than once in this file (kept the first, line ' || (d.first_row + 1) || ')' END",
-        f"CASE WHEN d.key IS NULL AND e.{q(pk)} IS NOT NULL AND NOT ({same}) THEN {lit(pk + ': ')}"
-        f" || '''' || t.{q(pk)} || '''' || ' is already in the workspace with different values ('"
-        f" || concat_ws(', ', {changed}) || '); ingest never overwrites' END",
-    ]
-    reasons = ", ".join(problems)
+    reasons = ", ".join(["NULLIF(t._reason, '')", *reference_problems, *problems])
     _run(
         con,
         f"""CREATE OR REPLACE TEMP TABLE _checked AS
-            SELECT t.*, concat_ws('; ', NULLIF(t._reason, ''), {reasons}) AS _why,
-                   (e.{q(pk)} IS NOT NULL AND ({same})) AS _unchanged
+            SELECT t.*, concat_ws('; ', {reasons}) AS _why, {unchanged_sql} AS _unchanged
             FROM _typed t
-            LEFT JOIN _dups d ON t.{q(pk)} = d.key AND t._row <> d.first_row
-            LEFT JOIN {q(name)} e ON t.{q(pk)} = e.{q(pk)}
+            {key_joins}
             {joins}""",
         name,
     )
@@ -417,13 +443,9 @@ def _ingest_one(
         name,
         [ingest_id],
     )
-    _run(
-        con,
-        "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        name,
-        [ingest_id, name, str(source.path), source.sha256, source.format, total, loaded,
-         loaded - unchanged, unchanged, quarantined, started, now, __version__],
-    )  # fmt: skip
+    log = [ingest_id, name, str(source.path), source.sha256, source.format, total, loaded]
+    log += [loaded - unchanged, unchanged, quarantined, started, now, __version__]
+    _run(con, "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", name, log)
     temps = ["_stage", "_dups", "_checked"]
     temps += [f"_missing_{i}" for i, c in enumerate(table.foreign_keys) if c.is_list]
     for temp in temps:
@@ -439,7 +461,7 @@ def _ingest_one(
         quarantined=quarantined,
         encoding=source.encoding if source.format == "csv" else None,
         delimiter=source.delimiter if source.format == "csv" else None,
-        ignored_columns=[c for c in source.columns if c not in table.column_names],
+        ignored_columns=[c for c in source.columns if c not in present.values()],
         warnings=[*source.warnings, *_empty_reference_warnings(con, table)],
         top_reasons=[(str(r), int(n)) for r, n in top],
     )

@@ -41,15 +41,25 @@ BATCH_ROWS = 262_144
 CSV_BLOCK_BYTES = 32 << 20
 """The CSV reader's block: no row (as UTF-8) may be longer."""
 _BYTE_ORDER_MARKS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
-    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
-)  # fmt: skip
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 FORMATS = ("csv", "parquet", "xlsx", "ftm")
 _SUFFIX_FORMAT = {
-    ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
-    ".xlsx": "xlsx", ".xlsm": "xlsx", ".ftm": "ftm", ".jsonl": "ftm", ".json": "ftm",
-}  # fmt: skip
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".ftm": "ftm",
+    ".jsonl": "ftm",
+    ".json": "ftm",
+}
 
 LINE_COLUMN = "__line__"
 """Optional int64 column a reader adds when it knows each row's line (XLSX row, JSON line)."""
@@ -457,13 +467,22 @@ def _open_parquet(source: Source) -> None:
 
 
 def _is_list(t: pa.DataType) -> bool:
-    return bool(pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
-                or pa.types.is_list_view(t) or pa.types.is_large_list_view(t))  # fmt: skip
+    return bool(
+        pa.types.is_list(t)
+        or pa.types.is_large_list(t)
+        or pa.types.is_fixed_size_list(t)
+        or pa.types.is_list_view(t)
+        or pa.types.is_large_list_view(t)
+    )
 
 
 def _is_bytes(t: pa.DataType) -> bool:
-    return bool(pa.types.is_binary(t) or pa.types.is_large_binary(t)
-                or pa.types.is_fixed_size_binary(t) or pa.types.is_binary_view(t))  # fmt: skip
+    return bool(
+        pa.types.is_binary(t)
+        or pa.types.is_large_binary(t)
+        or pa.types.is_fixed_size_binary(t)
+        or pa.types.is_binary_view(t)
+    )
 
 
 def _stored_type(t: pa.DataType) -> pa.DataType:
@@ -632,14 +651,23 @@ def _rows_to_batch(rows: list[list[str]], names: list[str], lines: list[int]) ->
 # -- FollowTheMoney JSON lines (parties) ----------------------------------------------------
 
 _FTM_KIND = {
-    "Person": "person", "Company": "company", "Organization": "organization",
-    "PublicBody": "organization", "LegalEntity": "organization",
-}  # fmt: skip
+    "Person": "person",
+    "Company": "company",
+    "Organization": "organization",
+    "PublicBody": "organization",
+    "LegalEntity": "organization",
+}
 _FTM_PROPS = {
-    "name": "name", "birth_date": "birthDate", "nationality": "nationality",
-    "country": "country", "address": "address", "phone": "phone", "id_number": "idNumber",
-    "industry": "sector", "occupation": "position",
-}  # fmt: skip
+    "name": "name",
+    "birth_date": "birthDate",
+    "nationality": "nationality",
+    "country": "country",
+    "address": "address",
+    "phone": "phone",
+    "id_number": "idNumber",
+    "industry": "sector",
+    "occupation": "position",
+}
 FTM_COLUMNS = ["party_id", "kind", *_FTM_PROPS, "is_pep"]
 
 

@@ -37,6 +37,14 @@ def _normalise_code(expr: str, codes: CodeList) -> str:
     return expr
 
 
+def _with_aliases(expr: str, codes: CodeList) -> str:
+    """``expr`` with each alias of the code list replaced by its code (``kilograms`` -> ``kg``)."""
+    if not codes.aliases:
+        return expr
+    cases = " ".join(f"WHEN {lit(a)} THEN {lit(c)}" for a, c in sorted(codes.aliases.items()))
+    return f"(CASE {expr} {cases} ELSE {expr} END)"
+
+
 def _split_list(raw: str, codes: CodeList | None) -> str:
     item = "trim(e)" if codes is None else _normalise_code("trim(e)", codes)
     return (
@@ -63,7 +71,7 @@ def typed_expr(col: Column, raw: str, contract: Contract) -> str:
             return f"CASE WHEN lower({raw}) IN ({t}) THEN true WHEN lower({raw}) IN ({f}) THEN false END"
         case "code":
             assert codes is not None
-            norm = _normalise_code(raw, codes)
+            norm = _with_aliases(_normalise_code(raw, codes), codes)
             return f"CASE WHEN {_in_list(norm, codes)} THEN {norm} END"
         case "code_list" | "string_list":
             return f"CASE WHEN {raw} IS NOT NULL THEN {_split_list(raw, codes)} END"
@@ -133,13 +141,14 @@ def problem_exprs(col: Column, raw: str, typed: str, contract: Contract) -> list
     return out
 
 
-def typing_sql(table: Table, contract: Contract, stage: str, present: set[str]) -> str:
+def typing_sql(table: Table, contract: Contract, stage: str, present: dict[str, str]) -> str:
     """SELECT producing typed columns and ``_reason`` (problems within the row) from ``stage``.
 
-    Columns of the contract that the file lacks (optional ones) are NULL.
+    ``present`` maps each contract column the file has to the staged column holding it
+    (:meth:`~onca.contract.Table.match_header`); the others (optional ones) are NULL.
     """
     raw_cols = ", ".join(
-        f"NULLIF(trim({q(c.name)}), '') AS {q('raw_' + c.name)}"
+        f"NULLIF(trim({q(present[c.name])}), '') AS {q('raw_' + c.name)}"
         if c.name in present
         else f"CAST(NULL AS VARCHAR) AS {q('raw_' + c.name)}"
         for c in table.columns

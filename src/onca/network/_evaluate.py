@@ -8,12 +8,12 @@ the first ``top``?
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 from onca.network._flows import FlowSource
 from onca.network._trace import trace_workspace
+from onca.synth import Truth
 from onca.workspace import Workspace
 
 ORGANISER_ROLES = ("financier", "middleman")
@@ -29,31 +29,23 @@ class SeizureTrace:
     entities_reached: int
 
 
-def _truth(truth_dir: Path) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
-    with (truth_dir / "identities.csv").open(newline="") as f:
-        keys = {r["party_id"]: r["person_key"] for r in csv.DictReader(f)}
-    with (truth_dir / "roles.csv").open(newline="") as f:
-        roles = {r["person_key"]: (r["network_id"], r["role"]) for r in csv.DictReader(f)}
-    return keys, roles
-
-
 def organiser_traces(
-    ws: Workspace, truth_dir: Path, flows: FlowSource, *, top: int = 10, hops: int = 4
+    ws: Workspace, truth_dir: Path | str, flows: FlowSource, *, top: int = 10, hops: int = 4
 ) -> list[SeizureTrace]:
     """One row per seizure naming a network member (see the module doc)."""
-    keys, roles = _truth(truth_dir)
-    members = ws.con.execute(
+    truth = Truth.load(truth_dir)
+    keys = truth.identities
+    roles = {r.person_key: (r.network_id, r.role) for r in truth.roles}
+    members = ws.db.fetch(
         """SELECT coalesce(m.entity_id, 'ENT-' || p.party_id), p.party_id
            FROM parties AS p LEFT JOIN entity_members AS m USING (party_id)"""
-    ).fetchall()
+    )
     role_of: dict[str, tuple[str, str]] = {}
     for entity, party in members:
         key = keys.get(party)
         if key in roles:
             role_of.setdefault(entity, roles[key])
-    seizures = ws.con.execute(
-        "SELECT seizure_id, offender_ids FROM seizures ORDER BY seizure_id"
-    ).fetchall()
+    seizures = ws.db.fetch("SELECT seizure_id, offender_ids FROM seizures ORDER BY seizure_id")
     party_entity = {p: e for e, p in members}
     rows = []
     for seizure_id, offenders in seizures:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import lightgbm as lgb
@@ -20,37 +19,16 @@ import numpy as np
 import numpy.typing as npt
 
 from onca.errors import ParameterError
+from onca.metrics import Scores, flag_scores
 
 F64 = npt.NDArray[np.float64]
 SPLITS = ("train", "validation", "test")
 
 
-@dataclass(frozen=True)
-class Scores:
-    """Precision, recall and F1 of the positive class; ``flagged`` = tp + fp."""
-
-    n: int
-    positives: int
-    flagged: int
-    true_positives: int
-    precision: float
-    recall: float
-    f1: float
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
 def scores(truth: npt.ArrayLike, flagged: npt.ArrayLike) -> Scores:
-    """:class:`Scores` of boolean flags against boolean truth (arrays of one length)."""
-    y, f = np.asarray(truth, dtype=bool), np.asarray(flagged, dtype=bool)
-    if y.shape != f.shape:
-        raise ParameterError(f"flagged: expected shape {y.shape} as the truth, got {f.shape}")
-    tp, pos, flg = int((y & f).sum()), int(y.sum()), int(f.sum())
-    precision = tp / flg if flg else 0.0
-    recall = tp / pos if pos else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-    return Scores(int(y.size), pos, flg, tp, precision, recall, f1)
+    """:class:`~onca.metrics.Scores` of boolean flags against boolean truth (arrays of one
+    length); undefined measures are None (:mod:`onca.metrics`)."""
+    return flag_scores(truth, flagged)
 
 
 def temporal_split(

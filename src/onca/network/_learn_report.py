@@ -22,21 +22,20 @@ parties that hold an account in a test-split transaction.
 
 from __future__ import annotations
 
-import csv
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import numpy.typing as npt
 
-from onca.errors import EngineError, InputFileError, ParameterError
+from onca.errors import ParameterError
 from onca.network._features import CATEGORICAL, FeatureFrame, transaction_features
 from onca.network._learn import SPLITS, Scores, TransactionScorer, scores, temporal_split
 from onca.network._motifs import MotifParams
+from onca.synth import Truth
 from onca.workspace import Workspace
 
 RULE_LEVELS = ("transaction", "account", "party")
@@ -68,44 +67,25 @@ SELECT txn_id, min(level) AS level FROM covers GROUP BY txn_id
 """
 
 
-def _read_csv(path: Path, column: str) -> list[dict[str, str]]:
-    if not path.is_file():
-        raise InputFileError(f"truth file not found: {path} (expected a CSV with {column})")
-    with path.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        if column not in (reader.fieldnames or []):
-            raise InputFileError(f"{path}: no column {column!r} (found {reader.fieldnames})")
-        return list(reader)
-
-
 def transaction_labels(
     truth_dir: Path | str, txn_id: npt.NDArray[np.object_]
 ) -> npt.NDArray[np.bool_]:
     """(n,) True for each of ``txn_id`` listed in ``truth_dir/transactions.csv``."""
-    rows = _read_csv(Path(truth_dir) / "transactions.csv", "txn_id")
-    illicit = {r["txn_id"] for r in rows}
+    illicit = Truth.load(truth_dir).illicit_transactions
     return np.array([t in illicit for t in txn_id], dtype=bool)
 
 
 def network_parties(truth_dir: Path | str) -> set[str] | None:
     """Party IDs whose person has a role in a network (identities.csv joined to roles.csv);
     None when the folder has no roles.csv (labels for transactions only)."""
-    folder = Path(truth_dir)
-    if not (folder / "roles.csv").is_file():
-        return None
-    members = {r["person_key"] for r in _read_csv(folder / "roles.csv", "person_key")}
-    identities = _read_csv(folder / "identities.csv", "person_key")
-    return {r["party_id"] for r in identities if r["person_key"] in members}
+    truth = Truth.load(truth_dir)
+    return truth.network_parties() if truth.has("roles.csv") else None
 
 
 def rule_levels(ws: Workspace, txn_id: npt.NDArray[np.object_]) -> npt.NDArray[np.int8]:
     """(n,) the lowest rules level (1 transaction, 2 account, 3 party; 0 none) flagging each
     transaction; see the module docstring."""
-    try:
-        rows = ws.con.sql(RULES_SQL).fetchall()
-    except duckdb.Error as e:
-        raise EngineError(str(e), sql=RULES_SQL, table="alerts") from e
-    level = dict(rows)
+    level = dict(ws.db.fetch(RULES_SQL))
     return np.array([level.get(t, 0) for t in txn_id], dtype=np.int8)
 
 
@@ -121,7 +101,7 @@ class LearnReport:
     rules_level: str
     rules: Scores
     learned: Scores
-    f1_difference: float
+    f1_difference: float | None
     threshold: float
     best_iteration: int
     importances: list[tuple[str, float]]
@@ -140,9 +120,12 @@ class LearnReport:
 
 
 def _party_scores(
-    frame: FeatureFrame, test: npt.NDArray[np.bool_], flagged: npt.NDArray[np.bool_],
-    alerted: set[str], members: set[str],
-) -> dict[str, Any]:  # fmt: skip
+    frame: FeatureFrame,
+    test: npt.NDArray[np.bool_],
+    flagged: npt.NDArray[np.bool_],
+    alerted: set[str],
+    members: set[str],
+) -> dict[str, Any]:
     parties = sorted({p for side in (frame.from_party, frame.to_party) for p in side[test] if p})
     hit = {p for side in (frame.from_party, frame.to_party) for p in side[test & flagged] if p}
     truth = [p in members for p in parties]
@@ -173,7 +156,7 @@ def evaluate_learning(
     members = network_parties(truth_dir)
     if frame is None:
         frame = transaction_features(ws, window_days=window_days, params=params)
-    if not ws.con.sql("SELECT count(*) FROM screen_runs").fetchall()[0][0]:
+    if not ws.db.scalar("SELECT count(*) FROM screen_runs"):
         raise ParameterError(
             f"the workspace {ws.path} has not been screened: the rules baseline is the screening"
             f" alerts, so run `onca screen {ws.path}` first"
@@ -187,20 +170,22 @@ def evaluate_learning(
     y = transaction_labels(truth_dir, frame.txn_id)
     part = temporal_split(frame.ts, fractions)
     model = scorer if scorer is not None else TransactionScorer()
+    train, val = part == 0, part == 1
+    categorical = tuple(c for c in CATEGORICAL if c in names)
     model.fit(
-        X[part == 0], y[part == 0], X_val=X[part == 1], y_val=y[part == 1],
-        feature_names=names, categorical=tuple(c for c in CATEGORICAL if c in names),
-    )  # fmt: skip
+        X[train], y[train], X_val=X[val], y_val=y[val], feature_names=names, categorical=categorical
+    )
     trained = time.perf_counter()
     proba = model.predict_proba(X)[:, 1]
     level = rule_levels(ws, frame.txn_id)
-    val, test = part == 1, part == 2
+    test = part == 2
     best = max(
-        range(1, 4), key=lambda k: (scores(y[val], (level[val] > 0) & (level[val] <= k)).f1, -k)
+        range(1, 4),
+        key=lambda k: (scores(y[val], (level[val] > 0) & (level[val] <= k)).f1 or 0.0, -k),
     )
     rules = scores(y[test], (level[test] > 0) & (level[test] <= best))
     learned = scores(y[test], proba[test] >= model.threshold_)
-    alerted = {r[0] for r in ws.con.sql("SELECT DISTINCT party_id FROM alerts").fetchall()}
+    alerted = {r[0] for r in ws.db.fetch("SELECT DISTINCT party_id FROM alerts")}
     splits = {
         name: {
             "transactions": int((part == i).sum()),
@@ -217,7 +202,7 @@ def evaluate_learning(
         rules_level=RULE_LEVELS[best - 1],
         rules=rules,
         learned=learned,
-        f1_difference=learned.f1 - rules.f1,
+        f1_difference=None if learned.f1 is None or rules.f1 is None else learned.f1 - rules.f1,
         threshold=model.threshold_,
         best_iteration=model.best_iteration_,
         importances=model.importances(),

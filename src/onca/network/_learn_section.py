@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from onca.network._learn import Scores
+from onca.metrics import Scores, fmt
 from onca.network._learn_report import LearnReport, transaction_labels
 from onca.network._motifs import KINDS, MotifResult
 from onca.report import Figure, Section, TableBlock
@@ -29,9 +29,9 @@ def _score_row(name: str, s: Scores) -> list[object]:
         name,
         s.flagged,
         s.true_positives,
-        f"{s.precision:.3f}",
-        f"{s.recall:.3f}",
-        f"{s.f1:.3f}",
+        fmt(s.precision),
+        fmt(s.recall),
+        fmt(s.f1),
     ]
 
 
@@ -64,11 +64,11 @@ def _missed_by_rules(
     ids = [str(t) for t in report.txn_id[idx]]
     details = {
         r[0]: r[1:]
-        for r in ws.con.execute(
+        for r in ws.db.fetch(
             "SELECT txn_id, strftime(ts, '%Y-%m-%d'), from_account, to_account, amount, currency,"
             " channel FROM transactions WHERE list_contains(?, txn_id)",
             [ids],
-        ).fetchall()
+        )
     }
     illicit = (
         transaction_labels(truth_dir, np.asarray(ids, dtype=object))
@@ -78,10 +78,8 @@ def _missed_by_rules(
     rows = []
     for n, (i, txn) in enumerate(zip(idx, ids, strict=True)):
         day, src, dst, amount, currency, channel = details[txn]
-        row: list[object] = [
-            txn, day, src or "(cash)", dst or "(cash)", f"{float(amount):,.2f} {currency}",
-            channel, f"{report.probability[i]:.3f}",
-        ]  # fmt: skip
+        row: list[object] = [txn, day, src or "(cash)", dst or "(cash)"]
+        row += [f"{float(amount):,.2f} {currency}", channel, f"{report.probability[i]:.3f}"]
         if illicit is not None:
             row.append("illicit" if illicit[n] else "licit")
         rows.append(row)
@@ -98,9 +96,9 @@ def _missed_by_rules(
 
 def learning_section(
     ws: Workspace,
+    *,
     report: LearnReport,
     motifs: MotifResult | None = None,
-    *,
     truth_dir: Path | None = None,
     top: int = 10,
 ) -> Section:
@@ -120,8 +118,8 @@ def learning_section(
         f"Rules only means the screening alerts already in the workspace: a transaction counts "
         f"as flagged at the '{report.rules_level}' level (the level with the best F1 on the "
         "validation months; docs/network-learning.md). F1 of the illicit class: rules "
-        f"{report.rules.f1:.3f}, learned {report.learned.f1:.3f} "
-        f"({report.f1_difference:+.3f}).",
+        f"{fmt(report.rules.f1)}, learned {fmt(report.learned.f1)} "
+        f"({fmt(report.f1_difference, '+.3f')}).",
         "The scorer is for review after the fact: some features look at the whole period "
         "(degrees, motifs, the receiver's next 48 hours). Its scores are a ranking for analysts "
         "to read with the alerts, not a verdict.",
@@ -170,4 +168,5 @@ def learning_section(
         tables=tables,
         figures=[figure],
         anchor="learned-scoring",
+        data=report.as_dict(),
     )

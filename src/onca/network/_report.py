@@ -3,7 +3,6 @@ a scenario's organisers, and the risk propagated from known offenders."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from onca.network._analyze import NetworkAnalysis
@@ -14,6 +13,7 @@ from onca.network._structure import find_brokers
 from onca.network._trace import TraceResult, trace_workspace
 from onca.network._view import network_html, network_png
 from onca.report import Figure, Section, TableBlock
+from onca.synth import Truth
 from onca.workspace import Workspace
 
 EMBLEM_TAXON = "Panthera onca"
@@ -22,9 +22,9 @@ EMBLEM_TAXON = "Panthera onca"
 def choose_seizure(ws: Workspace, flows: FlowSource) -> str | None:
     """The seizure an analyst would start from: among the jaguar seizures (any seizure when there
     are none), the one whose trace moves the most money."""
-    rows = ws.con.execute(
+    rows = ws.db.fetch(
         "SELECT seizure_id, taxon = ? FROM seizures ORDER BY seizure_id", [EMBLEM_TAXON]
-    ).fetchall()
+    )
     candidates = [s for s, jaguar in rows if jaguar] or [s for s, _ in rows]
     best: tuple[float, str] | None = None
     for seizure in candidates:
@@ -35,18 +35,18 @@ def choose_seizure(ws: Workspace, flows: FlowSource) -> str | None:
     return best[1] if best else None
 
 
-def planted_roles(ws: Workspace, truth_dir: Path | None) -> dict[str, str]:
-    """entity_id -> 'N03 financier' for entities holding a planted network member's record."""
-    if truth_dir is None or not (truth_dir / "roles.csv").exists():
+def planted_roles(ws: Workspace, truth_dir: Path | str | None) -> dict[str, str]:
+    """entity_id -> 'N03 financier' for entities holding a planted network member's record;
+    empty without a truth or when it has no roles.csv."""
+    truth = None if truth_dir is None else Truth.load(truth_dir)
+    if truth is None or not truth.has("roles.csv"):
         return {}
-    with (truth_dir / "identities.csv").open(newline="") as f:
-        keys = {r["party_id"]: r["person_key"] for r in csv.DictReader(f)}
-    with (truth_dir / "roles.csv").open(newline="") as f:
-        roles = {r["person_key"]: f"{r['network_id']} {r['role']}" for r in csv.DictReader(f)}
-    members = ws.con.execute(
+    keys = truth.identities
+    roles = {r.person_key: f"{r.network_id} {r.role}" for r in truth.roles}
+    members = ws.db.fetch(
         """SELECT coalesce(m.entity_id, 'ENT-' || p.party_id), p.party_id
            FROM parties AS p LEFT JOIN entity_members AS m USING (party_id)"""
-    ).fetchall()
+    )
     return {e: roles[keys[p]] for e, p in members if keys.get(p) in roles}
 
 
@@ -56,9 +56,9 @@ def _money(value: float) -> str:
 
 def seizure_section(
     ws: Workspace,
+    *,
     flows: FlowSource,
     seizure_id: str,
-    *,
     truth_dir: Path | None = None,
     top: int = 40,
     k: int = 3,
@@ -209,7 +209,7 @@ def _disruption_table(players: KeyPlayers, roles: dict[str, str]) -> TableBlock:
     )
 
 
-def organiser_section(ws: Workspace, flows: FlowSource, truth_dir: Path) -> Section:
+def organiser_section(ws: Workspace, *, flows: FlowSource, truth_dir: Path) -> Section:
     """Scenario check: from each seizure of a planted network, does the trace reach its organisers?"""
     rows = organiser_traces(ws, truth_dir, flows)
     if not rows:
@@ -258,7 +258,7 @@ def organiser_section(ws: Workspace, flows: FlowSource, truth_dir: Path) -> Sect
 
 
 def risk_section(
-    ws: Workspace, analysis: NetworkAnalysis, truth_dir: Path | None = None
+    ws: Workspace, *, analysis: NetworkAnalysis, truth_dir: Path | None = None
 ) -> Section:
     """Risk propagated from known offenders: the top entities not yet known, each explained."""
     labels = dict(zip(analysis.projection.vs["name"], analysis.projection.vs["label"], strict=True))

@@ -32,18 +32,16 @@ def write_report(
     *,
     title: str = "Onca workspace report",
     extra_sections: Sequence[Section] = (),
+    file_name: str = REPORT_FILE,
 ) -> Path:
-    """Write ``out_dir/report.html`` summarising ``workspace``; return its path.
+    """Write ``out_dir/report.html`` (or ``out_dir/file_name``) summarising ``workspace``;
+    return its path.
 
     One file with figures embedded as PNG, no external assets, all data escaped. Aggregation
     runs in DuckDB, so the report stays quick on workspaces with millions of rows.
     """
     own = not isinstance(workspace, Workspace)
-    ws = (
-        open_workspace(workspace, create=False)
-        if not isinstance(workspace, Workspace)
-        else workspace
-    )
+    ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace, create=False)
     try:
         sections = [*standard_sections(ws), *extra_sections]
         used: set[str] = set()
@@ -66,6 +64,6 @@ def write_report(
             ws.close()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / REPORT_FILE
+    path = out / file_name
     path.write_text(html, encoding="utf-8")
     return path

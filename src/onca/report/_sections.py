@@ -7,7 +7,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 from markupsafe import Markup
 
 from onca.report import _figures
@@ -43,7 +42,12 @@ class Section:
 
     ``paragraphs`` are plain text (escaped); ``tables``, ``figures`` and ``html`` render in that
     order. ``html`` holds trusted fragments (an interactive view, say) that the caller built and
-    escaped itself; anything that is not ``Markup`` there is escaped like a paragraph.
+    escaped itself; anything that is not ``Markup`` there is escaped like a paragraph. ``data``
+    is not rendered: the section's findings as plain values (numbers, strings, lists, dicts)
+    for a program, such as the demo's summary.
+
+    Every section function has one shape: ``name_section(ws, *, options...) -> Section``, the
+    workspace first (``None`` is accepted by sections that read files rather than tables).
     """
 
     title: str
@@ -52,16 +56,17 @@ class Section:
     figures: list[Figure] = field(default_factory=list)
     anchor: str = ""
     html: list[Markup] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
-    return con.execute(sql).fetchall()
+def _rows(ws: Workspace, sql: str) -> list[tuple[Any, ...]]:
+    return ws.db.fetch(sql)
 
 
 def overview(ws: Workspace) -> Section:
     counts = ws.counts()
     log = _rows(
-        ws.con,
+        ws,
         """SELECT kind, source_file, file_format, rows_in, loaded, quarantined,
                   rows_in = loaded + quarantined AS adds_up
            FROM ingest_log ORDER BY ingest_id""",
@@ -104,7 +109,7 @@ def overview(ws: Workspace) -> Section:
 
 def quarantine(ws: Workspace) -> Section:
     rows = _rows(
-        ws.con,
+        ws,
         """SELECT kind, reason, count(*) AS n FROM quarantine
            GROUP BY kind, reason ORDER BY n DESC, kind, reason LIMIT 15""",
     )
@@ -130,7 +135,7 @@ def transactions(ws: Workspace) -> Section:
     if ws.count("transactions") == 0:
         return Section(title, ["No rows in transactions."], anchor="transactions")
     weekly = _rows(
-        ws.con,
+        ws,
         """SELECT strftime(date_trunc('week', ts), '%Y-%m-%d') AS week, channel, count(*)
            FROM transactions GROUP BY ALL ORDER BY week, channel""",
     )
@@ -149,7 +154,7 @@ def transactions(ws: Workspace) -> Section:
         )
     ]
     bins = _rows(
-        ws.con,
+        ws,
         """WITH b AS (SELECT floor(log10(CAST(amount AS DOUBLE)) * 4) AS bin FROM transactions
                       WHERE amount > 0)
            SELECT bin, count(*) FROM b GROUP BY bin ORDER BY bin""",
@@ -158,17 +163,18 @@ def transactions(ws: Workspace) -> Section:
         lo, hi = int(bins[0][0]), int(bins[-1][0])
         counts = dict((int(b), int(n)) for b, n in bins)
         edges = [math.pow(10, b / 4) for b in range(lo, hi + 2)]
+        binned = [counts.get(b, 0) for b in range(lo, hi + 1)]
+        png = _figures.log_histogram(edges, binned, xlabel="amount (in the transaction's currency)")
         figures.append(
             _figure(
-                _figures.log_histogram(edges, [counts.get(b, 0) for b in range(lo, hi + 1)],
-                                       xlabel="amount (in the transaction's currency)"),
+                png,
                 alt="Histogram of transaction amounts on a logarithmic scale, from"
                 f" {edges[0]:,.2f} to {edges[-1]:,.0f}.",
                 caption="Distribution of amounts (log scale; currencies not converted).",
             )
-        )  # fmt: skip
+        )
     by_currency = _rows(
-        ws.con,
+        ws,
         """SELECT currency, count(*), sum(amount) FROM transactions
            GROUP BY currency ORDER BY count(*) DESC LIMIT 12""",
     )
@@ -183,7 +189,7 @@ def transactions(ws: Workspace) -> Section:
 
 def _ranked(ws: Workspace, sql: str, *, unit: str, what: str, caption: str) -> Figure | None:
     """A ranked bar chart from ``sql`` returning (label, count) rows; None when there are none."""
-    rows = _rows(ws.con, sql)
+    rows = _rows(ws, sql)
     if not rows:
         return None
     labels, values = [str(r[0]) for r in rows], [int(r[1]) for r in rows]

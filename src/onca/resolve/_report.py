@@ -3,27 +3,21 @@ match from a trafficking network, and risk rolled up to entities."""
 
 from __future__ import annotations
 
-import csv
 import itertools
 import json
 from pathlib import Path
 
+from onca.metrics import fmt, set_scores
 from onca.report import Section, TableBlock
+from onca.synth import Truth
 from onca.workspace import Workspace
 
 
-def _true_pairs(truth_dir: Path) -> tuple[set[tuple[str, str]], set[str]]:
-    """Pairs of records of one real party, and the records of network members."""
-    groups: dict[str, list[str]] = {}
-    with (truth_dir / "identities.csv").open(newline="") as f:
-        for row in csv.DictReader(f):
-            groups.setdefault(row["person_key"], []).append(row["party_id"])
-    members: set[str] = set()
-    roles = truth_dir / "roles.csv"
-    if roles.exists():
-        with roles.open(newline="") as f:
-            for row in csv.DictReader(f):
-                members.update(groups.get(row["person_key"], []))
+def _true_pairs(truth: Truth) -> tuple[set[tuple[str, str]], set[str]]:
+    """Pairs of records of one real party, and the records of network members (none when the
+    truth has no roles.csv)."""
+    groups = truth.records_of()
+    members = truth.network_parties() if truth.has("roles.csv") else set()
     pairs = {
         (min(a, b), max(a, b)) for ids in groups.values() for a, b in itertools.combinations(ids, 2)
     }
@@ -32,36 +26,34 @@ def _true_pairs(truth_dir: Path) -> tuple[set[tuple[str, str]], set[str]]:
 
 def pairwise_scores(
     predicted: set[tuple[str, str]], truth: set[tuple[str, str]]
-) -> dict[str, float | int]:
-    """Pairwise precision, recall and F1 of predicted record pairs against the true ones."""
-    hit = len(predicted & truth)
-    precision = hit / len(predicted) if predicted else 1.0
-    recall = hit / len(truth) if truth else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+) -> dict[str, float | int | None]:
+    """Pairwise precision, recall and F1 of predicted record pairs against the true ones;
+    undefined measures (no pair predicted, no true pair) are None (:mod:`onca.metrics`)."""
+    s = set_scores(predicted, truth)
     return {
-        "true_pairs": len(truth),
-        "predicted_pairs": len(predicted),
-        "correct_pairs": hit,
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
+        "true_pairs": s.positives,
+        "predicted_pairs": s.flagged,
+        "correct_pairs": s.true_positives,
+        "precision": s.precision,
+        "recall": s.recall,
+        "f1": s.f1,
     }
 
 
-def pairwise_accuracy(ws: Workspace, truth_dir: Path) -> dict[str, float | int]:
+def pairwise_accuracy(ws: Workspace, truth_dir: Path | str) -> dict[str, float | int | None]:
     """Pairwise precision, recall and F1 of the workspace's entities against the truth."""
-    truth, _ = _true_pairs(truth_dir)
-    rows = ws.con.execute(
+    truth, _ = _true_pairs(Truth.load(truth_dir))
+    rows = ws.db.fetch(
         """SELECT a.party_id, b.party_id FROM entity_members AS a
            JOIN entity_members AS b ON a.entity_id = b.entity_id AND a.party_id < b.party_id"""
-    ).fetchall()
+    )
     return pairwise_scores({(str(a), str(b)) for a, b in rows}, truth)
 
 
 def _explained_match(ws: Workspace, prefer: set[str]) -> list[TableBlock]:
     """The strongest link of an entity with records from different sources, from a network
     when the truth says which records are network members."""
-    links = ws.con.execute(
+    links = ws.db.fetch(
         """SELECT l.left_id, l.right_id, l.match_probability, CAST(l.explanation AS VARCHAR),
                   pl.name, pr.name, m.entity_id
            FROM entity_links AS l
@@ -69,7 +61,7 @@ def _explained_match(ws: Workspace, prefer: set[str]) -> list[TableBlock]:
            JOIN parties AS pr ON pr.party_id = l.right_id
            JOIN entity_members AS m ON m.party_id = l.left_id
            ORDER BY l.left_id, l.right_id"""
-    ).fetchall()
+    )
     if not links:
         return []
 
@@ -82,11 +74,11 @@ def _explained_match(ws: Workspace, prefer: set[str]) -> list[TableBlock]:
 
     chosen = max(links, key=instructive)
     left, right, probability, explanation, left_name, right_name, entity_id = chosen
-    records = ws.con.execute(
+    records = ws.db.fetch(
         """SELECT party_id, name, CAST(birth_date AS VARCHAR), id_number, phone, address
            FROM parties WHERE party_id IN (?, ?) ORDER BY party_id""",
         [left, right],
-    ).fetchall()
+    )
     parts = json.loads(explanation)
     return [
         TableBlock(
@@ -105,20 +97,22 @@ def _explained_match(ws: Workspace, prefer: set[str]) -> list[TableBlock]:
     ]
 
 
-def resolve_section(ws: Workspace, truth_dir: Path | None = None, *, top: int = 10) -> Section:
-    """Entities found, accuracy on the scenario's truth, an explained match, entity risk."""
+def resolve_section(
+    ws: Workspace, *, truth_dir: Path | str | None = None, top: int = 10
+) -> Section:
+    """Entities found, accuracy on the scenario's truth (when ``truth_dir`` holds
+    identities.csv; ``data`` is then :func:`pairwise_accuracy`), an explained match, entity
+    risk."""
     title = "Entity resolution"
-    run = ws.con.execute(
+    run = ws.db.fetch(
         """SELECT run_id, engine, records, compared_pairs, links, entities, duplicate_entities,
                   threshold, CAST(flags AS VARCHAR)
            FROM resolve_runs ORDER BY run_id DESC LIMIT 1"""
-    ).fetchall()
+    )
     if not run:
         return Section(title, ["Not run yet: 'onca resolve WORKSPACE'."], anchor="resolve")
     _, engine, records, compared, links, entities, duplicates, threshold, flags = run[0]
-    in_duplicates = ws.con.execute(
-        "SELECT coalesce(sum(members), 0) FROM entities WHERE members > 1"
-    ).fetchall()[0][0]
+    in_duplicates = ws.db.scalar("SELECT coalesce(sum(members), 0) FROM entities WHERE members > 1")
     paragraphs = [
         f"{records:,} party records are {entities:,} distinct parties: {duplicates:,} of them"
         f" appear as two or more records ({in_duplicates:,} records in all), linked by"
@@ -135,9 +129,11 @@ def resolve_section(ws: Workspace, truth_dir: Path | None = None, *, top: int = 
         )
     tables: list[TableBlock] = []
     prefer: set[str] = set()
-    if truth_dir is not None and (truth_dir / "identities.csv").exists():
-        acc = pairwise_accuracy(ws, truth_dir)
-        _, prefer = _true_pairs(truth_dir)
+    acc: dict[str, float | int | None] = {}
+    truth = None if truth_dir is None else Truth.load(truth_dir)
+    if truth is not None and truth.has("identities.csv"):
+        acc = pairwise_accuracy(ws, truth.folder)
+        _, prefer = _true_pairs(truth)
         tables.append(
             TableBlock(
                 "Against the scenario's truth (pairs of records of one real party)",
@@ -147,23 +143,23 @@ def resolve_section(ws: Workspace, truth_dir: Path | None = None, *, top: int = 
                         acc["true_pairs"],
                         acc["predicted_pairs"],
                         acc["correct_pairs"],
-                        f"{acc['precision']:.3f}",
-                        f"{acc['recall']:.3f}",
-                        f"{acc['f1']:.3f}",
+                        fmt(acc["precision"]),
+                        fmt(acc["recall"]),
+                        fmt(acc["f1"]),
                     ]
                 ],
                 [True] * 6,
             )
         )
     tables.extend(_explained_match(ws, prefer))
-    risky = ws.con.execute(
+    risky = ws.db.fetch(
         """SELECT s.entity_id, e.name, e.members, s.score, s.alerts,
                   array_to_string(s.typology_ids, ', ')
            FROM entity_scores AS s JOIN entities AS e USING (entity_id)
            WHERE e.members > 1
            ORDER BY s.score DESC, s.typologies DESC, s.alerts DESC, s.entity_id LIMIT ?""",
         [top],
-    ).fetchall()
+    )
     if risky:
         tables.append(
             TableBlock(
@@ -174,4 +170,4 @@ def resolve_section(ws: Workspace, truth_dir: Path | None = None, *, top: int = 
                 [False, False, True, True, True, False],
             )
         )
-    return Section(title, paragraphs, tables, anchor="resolve")
+    return Section(title, paragraphs, tables, anchor="resolve", data=acc)

@@ -12,5 +12,6 @@ money, shipments, permits and seizures are embedded in it, with the truth kept a
 """
 
 from onca.synth._scenario import GENERATOR_VERSION, ScenarioSummary, generate_scenario
+from onca.synth._truth import Role, Truth
 
-__all__ = ["GENERATOR_VERSION", "ScenarioSummary", "generate_scenario"]
+__all__ = ["GENERATOR_VERSION", "Role", "ScenarioSummary", "Truth", "generate_scenario"]

@@ -39,15 +39,27 @@ OTHERS = (
     ("Tapirus terrestris", 1.0, -1.0, 0.04),
 )
 TAXA = [
-    {"scientificName": "Panthera onca", "taxonRank": "species",
-     "vernacularNames": {"eng": "jaguar", "spa": "yaguareté", "por": "onça-pintada"}},
-    {"scientificName": "Leopardus pardalis", "taxonRank": "species",
-     "vernacularNames": {"eng": "ocelot", "spa": "ocelote", "por": "jaguatirica"}},
-    {"scientificName": "Tayassu pecari", "taxonRank": "species",
-     "vernacularNames": {"eng": "white-lipped peccary", "por": "queixada"}},
-    {"scientificName": "Tapirus terrestris", "taxonRank": "species",
-     "vernacularNames": {"eng": "lowland tapir", "por": "anta"}},
-]  # fmt: skip
+    {
+        "scientificName": "Panthera onca",
+        "taxonRank": "species",
+        "vernacularNames": {"eng": "jaguar", "spa": "yaguareté", "por": "onça-pintada"},
+    },
+    {
+        "scientificName": "Leopardus pardalis",
+        "taxonRank": "species",
+        "vernacularNames": {"eng": "ocelot", "spa": "ocelote", "por": "jaguatirica"},
+    },
+    {
+        "scientificName": "Tayassu pecari",
+        "taxonRank": "species",
+        "vernacularNames": {"eng": "white-lipped peccary", "por": "queixada"},
+    },
+    {
+        "scientificName": "Tapirus terrestris",
+        "taxonRank": "species",
+        "vernacularNames": {"eng": "lowland tapir", "por": "anta"},
+    },
+]
 
 
 @dataclass(frozen=True)
@@ -94,9 +106,15 @@ def write_camtrap_survey(
     centres = simulate_population(region, density, rng)
     sex = rng.choice(np.array(["female", "male"], dtype=object), size=len(centres))
     sim = simulate_captures(
-        traps, centres, detectfn_name="HHN", p0=lambda0, sigma=sigma, occasions=nights,
-        rng=rng, covariates={"sex": sex},
-    )  # fmt: skip
+        traps,
+        centres,
+        detectfn_name="HHN",
+        p0=lambda0,
+        sigma=sigma,
+        occasions=nights,
+        rng=rng,
+        covariates={"sex": sex},
+    )
     to_lonlat = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
     lon, lat = to_lonlat.transform(xy[:, 0], xy[:, 1])
     folder = Path(out_dir) / "camtrap"
@@ -114,9 +132,19 @@ def write_camtrap_survey(
         w.writerows([i, v] for i, v in zip(ids, forest.tolist(), strict=True))
     _write_package(folder, lon, lat, nights)
     truth = CamtrapTruth(
-        "Panthera onca", density_per_100km2, density, "HHN", lambda0, sigma, nights, len(ids),
-        region.area_ha / 100, sim.population, sim.capthist.n, seed,
-    )  # fmt: skip
+        "Panthera onca",
+        density_per_100km2,
+        density,
+        "HHN",
+        lambda0,
+        sigma,
+        nights,
+        len(ids),
+        region.area_ha / 100,
+        sim.population,
+        sim.capthist.n,
+        seed,
+    )
     truth_dir = Path(out_dir) / "truth"
     truth_dir.mkdir(parents=True, exist_ok=True)
     (truth_dir / "camtrap_truth.json").write_text(
@@ -133,8 +161,12 @@ def _deployment_periods(stations: int, nights: int, rng: np.random.Generator) ->
     for k in range(stations):
         start = START + dt.timedelta(hours=int(rng.integers(9, 17)))
         if k == 17:  # stolen on day 40, replaced on day 46
-            out.append([(start, START + dt.timedelta(days=40, hours=10)),
-                        (START + dt.timedelta(days=46, hours=15), end)])  # fmt: skip
+            out.append(
+                [
+                    (start, START + dt.timedelta(days=40, hours=10)),
+                    (START + dt.timedelta(days=46, hours=15), end),
+                ]
+            )
         elif rng.random() < 0.15:  # batteries or flooding
             fail = START + dt.timedelta(
                 days=int(rng.integers(30, nights - 5)), hours=int(rng.integers(0, 24))
@@ -163,17 +195,45 @@ def _write_deployments(
     names = {}
     with (folder / "deployments.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["deploymentID", "locationID", "locationName", "latitude", "longitude",
-                    "deploymentStart", "deploymentEnd", "cameraModel", "cameraHeight",
-                    "baitUse", "featureType", "habitat", "deploymentComments"])  # fmt: skip
+        w.writerow(
+            [
+                "deploymentID",
+                "locationID",
+                "locationName",
+                "latitude",
+                "longitude",
+                "deploymentStart",
+                "deploymentEnd",
+                "cameraModel",
+                "cameraHeight",
+                "baitUse",
+                "featureType",
+                "habitat",
+                "deploymentComments",
+            ]
+        )
         for k, spans in enumerate(periods):
             for j, (a, b) in enumerate(spans):
                 dep = f"{ids[k]}-{j + 1}"
                 names[(k, j)] = dep
                 comment = "camera stolen; replaced" if len(spans) > 1 and j == 0 else ""
-                w.writerow([dep, ids[k], f"Porto Jofre {ids[k]}", f"{lat[k]:.6f}", f"{lon[k]:.6f}",
-                            a.isoformat(), b.isoformat(), "Reconyx HyperFire 2", "0.5",
-                            "false", "roadDirt", "gallery forest", comment])  # fmt: skip
+                w.writerow(
+                    [
+                        dep,
+                        ids[k],
+                        f"Porto Jofre {ids[k]}",
+                        f"{lat[k]:.6f}",
+                        f"{lon[k]:.6f}",
+                        a.isoformat(),
+                        b.isoformat(),
+                        "Reconyx HyperFire 2",
+                        "0.5",
+                        "false",
+                        "roadDirt",
+                        "gallery forest",
+                        comment,
+                    ]
+                )
     return names
 
 
@@ -191,14 +251,24 @@ def _observations(
     sex = ch.covariates["sex"]
     names = [f"JAG-{i + 1:02d}" for i in range(ch.n)]
     for i, s, k in zip(*np.nonzero(ch.counts), strict=True):
-        window = [(max(a, START + s * day), min(b, START + (s + 1) * day), j)
-                  for j, (a, b) in enumerate(periods[k]) if a < START + (s + 1) * day and b > START + s * day]  # fmt: skip
+        window = [
+            (max(a, START + s * day), min(b, START + (s + 1) * day), j)
+            for j, (a, b) in enumerate(periods[k])
+            if a < START + (s + 1) * day and b > START + s * day
+        ]
         for _ in range(int(rng.integers(1, 3))):
             a, b, j = window[int(rng.integers(len(window)))]
             when = a + (b - a) * float(rng.random())
             identified = rng.random() > 0.06
-            rows.append((deployments[(k, j)], when, "Panthera onca",
-                         names[i] if identified else "", sex[i] if identified else ""))  # fmt: skip
+            rows.append(
+                (
+                    deployments[(k, j)],
+                    when,
+                    "Panthera onca",
+                    names[i] if identified else "",
+                    sex[i] if identified else "",
+                )
+            )
     rows.sort(key=lambda r: (r[1], r[0]))
     return rows
 
@@ -221,33 +291,78 @@ def _unmarked(
             for s in range(nights):
                 if usage[k, s] == 0 or rng.random() >= 1 - (1 - p_night) ** usage[k, s]:
                     continue
-                window = [(max(a, START + s * day), min(b, START + (s + 1) * day), j)
-                          for j, (a, b) in enumerate(periods[k]) if a < START + (s + 1) * day and b > START + s * day]  # fmt: skip
+                window = [
+                    (max(a, START + s * day), min(b, START + (s + 1) * day), j)
+                    for j, (a, b) in enumerate(periods[k])
+                    if a < START + (s + 1) * day and b > START + s * day
+                ]
                 a, b, j = window[int(rng.integers(len(window)))]
                 rows.append(
                     (deployments[(k, j)], a + (b - a) * float(rng.random()), species, "", "")
                 )
         truth[species] = {
-            "alpha": alpha, "beta_forest": beta, "p_per_night": p_night,
-            "mean_psi": float(psi.mean()), "occupied_stations": int(occupied.sum()),
-        }  # fmt: skip
+            "alpha": alpha,
+            "beta_forest": beta,
+            "p_per_night": p_night,
+            "mean_psi": float(psi.mean()),
+            "occupied_stations": int(occupied.sum()),
+        }
     return rows, truth
 
 
 def _write_observations(folder: Path, rows: list[tuple[str, dt.datetime, str, str, str]]) -> None:
     with (folder / "observations.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["observationID", "deploymentID", "mediaID", "eventID", "eventStart",
-                    "eventEnd", "observationLevel", "observationType", "scientificName",
-                    "count", "lifeStage", "sex", "individualID", "classificationMethod"])  # fmt: skip
+        w.writerow(
+            [
+                "observationID",
+                "deploymentID",
+                "mediaID",
+                "eventID",
+                "eventStart",
+                "eventEnd",
+                "observationLevel",
+                "observationType",
+                "scientificName",
+                "count",
+                "lifeStage",
+                "sex",
+                "individualID",
+                "classificationMethod",
+            ]
+        )
         for n, (dep, when, species, individual, sex) in enumerate(rows, start=1):
             end = when + dt.timedelta(seconds=30)
-            w.writerow([f"OBS{n:06d}", dep, "", f"EV{n:06d}", when.isoformat(timespec="seconds"),
-                        end.isoformat(timespec="seconds"), "event", "animal", species, 1,
-                        "adult", sex, individual, "human"])  # fmt: skip
+            w.writerow(
+                [
+                    f"OBS{n:06d}",
+                    dep,
+                    "",
+                    f"EV{n:06d}",
+                    when.isoformat(timespec="seconds"),
+                    end.isoformat(timespec="seconds"),
+                    "event",
+                    "animal",
+                    species,
+                    1,
+                    "adult",
+                    sex,
+                    individual,
+                    "human",
+                ]
+            )
     with (folder / "media.csv").open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerow(["mediaID", "deploymentID", "captureMethod", "timestamp",
-                                "filePath", "filePublic", "fileMediatype"])  # fmt: skip
+        csv.writer(f).writerow(
+            [
+                "mediaID",
+                "deploymentID",
+                "captureMethod",
+                "timestamp",
+                "filePath",
+                "filePublic",
+                "fileMediatype",
+            ]
+        )
 
 
 def _write_package(folder: Path, lon: Any, lat: Any, nights: int) -> None:

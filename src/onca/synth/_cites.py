@@ -30,25 +30,109 @@ from typing import Any
 import numpy as np
 
 YEARS = range(2012, 2024)
-COLUMNS = ("id", "year", "appendix", "taxon", "class", "ord", "family", "genus", "term",
-           "quantity", "unit", "importer", "exporter", "origin", "purpose", "source",
-           "reporter_type", "import_permit_randomid", "export_permit_randomid",
-           "origin_permit_randomid")  # fmt: skip
+COLUMNS = (
+    "id",
+    "year",
+    "appendix",
+    "taxon",
+    "class",
+    "ord",
+    "family",
+    "genus",
+    "term",
+    "quantity",
+    "unit",
+    "importer",
+    "exporter",
+    "origin",
+    "purpose",
+    "source",
+    "reporter_type",
+    "import_permit_randomid",
+    "export_permit_randomid",
+    "origin_permit_randomid",
+)
 
 # taxon, class, order, family, term, unit, exporter, importer, source, yearly quantity
 FLOWS: list[tuple[str, str, str, str, str, str, str, str, str, float]] = [
-    ("Caiman yacare", "Reptilia", "Crocodylia", "Alligatoridae", "skins", "", "BO", "IT", "R", 3000),
+    (
+        "Caiman yacare",
+        "Reptilia",
+        "Crocodylia",
+        "Alligatoridae",
+        "skins",
+        "",
+        "BO",
+        "IT",
+        "R",
+        3000,
+    ),
     ("Salvator merianae", "Reptilia", "Squamata", "Teiidae", "skins", "", "AR", "MX", "W", 1500),
     ("Amazona aestiva", "Aves", "Psittaciformes", "Psittacidae", "live", "", "AR", "ES", "C", 120),
-    ("Dendrobates tinctorius", "Amphibia", "Anura", "Dendrobatidae", "live", "", "SR", "NL", "C", 600),
-    ("Chelonoidis carbonarius", "Reptilia", "Testudines", "Testudinidae", "live", "", "GY", "US", "W", 300),
-    ("Pecari tajacu", "Mammalia", "Artiodactyla", "Tayassuidae", "skins", "", "PE", "DE", "W", 2000),
-    ("Caiman crocodilus fuscus", "Reptilia", "Crocodylia", "Alligatoridae", "skins", "", "CO", "MX", "C", 5000),
+    (
+        "Dendrobates tinctorius",
+        "Amphibia",
+        "Anura",
+        "Dendrobatidae",
+        "live",
+        "",
+        "SR",
+        "NL",
+        "C",
+        600,
+    ),
+    (
+        "Chelonoidis carbonarius",
+        "Reptilia",
+        "Testudines",
+        "Testudinidae",
+        "live",
+        "",
+        "GY",
+        "US",
+        "W",
+        300,
+    ),
+    (
+        "Pecari tajacu",
+        "Mammalia",
+        "Artiodactyla",
+        "Tayassuidae",
+        "skins",
+        "",
+        "PE",
+        "DE",
+        "W",
+        2000,
+    ),
+    (
+        "Caiman crocodilus fuscus",
+        "Reptilia",
+        "Crocodylia",
+        "Alligatoridae",
+        "skins",
+        "",
+        "CO",
+        "MX",
+        "C",
+        5000,
+    ),
     ("Boa constrictor", "Reptilia", "Squamata", "Boidae", "live", "", "GY", "US", "W", 800),
     ("Ara ararauna", "Aves", "Psittaciformes", "Psittacidae", "live", "", "SR", "NL", "C", 50),
     ("Iguana iguana", "Reptilia", "Squamata", "Iguanidae", "live", "", "SV", "US", "C", 900),
-    ("Aliger gigas", "Gastropoda", "Littorinimorpha", "Strombidae", "meat", "kg", "HN", "US", "W", 20000),
-]  # fmt: skip
+    (
+        "Aliger gigas",
+        "Gastropoda",
+        "Littorinimorpha",
+        "Strombidae",
+        "meat",
+        "kg",
+        "HN",
+        "US",
+        "W",
+        20000,
+    ),
+]
 
 MIRROR_GAPS = [  # taxon, year, exporter-reported share of what the importer reported
     ("Chelonoidis carbonarius", 2021, 1800.0),
@@ -92,10 +176,24 @@ def _records(rng: np.random.Generator) -> list[dict[str, Any]]:
             for part in parts:
                 qty = round(float(part), 1) if unit else max(1, round(float(part)))
                 permit = _permit(rng)
-                base = {"year": year, "appendix": "II", "taxon": taxon, "class": cls, "ord": order,
-                        "family": family, "genus": genus, "term": term, "unit": unit,
-                        "importer": importer, "exporter": exporter, "origin": "", "purpose": "T",
-                        "source": src, "import_permit_randomid": "", "origin_permit_randomid": ""}  # fmt: skip
+                base = {
+                    "year": year,
+                    "appendix": "II",
+                    "taxon": taxon,
+                    "class": cls,
+                    "ord": order,
+                    "family": family,
+                    "genus": genus,
+                    "term": term,
+                    "unit": unit,
+                    "importer": importer,
+                    "exporter": exporter,
+                    "origin": "",
+                    "purpose": "T",
+                    "source": src,
+                    "import_permit_randomid": "",
+                    "origin_permit_randomid": "",
+                }
                 rows.append(
                     {
                         **base,
@@ -107,14 +205,28 @@ def _records(rng: np.random.Generator) -> list[dict[str, Any]]:
                 got = qty if rng.random() < 0.8 else qty * (1 - rng.uniform(0.0, 0.03))
                 got = round(got, 1) if unit else max(1, round(got))
                 late = rng.random() < 0.08
-                rows.append({**base, "year": year + 1 if late else year, "quantity": got,
-                             "reporter_type": "I",
-                             "export_permit_randomid": permit if rng.random() < 0.7 else "",
-                             "import_permit_randomid": _permit(rng)})  # fmt: skip
+                rows.append(
+                    {
+                        **base,
+                        "year": year + 1 if late else year,
+                        "quantity": got,
+                        "reporter_type": "I",
+                        "export_permit_randomid": permit if rng.random() < 0.7 else "",
+                        "import_permit_randomid": _permit(rng),
+                    }
+                )
             if (taxon, year) in gaps:  # importer reports far more, on no export permit
                 extra = gaps[(taxon, year)] - total
-                rows.append({**base, "year": year, "quantity": round(extra), "reporter_type": "I",
-                             "export_permit_randomid": "", "import_permit_randomid": _permit(rng)})  # fmt: skip
+                rows.append(
+                    {
+                        **base,
+                        "year": year,
+                        "quantity": round(extra),
+                        "reporter_type": "I",
+                        "export_permit_randomid": "",
+                        "import_permit_randomid": _permit(rng),
+                    }
+                )
     for row in rows:
         if row["unit"] == "kg" and rng.random() < 0.2:  # some reporters give grams
             row["unit"], row["quantity"] = "g", round(row["quantity"] * 1000)
@@ -143,8 +255,18 @@ def write_cites_records(out_dir: Path | str, *, seed: int = 7) -> dict[str, Any]
         records.writerows(rows)
     with (folder / "facilities.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["facility", "country", "taxon", "breeding_females",
-                         "offspring_per_female_year", "from_year", "to_year", "source"])  # fmt: skip
+        writer.writerow(
+            [
+                "facility",
+                "country",
+                "taxon",
+                "breeding_females",
+                "offspring_per_female_year",
+                "from_year",
+                "to_year",
+                "source",
+            ]
+        )
         for name, country, taxon, females, rate in FACILITIES:
             writer.writerow([name, country, taxon, females, rate, 2010, "", ASSUMPTION])
         writer.writerow(["Unnamed breeder", "XQ", "Ara ararauna", 10, 2, 2010, "", ASSUMPTION])

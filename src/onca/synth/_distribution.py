@@ -20,6 +20,7 @@ CRS = "EPSG:32721"
 ORIGIN = (360_000.0, 8_100_000.0)  # top-left corner
 PIXEL = 1000.0
 SHAPE = (100, 120)
+OBSERVED = "HUMAN_OBSERVATION"
 
 
 def true_suitability(elevation: np.ndarray, forest: np.ndarray) -> np.ndarray:
@@ -52,11 +53,18 @@ def write_distribution_data(
     folder = Path(out_dir) / "distribution"
     folder.mkdir(parents=True, exist_ok=True)
     transform = from_origin(ORIGIN[0], ORIGIN[1], PIXEL, PIXEL)
+    profile = {
+        "driver": "GTiff",
+        "height": rows,
+        "width": cols,
+        "count": 1,
+        "dtype": "float32",
+        "crs": CRS,
+        "transform": transform,
+        "nodata": -9999.0,
+    }
     for name, layer in (("elevation", elevation), ("forest", forest)):
-        with rasterio.open(
-            folder / f"{name}.tif", "w", driver="GTiff", height=rows, width=cols, count=1,
-            dtype="float32", crs=CRS, transform=transform, nodata=-9999.0,
-        ) as dst:  # fmt: skip
+        with rasterio.open(folder / f"{name}.tif", "w", **profile) as dst:
             dst.write(np.where(np.isnan(layer), -9999.0, layer).astype("float32"), 1)
     start = dt.date(2015, 1, 1)
     with (folder / "occurrences.csv").open("w", newline="", encoding="utf-8") as f:
@@ -73,8 +81,10 @@ def write_distribution_data(
         )
         for i in range(records):
             day = start + dt.timedelta(days=int(rng.integers(0, 3650)))
-            w.writerow([f"SYN{i + 1:05d}", "Leopardus pardalis", f"{lat[i]:.5f}", f"{lon[i]:.5f}",
-                        day.isoformat(), "HUMAN_OBSERVATION"])  # fmt: skip
+            coords = [f"{lat[i]:.5f}", f"{lon[i]:.5f}"]
+            w.writerow(
+                [f"SYN{i + 1:05d}", "Leopardus pardalis", *coords, day.isoformat(), OBSERVED]
+            )
     info: dict[str, object] = {
         "species": "Leopardus pardalis",
         "suitability": "logistic(-3 + 5 forest - 2 ((elevation - 300) / 150)^2)",

@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from onca.contract import code_set
 from onca.errors import InputFileError, ParameterError
-from onca.trade._read import TradeData, trade_lists
+from onca.trade._read import TradeData
 
 WHOLE_ANIMAL_TERMS = ("live", "bodies", "skins", "trophies", "skulls")
 CAPTIVE_BRED = ("C", "D", "F")
@@ -47,8 +48,11 @@ class Facilities:
     quarantine: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        return {"facilities_file": str(self.path), "facilities": len(self.rows),
-                "facilities_quarantined": len(self.quarantine)}  # fmt: skip
+        return {
+            "facilities_file": str(self.path),
+            "facilities": len(self.rows),
+            "facilities_quarantined": len(self.quarantine),
+        }
 
 
 def _number(text: str | None, what: str, *, positive: bool = False) -> float | None:
@@ -109,7 +113,7 @@ def read_facilities(
 ) -> Facilities:
     """Read and check a facility table (module docstring)."""
     p = Path(path)
-    countries = trade_lists()["countries"]
+    countries = code_set(["cites_countries"])
     table = productivity or {}
     result = Facilities(p)
     for line, row in _read_csv(p, REQUIRED, "facility table"):
@@ -143,9 +147,19 @@ def read_facilities(
         except ValueError as e:
             result.quarantine.append({"line": line, "reason": str(e)})
             continue
-        result.rows.append({"line": line, "facility": row["facility"].strip(), "country": country,
-                            "taxon": taxon, "breeding_females": females, "offspring_per_female_year": rate,
-                            "from_year": start, "to_year": end, "source": source})  # fmt: skip
+        result.rows.append(
+            {
+                "line": line,
+                "facility": row["facility"].strip(),
+                "country": country,
+                "taxon": taxon,
+                "breeding_females": females,
+                "offspring_per_female_year": rate,
+                "from_year": start,
+                "to_year": end,
+                "source": source,
+            }
+        )
     return result
 
 
@@ -175,18 +189,18 @@ def capacity(
     """Captive-bred exports above breeding capacity, largest excess first (module docstring)."""
     if tolerance < 0:
         raise ParameterError(f"tolerance: expected zero or more, got {tolerance}")
-    unknown = [s for s in sources if s not in trade_lists()["sources"]]
+    unknown = [s for s in sources if s not in code_set(["cites_sources"])]
     if unknown:
         raise ParameterError(f"sources: {', '.join(unknown)} are not CITES source codes")
     if data.kind == "comptab":
-        sql = _EXPORTS.format(qty="coalesce(exporter_qty, importer_qty)",
-                              reporter="CASE WHEN exporter_qty IS NOT NULL THEN 'E' ELSE 'I' END")  # fmt: skip
+        sql = _EXPORTS.format(
+            qty="coalesce(exporter_qty, importer_qty)",
+            reporter="CASE WHEN exporter_qty IS NOT NULL THEN 'E' ELSE 'I' END",
+        )
     else:
         sql = _EXPORTS.format(qty="quantity", reporter="reporter")
     exports: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
-    for taxon, exporter, year, qty, _ in data.con.execute(
-        sql, [list(terms), list(sources)]
-    ).fetchall():
+    for taxon, exporter, year, qty, _ in data.db.fetch(sql, [list(terms), list(sources)]):
         exports[(taxon, exporter)][int(year)] = float(qty or 0)
     by_pair: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for f in facilities.rows:
@@ -210,13 +224,19 @@ def capacity(
             if exported <= cap * (1 + tolerance) or exported <= 0:
                 continue
             finding = {
-                "taxon": taxon, "exporter": exporter, "year": point["year"], "exported": exported,
-                "capacity": cap, "excess": exported - cap, "ratio": exported / cap if cap else None,
+                "taxon": taxon,
+                "exporter": exporter,
+                "year": point["year"],
+                "exported": exported,
+                "capacity": cap,
+                "excess": exported - cap,
+                "ratio": exported / cap if cap else None,
                 "facilities": [f["facility"] for f in point["facilities"]],
                 "breeding_females": sum(f["breeding_females"] for f in point["facilities"]),
-                "sources": list(sources), "terms": list(terms),
+                "sources": list(sources),
+                "terms": list(terms),
                 "series": [{k: p[k] for k in ("year", "exported", "capacity")} for p in series],
-            }  # fmt: skip
+            }
             finding["explanation"] = _explain(finding)
             findings.append(finding)
     findings.sort(key=lambda f: (-f["excess"], f["taxon"], f["exporter"], f["year"]))

@@ -1,4 +1,4 @@
-"""CITES listings as data (``lists/listings.yaml``): which appendix a taxon was in on a date.
+"""CITES listings as data (``lists/cites_listings.yaml``): which appendix a taxon was in on a date.
 
 A listing names a species, genus or family; a trade record's taxon matches a species listing by
 name, and a genus or family listing through its ``genus`` and ``family`` columns (``Manis spp.``
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from onca.trade._read import trade_lists
+from onca.contract import load_reference
 
 
 def appendix_at(
@@ -20,7 +20,9 @@ def appendix_at(
     when = dt.date(int(year), 7, 1)
     names = {taxon, genus or taxon.split(" ")[0], family or ""}
     best: tuple[dt.date, str] | None = None
-    for entry in trade_lists()["listings"]:
+    listings = load_reference("cites_listings").values
+    assert isinstance(listings, list)  # the list's declared type: a list of records
+    for entry in listings:
         start = dt.date.fromisoformat(str(entry["from"]))
         if entry["taxon"] in names and start <= when and (best is None or start >= best[0]):
             best = (start, str(entry["appendix"]))

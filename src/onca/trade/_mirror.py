@@ -16,7 +16,9 @@ paired in two ways:
 Quantities are compared only within one standard unit (g and kg together; never cartons and
 kg). A discrepancy is the absolute difference (less what the new year explains); a finding says who reported what, which is
 missing, and whether the trade is a re-export (origin differs from the exporter). Findings are
-ranked by the difference, largest first.
+ranked by the difference, largest first. Where the records of one pair or route-year differ in
+appendix, origin, source or purpose, the finding names the first in alphabetical order, so that
+it does not depend on the order of the rows.
 """
 
 from __future__ import annotations
@@ -43,11 +45,10 @@ def _comptab(min_difference: float) -> str:
     WHERE abs(coalesce(exporter_qty, 0) - coalesce(importer_qty, 0)) >= {float(min_difference)!r}"""
 
 
-_SIDES = f"""
-CREATE OR REPLACE TEMP TABLE mirror_pairs AS
+_PAIRS = f"""
 WITH by_permit AS (
-  SELECT export_permit AS permit, {KEYS}, min(year) AS year, any_value(appendix) AS appendix,
-         any_value(origin) AS origin, any_value(source) AS source, any_value(purpose) AS purpose,
+  SELECT export_permit AS permit, {KEYS}, min(year) AS year, min(appendix) AS appendix,
+         min(origin) AS origin, min(source) AS source, min(purpose) AS purpose,
          sum(quantity) FILTER (WHERE reporter = 'E') AS e_qty,
          sum(quantity) FILTER (WHERE reporter = 'I') AS i_qty,
          min(year) FILTER (WHERE reporter = 'E') AS e_year,
@@ -55,14 +56,16 @@ WITH by_permit AS (
   FROM trade WHERE export_permit IS NOT NULL
   GROUP BY export_permit, {KEYS}
 )
-SELECT * FROM by_permit WHERE e_qty IS NOT NULL AND i_qty IS NOT NULL;
-CREATE OR REPLACE TEMP TABLE mirror_side AS
+SELECT * FROM by_permit WHERE e_qty IS NOT NULL AND i_qty IS NOT NULL
+"""
+
+_SIDE = f"""
 WITH rest AS (
   SELECT * FROM trade t
   WHERE t.export_permit IS NULL OR t.export_permit NOT IN (SELECT permit FROM mirror_pairs)
 )
-SELECT dense_rank() OVER (ORDER BY {KEYS}) AS gid, year, {KEYS}, any_value(appendix) AS appendix,
-       any_value(origin) AS origin, any_value(source) AS source, any_value(purpose) AS purpose,
+SELECT dense_rank() OVER (ORDER BY {KEYS}) AS gid, year, {KEYS}, min(appendix) AS appendix,
+       min(origin) AS origin, min(source) AS source, min(purpose) AS purpose,
        sum(quantity) FILTER (WHERE reporter = 'E') AS e_qty,
        sum(quantity) FILTER (WHERE reporter = 'I') AS i_qty
 FROM rest GROUP BY year, {KEYS}
@@ -114,17 +117,25 @@ def _carry(gid: list[int], year: list[int], e: list[float], i: list[float]) -> p
         carries = kept
     for origin, amount, _ in carries:
         difference[int(origin)] += amount
-    return pa.table({"gid": pa.array(gid, pa.int64()), "year": pa.array(year, pa.int64()),
-                     "lag_previous": lag_previous, "lag_next": lag_next, "difference": difference})  # fmt: skip
+    columns = {"gid": pa.array(gid, pa.int64()), "year": pa.array(year, pa.int64())}
+    columns |= {"lag_previous": lag_previous, "lag_next": lag_next, "difference": difference}
+    return pa.table(columns)
 
 
-def _shipments(data: TradeData, min_difference: float) -> str:
-    for statement in _SIDES.split(";"):
-        data.con.execute(statement).fetchall()
-    cols = data.con.execute("SELECT gid, year, coalesce(e_qty, 0) AS e, coalesce(i_qty, 0) AS i"
-                            " FROM mirror_side ORDER BY gid, year").fetchnumpy()  # fmt: skip
-    g, y, e, i = (cols[c].tolist() for c in ("gid", "year", "e", "i"))
-    data.con.register("mirror_lag", _carry(g, y, e, i))
+def _shipments(data: TradeData) -> pa.Table:
+    """Pair the shipment records (temporary tables ``mirror_pairs`` and ``mirror_side``) and
+    return what the new year explains per route-year (for ``mirror_lag``)."""
+    data.db.materialize("mirror_pairs", _PAIRS)
+    data.db.materialize("mirror_side", _SIDE)
+    cols = data.db.arrow(
+        "SELECT gid, year, coalesce(e_qty, 0) AS e, coalesce(i_qty, 0) AS i"
+        " FROM mirror_side ORDER BY gid, year"
+    )
+    g, y, e, i = (cols.column(c).to_pylist() for c in ("gid", "year", "e", "i"))
+    return _carry(g, y, e, i)
+
+
+def _shipments_sql(min_difference: float) -> str:
     return f"""
     SELECT e_year AS year_exporter, i_year AS year_importer, appendix, taxon, term, std_unit AS unit,
            exporter, importer, origin, source, purpose, e_qty AS exporter_qty, i_qty AS importer_qty,
@@ -171,15 +182,18 @@ def explain(r: dict[str, Any]) -> str:
             f"{r['exporter']} reported exporting {_number(r['exporter_qty'])} {what} of {r['taxon']} to"
             f" {r['importer']} and {r['importer']} reported importing {_number(r['importer_qty'])} ({years})"
         )
-    match = {"export permit": f", on one export permit ({r['permit']})", "route and year": "",
-             "comparative tabulation": ""}[r["matched_by"]]  # fmt: skip
+    match = f", on one export permit ({r['permit']})" if r["matched_by"] == "export permit" else ""
     lag = ""
     if r["lag_previous"] > 0:
-        lag += (f"; {_number(r['lag_previous'])} of {r['importer']}'s reports match {r['exporter']}'s"
-                " exports of the years before")  # fmt: skip
+        lag += (
+            f"; {_number(r['lag_previous'])} of {r['importer']}'s reports match"
+            f" {r['exporter']}'s exports of the years before"
+        )
     if r["lag_next"] > 0:
-        lag += (f"; {_number(r['lag_next'])} of {r['exporter']}'s reports reappear in {r['importer']}'s"
-                " of the years after")  # fmt: skip
+        lag += (
+            f"; {_number(r['lag_next'])} of {r['exporter']}'s reports reappear in"
+            f" {r['importer']}'s of the years after"
+        )
     if lag:
         lag += " (shipments across the new year)"
     if lag:
@@ -191,16 +205,17 @@ def mirror(
     data: TradeData, *, min_difference: float = 1.0, top: int | None = None
 ) -> list[dict[str, Any]]:
     """Mirror discrepancies, largest first (module docstring), each with its ``explanation``."""
-    sql = _comptab(min_difference) if data.kind == "comptab" else _shipments(data, min_difference)
-    rows = data.con.execute(
-        f"SELECT * FROM ({sql})"
-        " ORDER BY difference DESC, taxon, exporter, importer, year_exporter"
-        + (f" LIMIT {int(top)}" if top else "")
-    )
-    names = [d[0] for d in rows.description]
+    order = " ORDER BY difference DESC, taxon, exporter, importer, year_exporter"
+    order += f" LIMIT {int(top)}" if top else ""
+    if data.kind == "comptab":
+        rows = data.db.query(f"SELECT * FROM ({_comptab(min_difference)}){order}")
+    else:
+        with data.db.registered("mirror_lag", _shipments(data)):
+            rows = data.db.query(f"SELECT * FROM ({_shipments_sql(min_difference)}){order}")
+        data.db.drop("mirror_pairs")
+        data.db.drop("mirror_side")
     out = []
-    for values in rows.fetchall():
-        r = dict(zip(names, values, strict=True))
+    for r in rows:
         r["exporter_qty"], r["importer_qty"] = float(r["exporter_qty"]), float(r["importer_qty"])
         r["difference"] = float(r["difference"])
         r["lag_next"], r["lag_previous"] = float(r["lag_next"]), float(r["lag_previous"])

@@ -50,20 +50,37 @@ def check_permits(
     ``quantities``, ``party_id``, ``score`` and a sentence ``explanation``; alerts come first
     (highest score first), then shipments quarantined for an unknown permit.
     """
-    result = screen(ws, load_library(), engine=engine, typologies=list(PERMIT_TYPOLOGIES),
-                    parameters=parameters, progress=progress)  # fmt: skip
-    findings = [_from_alert(a.typology_id, a.subject_type, a.subject_id, a.party_id, a.score,
-                            a.evidence, a.details, a.window_start, a.window_end)
-                for a in result.alerts]  # fmt: skip
+    result = screen(
+        ws,
+        load_library(),
+        engine=engine,
+        typologies=list(PERMIT_TYPOLOGIES),
+        parameters=parameters,
+        progress=progress,
+    )
+    findings = [
+        _from_alert(
+            a.typology_id,
+            a.subject_type,
+            a.subject_id,
+            a.party_id,
+            a.score,
+            a.evidence,
+            a.details,
+            a.window_start,
+            a.window_end,
+        )
+        for a in result.alerts
+    ]
     _add_countries(ws, findings)
     findings.extend(_unknown_permits(ws))
     counts = {t: result.by_typology.get(t, 0) for t in PERMIT_TYPOLOGIES}
     counts["permit_unknown"] = sum(1 for f in findings if f["check"] == "permit_unknown")
-    n_shipments = ws.con.execute("SELECT count(*), count(permit_id) FROM shipments").fetchall()[0]
+    n_shipments = ws.db.fetch("SELECT count(*), count(permit_id) FROM shipments")[0]
     return {
         "shipments": int(n_shipments[0]),
         "shipments_with_permit": int(n_shipments[1]),
-        "permits": int(ws.con.execute("SELECT count(*) FROM permits").fetchall()[0][0]),
+        "permits": ws.db.row_count("permits"),
         "screen_run": result.run_id,
         "by_check": counts,
         "findings": findings,
@@ -105,14 +122,14 @@ def _from_alert(
 
 def _add_countries(ws: Workspace, findings: list[dict[str, Any]]) -> None:
     """Countries of each finding: the permit's issuer, then its shipments' routes, in order."""
-    issuers = dict(ws.con.execute("SELECT permit_id, issuing_country FROM permits").fetchall())
+    issuers = dict(ws.db.fetch("SELECT permit_id, issuing_country FROM permits"))
     wanted = sorted({s for f in findings for s in f["shipments"]})
     routes: dict[str, list[str]] = {}
-    for sid, origin, transit, destination in ws.con.execute(
+    for sid, origin, transit, destination in ws.db.fetch(
         "SELECT shipment_id, origin_country, transit_countries, destination_country FROM shipments"
         " WHERE list_contains(?, shipment_id)",
         [wanted],
-    ).fetchall():
+    ):
         routes[sid] = [origin, *(transit or []), destination]
     for f in findings:
         seen = [issuers.get(f["permit"])] + [c for s in f["shipments"] for c in routes.get(s, [])]
@@ -120,23 +137,33 @@ def _add_countries(ws: Workspace, findings: list[dict[str, Any]]) -> None:
 
 
 def _unknown_permits(ws: Workspace) -> list[dict[str, Any]]:
-    rows = ws.con.execute(
+    rows = ws.db.fetch(
         "SELECT source_file, row_number, line, original, reason FROM quarantine"
         " WHERE kind = 'shipments' AND reason LIKE '%permit_id: %'"
         " ORDER BY source_file, row_number"
-    ).fetchall()
+    )
     out = []
     for source_file, row_number, line, original, reason in rows:
         row = json.loads(original) if isinstance(original, str) else dict(original)
         permit = row.get("permit_id")
         where = f"{source_file} line {line}" if line else f"{source_file} row {row_number}"
-        out.append({
-            "check": "permit_unknown", "permit": permit, "shipments": [row.get("shipment_id")],
-            "taxon": None, "countries": [c for c in [row.get("origin_country"), row.get("destination_country")] if c],
-            "years": [int(str(row["ts"])[:4])] if str(row.get("ts") or "")[:4].isdigit() else [],
-            "quantities": {"weight_kg": row.get("weight_kg")}, "party_id": row.get("consignor_id"),
-            "score": 1.0,
-            "explanation": f"Shipment {row.get('shipment_id')} ({where}) names permit {permit}, which"
-                           f" the workspace does not hold; the row was quarantined: {reason}",
-        })  # fmt: skip
+        out.append(
+            {
+                "check": "permit_unknown",
+                "permit": permit,
+                "shipments": [row.get("shipment_id")],
+                "taxon": None,
+                "countries": [
+                    c for c in [row.get("origin_country"), row.get("destination_country")] if c
+                ],
+                "years": [int(str(row["ts"])[:4])]
+                if str(row.get("ts") or "")[:4].isdigit()
+                else [],
+                "quantities": {"weight_kg": row.get("weight_kg")},
+                "party_id": row.get("consignor_id"),
+                "score": 1.0,
+                "explanation": f"Shipment {row.get('shipment_id')} ({where}) names permit {permit}, which"
+                f" the workspace does not hold; the row was quarantined: {reason}",
+            }
+        )
     return out

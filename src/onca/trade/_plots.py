@@ -32,11 +32,11 @@ def route_series(
     else:
         e = "sum(quantity) FILTER (WHERE reporter = 'E')"
         i = "sum(quantity) FILTER (WHERE reporter = 'I')"
-    rows = data.con.execute(
+    rows = data.db.fetch(
         f"SELECT year, {e}, {i} FROM trade WHERE taxon = ? AND term = ? AND std_unit = ?"
         " AND exporter = ? AND importer = ? GROUP BY year ORDER BY year",
         [taxon, term, unit, exporter, importer],
-    ).fetchall()
+    )
     return [
         {"year": int(y), "exporter": float(a or 0), "importer": float(b or 0)} for y, a, b in rows
     ]
@@ -53,10 +53,20 @@ def mirror_png(series: Sequence[dict[str, Any]], findings: Sequence[dict[str, An
     f0 = findings[0]
     years = [p["year"] for p in series]
     fig, ax = plt.subplots(figsize=(7.0, 3.4))
-    ax.plot(years, [p["exporter"] for p in series], marker="o", color=PALETTE[0],
-            label=f"reported by the exporter ({f0['exporter']})")  # fmt: skip
-    ax.plot(years, [p["importer"] for p in series], marker="s", color=PALETTE[1],
-            label=f"reported by the importer ({f0['importer']})")  # fmt: skip
+    ax.plot(
+        years,
+        [p["exporter"] for p in series],
+        marker="o",
+        color=PALETTE[0],
+        label=f"reported by the exporter ({f0['exporter']})",
+    )
+    ax.plot(
+        years,
+        [p["importer"] for p in series],
+        marker="s",
+        color=PALETTE[1],
+        label=f"reported by the importer ({f0['importer']})",
+    )
     top = {p["year"]: max(p["exporter"], p["importer"]) for p in series}
     largest = max(f["difference"] for f in findings)
     for f in findings:
@@ -64,8 +74,14 @@ def mirror_png(series: Sequence[dict[str, Any]], findings: Sequence[dict[str, An
         y = top.get(year, max(f["exporter_qty"], f["importer_qty"]))
         if f["difference"] >= 0.1 * largest:  # the small ones would hide the series
             ax.scatter([year], [y], s=220, facecolors="none", edgecolors=FLAG, linewidths=2)
-            ax.annotate(f"difference {f['difference']:,.0f}", (year, y), textcoords="offset points",
-                        xytext=(8, 8), color=FLAG, fontsize=8)  # fmt: skip
+            ax.annotate(
+                f"difference {f['difference']:,.0f}",
+                (year, y),
+                textcoords="offset points",
+                xytext=(8, 8),
+                color=FLAG,
+                fontsize=8,
+            )
     ax.set_ylim(0, max(top.values(), default=1) * 1.25)
     ax.set_title(f"{f0['taxon']} ({f0['term']}), {f0['exporter']} to {f0['importer']}", fontsize=10)
     ax.set_ylabel(_what(f0["unit"]))
@@ -90,8 +106,11 @@ def shift_png(finding: dict[str, Any]) -> bytes:
     ax.annotate(
         f"captive share {finding['captive_share_before']:.0%} → {finding['captive_share_after']:.0%}",
         (split, max(w + c for w, c in zip(wild, captive, strict=True))),
-        textcoords="offset points", xytext=(6, 4), color=FLAG, fontsize=8,
-    )  # fmt: skip
+        textcoords="offset points",
+        xytext=(6, 4),
+        color=FLAG,
+        fontsize=8,
+    )
     ax.set_ylim(0, max(w + c for w, c in zip(wild, captive, strict=True)) * 1.35)
     ax.set_title(
         f"{finding['taxon']} exported by {finding['exporter']}, by declared source", fontsize=10
@@ -111,12 +130,24 @@ def capacity_png(findings: Sequence[dict[str, Any]]) -> bytes:
     flagged = {f["year"] for f in findings}
     years = [p["year"] for p in s]
     fig, ax = plt.subplots(figsize=(7.0, 3.4))
-    ax.bar(years, [p["exported"] for p in s],
-           color=[FLAG if y in flagged else PALETTE[0] for y in years], label="captive-bred exports")  # fmt: skip
-    ax.step(years, [p["capacity"] for p in s], where="mid", color="black", linewidth=1.8,
-            label="what registered facilities could raise")  # fmt: skip
-    ax.set_title(f"{f0['taxon']} exported as captive-bred by {f0['exporter']}"
-                 " (red: above capacity)", fontsize=10)  # fmt: skip
+    ax.bar(
+        years,
+        [p["exported"] for p in s],
+        color=[FLAG if y in flagged else PALETTE[0] for y in years],
+        label="captive-bred exports",
+    )
+    ax.step(
+        years,
+        [p["capacity"] for p in s],
+        where="mid",
+        color="black",
+        linewidth=1.8,
+        label="what registered facilities could raise",
+    )
+    ax.set_title(
+        f"{f0['taxon']} exported as captive-bred by {f0['exporter']} (red: above capacity)",
+        fontsize=10,
+    )
     ax.set_ylim(0, max(max(p["exported"], p["capacity"]) for p in s) * 1.3)
     ax.set_ylabel("specimens")
     ax.set_xlabel("year")
@@ -153,8 +184,9 @@ def mirror_pictures(
             routes.setdefault(key, []).append(f)
     out = {}
     for (taxon, term, unit, exporter, importer), fs in routes.items():
-        series = route_series(data, taxon=taxon, term=term, unit=unit, exporter=exporter,
-                              importer=importer)  # fmt: skip
+        series = route_series(
+            data, taxon=taxon, term=term, unit=unit, exporter=exporter, importer=importer
+        )
         out[_slug("mirror", taxon, term, exporter, importer)] = mirror_png(series, fs)
     return out
 

@@ -12,6 +12,7 @@ from onca.trade._mirror import mirror
 from onca.trade._plots import capacity_png, mirror_png, route_series, shift_png
 from onca.trade._read import read_trade
 from onca.trade._shift import source_shifts
+from onca.workspace import Workspace
 
 
 def evaluate_trade(folder: Path, truth: dict[str, Any]) -> dict[str, Any]:
@@ -54,9 +55,15 @@ def evaluate_trade(folder: Path, truth: dict[str, Any]) -> dict[str, Any]:
 
 
 def trade_section(
-    folder: Path, truth: dict[str, Any], permits: dict[str, Any] | None = None
-) -> tuple[Section, dict[str, Any]]:
-    """The legal-trade section of the demo report and a summary of what was found."""
+    ws: Workspace | None,
+    *,
+    folder: Path,
+    truth: dict[str, Any],
+    permits: dict[str, Any] | None = None,
+) -> Section:
+    """The legal-trade section of the demo report, with a summary of what was found as its
+    ``data``. ``ws`` is not read (``permits`` are the workspace's permit checks, when given):
+    sections share one signature."""
     ev = evaluate_trade(folder, truth)
     data, facilities = ev["data"], ev["facilities"]
     rows = []
@@ -123,6 +130,5 @@ def trade_section(
                                  [[k, n, next((f["explanation"] for f in permits["findings"] if f["check"] == k), "")]
                                   for k, n in counts.items()], [False, True, False]))  # fmt: skip
         summary["permit_findings"] = len(permits["findings"])
-    section = Section("Legal trade: laundering in CITES records", paragraphs, tables=tables,
-                      figures=figures, anchor="trade")  # fmt: skip
-    return section, summary
+    title = "Legal trade: laundering in CITES records"
+    return Section(title, paragraphs, tables=tables, figures=figures, anchor="trade", data=summary)

@@ -52,7 +52,7 @@ def source_shifts(
     else:
         sql = _SQL.format(qty="quantity", reporter="reporter")
     series: dict[tuple[str, str, str], list[tuple[int, float, float]]] = defaultdict(list)
-    for taxon, exporter, unit, year, wild, captive in data.con.execute(sql).fetchall():
+    for taxon, exporter, unit, year, wild, captive in data.db.fetch(sql):
         series[(taxon, exporter, unit)].append((int(year), float(wild or 0), float(captive or 0)))
     findings: list[dict[str, Any]] = []
     for (taxon, exporter, unit), points in series.items():
@@ -76,13 +76,19 @@ def source_shifts(
         change, k, share_b, share_a, q_b, q_a = best
         before, after = points[:k], points[k:]
         finding: dict[str, Any] = {
-            "taxon": taxon, "exporter": exporter, "unit": unit,
-            "years_before": [before[0][0], before[-1][0]], "years_after": [after[0][0], after[-1][0]],
-            "captive_share_before": share_b, "captive_share_after": share_a, "change": change,
-            "quantity_before": q_b, "quantity_after": q_a,
+            "taxon": taxon,
+            "exporter": exporter,
+            "unit": unit,
+            "years_before": [before[0][0], before[-1][0]],
+            "years_after": [after[0][0], after[-1][0]],
+            "captive_share_before": share_b,
+            "captive_share_after": share_a,
+            "change": change,
+            "quantity_before": q_b,
+            "quantity_after": q_a,
             "direction": "wild to captive" if change > 0 else "captive to wild",
             "series": [{"year": y, "wild": w, "captive": c} for y, w, c in points],
-        }  # fmt: skip
+        }
         finding["explanation"] = _explain(finding)
         findings.append(finding)
     findings.sort(key=lambda f: (-abs(float(f["change"])), str(f["taxon"]), str(f["exporter"])))

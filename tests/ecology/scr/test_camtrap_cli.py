@@ -210,7 +210,8 @@ def test_cli_errors(captdata_files: tuple[Path, Path], args: list[str], message:
 
 def test_report_section(survey_dir: tuple[Path, dict]) -> None:
     folder, truth = survey_dir
-    section, summary = density_section(folder, truth=truth)
+    section = density_section(None, package=folder, truth=truth)
+    summary = section.data
     assert section.title == "Jaguar density from camera traps"
     assert [r[0] for r in section.tables[0].rows] == ["HHN", "HN"]
     assert summary["lcl_per_100km2"] < summary["D_per_100km2"] < summary["ucl_per_100km2"]

@@ -4,6 +4,7 @@ distribution model of the synthetic occurrence records, each against the truth."
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +16,24 @@ from onca.ecology.occupancy._models import Occupancy
 from onca.ecology.occupancy._plots import covariate_curve_png, site_map_png
 from onca.errors import OncaWarning
 from onca.report import Figure, Section, TableBlock
+from onca.workspace import Workspace
 
 
 def occupancy_section(
-    package: Path, truth: dict[str, Any] | None = None, *, occasion_days: float = 7.0
-) -> tuple[Section, dict[str, Any]]:
-    """Occupancy of each unmarked species (psi ~ forest, p ~ effort; weekly occasions)."""
+    ws: Workspace | None,
+    *,
+    package: Path,
+    unmarked: Sequence[str],
+    truth: dict[str, Any] | None = None,
+    occasion_days: float = 7.0,
+) -> Section:
+    """Occupancy of each of the ``unmarked`` species (psi ~ forest, p ~ effort; weekly
+    occasions); ``data`` holds each one's estimates and truth. ``ws`` is not read (the survey
+    is the package): sections share one signature."""
     rows, summary, figures = [], {}, []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", OncaWarning)
-        for species in ("Leopardus pardalis", "Tayassu pecari", "Tapirus terrestris"):
+        for species in unmarked:
             survey = read_camtrap_dp(package, species, occasion_days=occasion_days)
             h = camtrap_history(survey, site_covs=package / "site_covariates.csv")
             model = Occupancy(psi="~ forest", p="~ effort").fit(h)
@@ -44,12 +53,7 @@ def occupancy_section(
                     true.get("occupied_stations", ""),
                 ]
             )
-            summary[species] = {
-                "mean_psi": mean_psi,
-                "beta_forest": b,
-                "se": se,
-                "true": true,
-            }
+            summary[species] = {"mean_psi": mean_psi, "beta_forest": b, "se": se, "true": true}
             if species == "Leopardus pardalis":
                 figures.append(
                     Figure(
@@ -61,7 +65,7 @@ def occupancy_section(
                 figures.append(
                     Figure(
                         site_map_png(model, "Ocelot: P(occupied | detections) per station"),
-                        alt="Map of the 40 camera stations coloured by the probability that ocelots occupy them.",
+                        alt=f"Map of the {h.y.shape[0]} camera stations coloured by the probability that ocelots occupy them.",
                         caption="Ocelot: each station's probability of being occupied given what the cameras saw (ringed: detected).",
                     )
                 )
@@ -79,7 +83,7 @@ def occupancy_section(
     paragraphs = [
         "Species without individual marks cannot give a density, but occupancy models (MacKenzie"
         " et al. 2002) say where they live while correcting for nights a camera missed them:"
-        " 40 stations, weekly occasions, occupancy on forest cover and detection on each"
+        f" {h.y.shape[0]} stations, weekly occasions, occupancy on forest cover and detection on each"
         " week's camera effort (onca occupancy --camtrap-dp ... --psi '~ forest' --p '~ effort').",
         "Naive occupancy (the share of stations with a detection) underestimates where a species"
         " lives; the model's estimate and the truth are side by side below.",
@@ -97,14 +101,22 @@ def occupancy_section(
         ],
         figures=figures,
         anchor="occupancy",
+        data=summary,
     )
-    return section, summary
+    return section
 
 
 def distribution_section(
-    folder: Path, truth: dict[str, Any] | None = None
-) -> tuple[Section, dict[str, Any]]:
-    """MaxEnt on the synthetic ocelot records and layers; agreement with the true suitability."""
+    ws: Workspace | None,
+    *,
+    folder: Path,
+    true_suitability: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    truth: dict[str, Any] | None = None,
+) -> Section:
+    """MaxEnt on the synthetic ocelot records and layers; agreement with the true suitability
+    (a function of the elevation and forest layers, from whoever planted the records: the
+    ecology package does not know the scenario). ``data``: cv_auc and spearman_truth. ``ws``
+    is not read: sections share one signature."""
     from scipy.stats import spearmanr
 
     from onca.ecology.distribution import (
@@ -114,7 +126,6 @@ def distribution_section(
         read_rasters,
         suitability_png,
     )
-    from onca.synth._distribution import true_suitability
 
     stack = read_rasters([folder / "elevation.tif", folder / "forest.tif"])
     lon, lat, name = read_occurrences(folder / "occurrences.csv")
@@ -141,5 +152,6 @@ def distribution_section(
             )
         ],
         anchor="distribution",
+        data={"cv_auc": fit.cv_auc_mean_, "spearman_truth": rho},
     )
-    return section, {"cv_auc": fit.cv_auc_mean_, "spearman_truth": rho}
+    return section

@@ -13,15 +13,21 @@ from onca.ecology.scr._mask import make_mask
 from onca.ecology.scr._plots import detection_function_png, detections_png
 from onca.errors import OncaWarning
 from onca.report import Figure, Section, TableBlock
+from onca.workspace import Workspace
 
 PER_100KM2 = 1e4  # animals per hectare -> per 100 km2
 
 
 def density_section(
-    package: Path, species: str = "Panthera onca", truth: dict[str, Any] | None = None
-) -> tuple[Section, dict[str, Any]]:
-    """Fit HHN and HN models to ``species`` in a Camtrap DP package; the section and a summary
-    (estimate, interval, truth). The mask buffer is 5 x the first sigma estimate."""
+    ws: Workspace | None,
+    *,
+    package: Path,
+    species: str = "Panthera onca",
+    truth: dict[str, Any] | None = None,
+) -> Section:
+    """Fit HHN and HN models to ``species`` in a Camtrap DP package; the section, with a summary
+    (estimate, interval, truth) as its ``data``. The mask buffer is 5 x the first sigma
+    estimate. ``ws`` is not read (the survey is the package): sections share one signature."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", OncaWarning)
         ch, survey = read_camtrap_capthist(package, species)
@@ -44,14 +50,7 @@ def density_section(
                 f"{f.aic_:.2f}",
             ]
         )
-    headings = [
-        "detection function",
-        "D per 100 km²",
-        "SE",
-        "95% CI",
-        "sigma (m)",
-        "AIC",
-    ]
+    headings = ["detection function", "D per 100 km²", "SE", "95% CI", "sigma (m)", "AIC"]
     paragraphs = [
         f"{survey.species}: {len(survey.stations)} camera stations, {survey.occasions} nights"
         f" ({survey.effort.sum():,.0f} camera-nights of effort from the deployment periods),"
@@ -105,5 +104,6 @@ def density_section(
             ),
         ],
         anchor="density",
+        data=summary,
     )
-    return section, summary
+    return section

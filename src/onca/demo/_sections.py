@@ -1,0 +1,100 @@
+"""The report sections a workspace and, optionally, the scenario it was loaded from support.
+
+:func:`analysis_sections` reads the workspace: screening and entity resolution when they have
+run, against the scenario's truth when given. :func:`survey_sections` reads the scenario's
+folder (``onca synth``'s ``OUT``, the demo's ``data/``): the camera-trap survey, the
+distribution layers and the CITES records, when the folder holds them. Neither writes to the
+workspace, so ``onca report`` can re-render a workspace that ``onca demo`` left behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from onca.demo._story import MARKED_SPECIES, UNMARKED_SPECIES
+
+if TYPE_CHECKING:  # the CLI imports this package for its defaults: keep that import light
+    from onca.report import Section
+    from onca.workspace import Workspace
+
+Step = Callable[[str, int, int], None]
+
+
+def _quiet(description: str, done: int, total: int) -> None:
+    """A progress callback that shows nothing."""
+
+
+def analysis_sections(ws: Workspace, *, truth_dir: Path | None = None) -> list[Section]:
+    """Screening (when the workspace was screened; with ``truth_dir``, also its quality against
+    the truth) and entity resolution (when resolved; with ``truth_dir``, its accuracy)."""
+    from onca.finance._report import quality_section, screening_section
+    from onca.resolve._report import resolve_section
+
+    sections = []
+    if ws.db.scalar("SELECT count(*) FROM screen_runs"):
+        sections.append(screening_section(ws))
+        if truth_dir is not None:
+            sections.append(quality_section(ws, truth_dir=truth_dir))
+    if ws.db.scalar("SELECT count(*) FROM resolve_runs"):
+        sections.append(resolve_section(ws, truth_dir=truth_dir))
+    return sections
+
+
+def survey_sections(
+    ws: Workspace | None,
+    *,
+    scenario: Path,
+    permits: dict[str, Any] | None = None,
+    progress: Step = _quiet,
+) -> list[Section]:
+    """Density, occupancy, distribution and legal trade, for each of ``scenario``'s ``camtrap``,
+    ``distribution`` and ``cites`` folders that is there, each against its truth."""
+    from onca.ecology.occupancy._report import distribution_section, occupancy_section
+    from onca.ecology.scr._report import density_section
+    from onca.synth import Truth
+    from onca.synth._distribution import true_suitability
+    from onca.trade._report import trade_section
+
+    truth = Truth.load(scenario / "truth")
+    sections = []
+    camtrap = scenario / "camtrap"
+    if camtrap.is_dir():
+        progress("estimating jaguar density", 0, 0)
+        survey = truth.camtrap
+        sections.append(density_section(ws, package=camtrap, species=MARKED_SPECIES, truth=survey))
+        progress("occupancy and distribution", 0, 0)
+        sections.append(
+            occupancy_section(
+                ws, package=camtrap, unmarked=UNMARKED_SPECIES, truth=survey["occupancy"]
+            )
+        )
+    if (scenario / "distribution").is_dir():
+        sections.append(
+            distribution_section(
+                ws,
+                folder=scenario / "distribution",
+                true_suitability=true_suitability,
+                truth=truth.distribution,
+            )
+        )
+    if (scenario / "cites").is_dir():
+        progress("legal trade: CITES records and permits", 0, 0)
+        sections.append(
+            trade_section(ws, folder=scenario / "cites", truth=truth.cites, permits=permits)
+        )
+    return sections
+
+
+def report_sections(ws: Workspace, *, scenario: Path | None = None) -> list[Section]:
+    """The sections ``onca report`` adds to the standard ones: :func:`analysis_sections`, and
+    with ``scenario`` (a folder ``onca synth`` wrote) the comparisons with its truth and
+    :func:`survey_sections`. Reads only."""
+    if scenario is None:
+        return analysis_sections(ws)
+    truth_dir = scenario / "truth"
+    return [
+        *analysis_sections(ws, truth_dir=truth_dir),
+        *survey_sections(ws, scenario=scenario),
+    ]
