@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from onca.finance._account_scores import top_accounts
-from onca.finance._quality import BudgetResult, QualityReport
+from onca.finance._quality import BudgetResult, evaluate
+from onca.metrics import percent
 from onca.report import Figure, Section, TableBlock
 from onca.report._figures import horizontal_bars
 from onca.workspace import Workspace
@@ -12,24 +15,22 @@ from onca.workspace import Workspace
 def screening_section(ws: Workspace, *, top: int = 15) -> Section:
     """Counts by typology (a chart), the highest-scoring alerts and the riskiest parties."""
     title = "Red-flag screening"
-    counts = ws.con.execute(
-        "SELECT typology_id, count(*) FROM alerts GROUP BY 1 ORDER BY 2 DESC, 1"
-    ).fetchall()
-    alerts = ws.con.execute(
+    counts = ws.db.fetch("SELECT typology_id, count(*) FROM alerts GROUP BY 1 ORDER BY 2 DESC, 1")
+    alerts = ws.db.fetch(
         """SELECT a.score, a.typology_id, a.subject_type || ' ' || a.subject_id,
                   coalesce(p.name, a.party_id, ''), a.evidence
            FROM alerts AS a LEFT JOIN parties AS p ON p.party_id = a.party_id
            ORDER BY a.score DESC, a.severity, a.alert_id LIMIT ?""",
         [top],
-    ).fetchall()
-    parties = ws.con.execute(
+    )
+    parties = ws.db.fetch(
         """SELECT s.party_id, coalesce(p.name, ''), s.score, s.alerts, s.typologies,
                   array_to_string(s.typology_ids, ', ')
            FROM party_scores AS s LEFT JOIN parties AS p ON p.party_id = s.party_id
            WHERE s.alerts > 0
            ORDER BY s.score DESC, s.typologies DESC, s.alerts DESC, s.party_id LIMIT ?""",
         [top],
-    ).fetchall()
+    )
     accounts = top_accounts(ws.db, top)
     account_table = TableBlock(
         f"Top {len(accounts)} accounts by account score (every account is scored)",
@@ -93,25 +94,24 @@ def screening_section(ws: Workspace, *, top: int = 15) -> Section:
     )
 
 
-def pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{x * 100:.0f}%"
-
-
 def _budget_row(b: BudgetResult) -> list[object]:
     return [
         f"top {b.share * 100:g}%",
         b.slots,
         b.bad,
-        pct(b.recall),
-        pct(b.best_recall),
-        pct(b.precision),
+        percent(b.recall),
+        percent(b.best_recall),
+        percent(b.precision),
         f"{b.networks} of {b.networks_total}",
     ]
 
 
-def quality_section(report: QualityReport) -> Section:
-    """Per-typology precision and recall, and party recall at alert budgets."""
-
+def quality_section(
+    ws: Workspace, *, truth_dir: Path | str, budgets: tuple[float, ...] = (0.01, 0.05, 0.1)
+) -> Section:
+    """Per-typology precision and recall, and party recall at alert budgets, against the
+    scenario's truth in ``truth_dir``; ``data`` is :meth:`QualityReport.to_dict`."""
+    report = evaluate(ws, truth_dir, budgets=budgets)
     return Section(
         "Screening against the scenario's ground truth",
         [
@@ -124,7 +124,14 @@ def quality_section(report: QualityReport) -> Section:
                 "Quality per typology",
                 ["typology", "alerts", "parties", "precision", "recall", "recall target"],
                 [
-                    [q.typology_id, q.alerts, q.parties, pct(q.precision), pct(q.recall), q.target]
+                    [
+                        q.typology_id,
+                        q.alerts,
+                        q.parties,
+                        percent(q.precision),
+                        percent(q.recall),
+                        q.target,
+                    ]
                     for q in report.typologies
                 ],
                 [False, True, True, True, True, False],
@@ -146,4 +153,5 @@ def quality_section(report: QualityReport) -> Section:
             ),
         ],
         anchor="screening-quality",
+        data=report.to_dict(),
     )
