@@ -12,6 +12,7 @@ from rich.table import Table as RichTable
 
 from onca.cli._common import err, errors_as_exit, out, print_json, write_table
 from onca.cli._network import app
+from onca.cli._options import json_option
 from onca.metrics import fmt
 
 
@@ -61,7 +62,7 @@ def motifs(
         ),
     ] = None,
     top: Annotated[int, typer.Option(min=0, help="Instances to list, largest first.")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the summary")] = False,
 ) -> None:
     """Temporal motifs: the laundering shapes of AMLSim, found in time order.
 
@@ -171,7 +172,7 @@ def learn(
     ] = 7.0,
     seed: Annotated[int, typer.Option(help="LightGBM's seed: same seed, same model.")] = 0,
     top: Annotated[int, typer.Option(min=0, help="Features to list.")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the evaluation")] = False,
 ) -> None:
     """Train a transaction scorer on graph features and measure it against the rules.
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from onca.cli._common import err, errors_as_exit, out, print_json
+from onca.cli._options import json_option
 
 
 def report(
@@ -33,9 +34,7 @@ def report(
         ),
     ] = None,
     title: Annotated[str, typer.Option(help="The report's title.")] = "Onca workspace report",
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the report's path as JSON.")
-    ] = False,
+    as_json: Annotated[bool, json_option("the report's path")] = False,
 ) -> None:
     """Write a workspace's report: one self-contained HTML file, figures included.
 

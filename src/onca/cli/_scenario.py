@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from onca.cli._common import err, errors_as_exit, out, print_json, progress_bar
+from onca.cli._options import json_option
 from onca.demo import DEMO_TRANSACTIONS
 
 
@@ -37,7 +38,7 @@ def synth(
             " OUT/truth/cites_truth.json."
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
+    as_json: Annotated[bool, json_option("a summary")] = False,
 ) -> None:
     """Write the Operation Jaguar world: a synthetic population with trafficking networks.
 
@@ -98,7 +99,7 @@ def demo(
         int, typer.Option(min=1000, help="Size of the generated scenario.")
     ] = DEMO_TRANSACTIONS,
     seed: Annotated[int, typer.Option(help="Random seed of the scenario.")] = 7,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
+    as_json: Annotated[bool, json_option("a summary")] = False,
 ) -> None:
     """Generate a scenario, ingest, screen, resolve and analyse its network, estimate jaguar
     density, occupancy and a distribution from simulated surveys, check CITES trade records
