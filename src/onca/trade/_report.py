@@ -26,32 +26,62 @@ def evaluate_trade(folder: Path, truth: dict[str, Any]) -> dict[str, Any]:
     over = capacity(data, facilities)
     planted: list[dict[str, Any]] = []
     for gap in truth["mirror_gaps"]:
-        hits = [(rank, f) for rank, f in enumerate(mirrors, start=1)
-                if (f["taxon"], f["exporter"], f["importer"], f["year_exporter"])
-                == (gap["taxon"], gap["exporter"], gap["importer"], gap["year"])
-                and f["difference"] >= 0.5 * gap["importer_reported"]]  # fmt: skip
-        planted.append({"pattern": "mirror gap", "where": f"{gap['taxon']}, {gap['exporter']} to"
-                        f" {gap['importer']}, {gap['year']}", "found": bool(hits),
-                        "rank": hits[0][0] if hits else None, "of": len(mirrors),
-                        "finding": hits[0][1] if hits else None})  # fmt: skip
+        hits = [
+            (rank, f)
+            for rank, f in enumerate(mirrors, start=1)
+            if (f["taxon"], f["exporter"], f["importer"], f["year_exporter"])
+            == (gap["taxon"], gap["exporter"], gap["importer"], gap["year"])
+            and f["difference"] >= 0.5 * gap["importer_reported"]
+        ]
+        planted.append(
+            {
+                "pattern": "mirror gap",
+                "where": f"{gap['taxon']}, {gap['exporter']} to {gap['importer']}, {gap['year']}",
+                "found": bool(hits),
+                "rank": hits[0][0] if hits else None,
+                "of": len(mirrors),
+                "finding": hits[0][1] if hits else None,
+            }
+        )
     s = truth["source_shift"]
-    hits = [(rank, f) for rank, f in enumerate(shifts, start=1)
-            if (f["taxon"], f["exporter"], f["direction"], f["years_after"][0])
-            == (s["taxon"], s["exporter"], s["direction"], s["first_captive_year"])]  # fmt: skip
-    planted.append({"pattern": "wild-to-captive shift", "where": f"{s['taxon']}, {s['exporter']},"
-                    f" from {s['first_captive_year']}", "found": bool(hits),
-                    "rank": hits[0][0] if hits else None, "of": len(shifts),
-                    "finding": hits[0][1] if hits else None})  # fmt: skip
+    hits = [
+        (rank, f)
+        for rank, f in enumerate(shifts, start=1)
+        if (f["taxon"], f["exporter"], f["direction"], f["years_after"][0])
+        == (s["taxon"], s["exporter"], s["direction"], s["first_captive_year"])
+    ]
+    planted.append(
+        {
+            "pattern": "wild-to-captive shift",
+            "where": f"{s['taxon']}, {s['exporter']}, from {s['first_captive_year']}",
+            "found": bool(hits),
+            "rank": hits[0][0] if hits else None,
+            "of": len(shifts),
+            "finding": hits[0][1] if hits else None,
+        }
+    )
     c = truth["over_capacity"]
     flagged = [f for f in over if (f["taxon"], f["exporter"]) == (c["taxon"], c["exporter"])]
     years = sorted(f["year"] for f in flagged)
-    planted.append({"pattern": "exports over breeding capacity", "where": f"{c['taxon']},"
-                    f" {c['exporter']}, {c['years'][0]}-{c['years'][-1]}",
-                    "found": years == sorted(c["years"]), "rank": 1 if flagged else None,
-                    "of": len(over), "finding": flagged[0] if flagged else None,
-                    "years_flagged": years})  # fmt: skip
-    return {"data": data, "facilities": facilities, "mirror": mirrors, "shifts": shifts,
-            "capacity": over, "planted": planted}  # fmt: skip
+    planted.append(
+        {
+            "pattern": "exports over breeding capacity",
+            "where": f"{c['taxon']}, {c['exporter']}, {c['years'][0]}-{c['years'][-1]}",
+            "found": years == sorted(c["years"]),
+            "rank": 1 if flagged else None,
+            "of": len(over),
+            "finding": flagged[0] if flagged else None,
+            "years_flagged": years,
+        }
+    )
+    return {
+        "data": data,
+        "facilities": facilities,
+        "mirror": mirrors,
+        "shifts": shifts,
+        "capacity": over,
+        "planted": planted,
+    }
 
 
 def trade_section(
@@ -70,18 +100,35 @@ def trade_section(
     for p in ev["planted"]:
         f = p["finding"]
         rank = f"{p['rank']} of {p['of']}" if p["rank"] else ""
-        rows.append([p["pattern"], p["where"], "yes" if p["found"] else "NO", rank,
-                     f["explanation"] if f else ""])  # fmt: skip
+        rows.append(
+            [
+                p["pattern"],
+                p["where"],
+                "yes" if p["found"] else "NO",
+                rank,
+                f["explanation"] if f else "",
+            ]
+        )
     figures = []
     for p in ev["planted"]:
         f = p["finding"]
         if f is None:
             continue
         if p["pattern"] == "mirror gap":
-            series = route_series(data, taxon=f["taxon"], term=f["term"], unit=f["unit"],
-                                  exporter=f["exporter"], importer=f["importer"])  # fmt: skip
-            route = [m for m in ev["mirror"] if (m["taxon"], m["term"], m["exporter"], m["importer"])
-                     == (f["taxon"], f["term"], f["exporter"], f["importer"])]  # fmt: skip
+            series = route_series(
+                data,
+                taxon=f["taxon"],
+                term=f["term"],
+                unit=f["unit"],
+                exporter=f["exporter"],
+                importer=f["importer"],
+            )
+            route = [
+                m
+                for m in ev["mirror"]
+                if (m["taxon"], m["term"], m["exporter"], m["importer"])
+                == (f["taxon"], f["term"], f["exporter"], f["importer"])
+            ]
             png, what = mirror_png(series, route), "exporter- and importer-reported quantities"
         elif p["pattern"] == "wild-to-captive shift":
             png, what = shift_png(f), "wild and captive-bred exports per year"
@@ -92,8 +139,13 @@ def trade_section(
                 if (x["taxon"], x["exporter"]) == (f["taxon"], f["exporter"])
             ]
             png, what = capacity_png(flagged), "captive-bred exports against breeding capacity"
-        figures.append(Figure(png, alt=f"{p['pattern']}: {what}, {p['where']}.",
-                              caption=f"{p['pattern'].capitalize()}: {p['where']}."))  # fmt: skip
+        figures.append(
+            Figure(
+                png,
+                alt=f"{p['pattern']}: {what}, {p['where']}.",
+                caption=f"{p['pattern'].capitalize()}: {p['where']}.",
+            )
+        )
     top = [[i, f["explanation"]] for i, f in enumerate(ev["mirror"][:8], start=1)]
     found = sum(p["found"] for p in ev["planted"])
     paragraphs = [
@@ -109,15 +161,23 @@ def trade_section(
         f" {len(ev['capacity'])}.",
     ]
     tables = [
-        TableBlock("Planted laundering and what Onca found", ["pattern", "where", "found", "rank", "finding"],
-                   rows, [False, False, False, True, False]),
+        TableBlock(
+            "Planted laundering and what Onca found",
+            ["pattern", "where", "found", "rank", "finding"],
+            rows,
+            [False, False, False, True, False],
+        ),
         TableBlock("Largest mirror discrepancies", ["#", "finding"], top, [True, False]),
-    ]  # fmt: skip
+    ]
     summary: dict[str, Any] = {
-        "planted": len(ev["planted"]), "found": found, "mirror_findings": len(ev["mirror"]),
-        "shift_findings": len(ev["shifts"]), "capacity_findings": len(ev["capacity"]),
-        "quarantined_records": len(data.quarantine), "quarantined_facilities": len(facilities.quarantine),
-    }  # fmt: skip
+        "planted": len(ev["planted"]),
+        "found": found,
+        "mirror_findings": len(ev["mirror"]),
+        "shift_findings": len(ev["shifts"]),
+        "capacity_findings": len(ev["capacity"]),
+        "quarantined_records": len(data.quarantine),
+        "quarantined_facilities": len(facilities.quarantine),
+    }
     if permits is not None:
         counts = permits["by_check"]
         paragraphs.append(
@@ -126,9 +186,23 @@ def trade_section(
             f" permits; {len(permits['findings']):,} findings, stored as alerts that party scores"
             " and the network's risk use."
         )
-        tables.append(TableBlock("Permit checks", ["check", "findings", "first finding"],
-                                 [[k, n, next((f["explanation"] for f in permits["findings"] if f["check"] == k), "")]
-                                  for k, n in counts.items()], [False, True, False]))  # fmt: skip
+        tables.append(
+            TableBlock(
+                "Permit checks",
+                ["check", "findings", "first finding"],
+                [
+                    [
+                        k,
+                        n,
+                        next(
+                            (f["explanation"] for f in permits["findings"] if f["check"] == k), ""
+                        ),
+                    ]
+                    for k, n in counts.items()
+                ],
+                [False, True, False],
+            )
+        )
         summary["permit_findings"] = len(permits["findings"])
     title = "Legal trade: laundering in CITES records"
     return Section(title, paragraphs, tables=tables, figures=figures, anchor="trade", data=summary)
