@@ -15,8 +15,6 @@ the entry and the field:
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +24,14 @@ from typing import Any
 
 import yaml
 
+from onca.contract._value_types import (
+    BadValue,
+    ValueChecker,
+    check_spec,
+    codes_named,
+    file_label,
+    place,
+)
 from onca.errors import ContractError
 
 ONCA_DIR = Path(str(resources.files("onca")))
@@ -33,8 +39,6 @@ ONCA_DIR = Path(str(resources.files("onca")))
 DECLARATIONS = Path(__file__).with_name("reference.yaml")
 
 _FILE_KEYS = ("name", "title", "description", "source", "extends", "values")
-_SIMPLE_TYPES = ("text", "positive", "date")
-_COMPOUND_TYPES = ("pattern", "one_of", "code", "list", "mapping", "record")
 
 
 @dataclass(frozen=True)
@@ -71,23 +75,18 @@ class Declaration:
 # -- reading files ------------------------------------------------------------------------------
 
 
-def _where(path: Path) -> str:
-    """A file as messages name it: its folder and name (``lists/cash_thresholds.yaml``)."""
-    return f"{path.parent.name}/{path.name}"
-
-
 def _read_yaml(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
-        raise ContractError(f"{_where(path)}: not valid YAML: {e}") from e
+        raise ContractError(f"{file_label(path)}: not valid YAML: {e}") from e
     except OSError as e:
-        raise ContractError(f"{_where(path)}: cannot read it: {e}") from e
+        raise ContractError(f"{file_label(path)}: cannot read it: {e}") from e
 
 
 def read_reference(path: Path) -> ReferenceList:
     """Read one list file and check its shape (not yet its values' types)."""
-    where = _where(path)
+    where = file_label(path)
     doc = _read_yaml(path)
     if not isinstance(doc, dict):
         raise ContractError(
@@ -134,62 +133,6 @@ def read_reference_dir(directory: Path) -> dict[str, ReferenceList]:
 # -- declarations -------------------------------------------------------------------------------
 
 
-def _check_spec(spec: Any, where: str) -> None:
-    """Refuse a malformed type in ``reference.yaml`` (or a code list's default type)."""
-    if isinstance(spec, str):
-        if spec not in _SIMPLE_TYPES:
-            raise ContractError(
-                f"{where}: unknown type {spec!r}; expected one of {', '.join(_SIMPLE_TYPES)}"
-                f" or a mapping with one of {', '.join(_COMPOUND_TYPES)}"
-            )
-        return
-    if not isinstance(spec, dict) or len(spec) != 1:
-        raise ContractError(f"{where}: a type is a name or a mapping with one key, found {spec!r}")
-    ((kind, arg),) = spec.items()
-    if kind == "pattern":
-        try:
-            re.compile(str(arg))
-        except re.error as e:
-            raise ContractError(f"{where}: pattern {arg!r} is not a regular expression: {e}") from e
-    elif kind == "one_of":
-        if not isinstance(arg, list) or not arg:
-            raise ContractError(f"{where}: one_of needs a non-empty list")
-    elif kind == "code":
-        if not isinstance(arg, str):
-            raise ContractError(f"{where}: code needs a list name, found {arg!r}")
-    elif kind == "list":
-        _check_spec(arg, f"{where}.list")
-    elif kind == "mapping":
-        if not isinstance(arg, list) or len(arg) != 2:
-            raise ContractError(f"{where}: mapping needs [KEY, VALUE] types, found {arg!r}")
-        _check_spec(arg[0], f"{where}.mapping key")
-        _check_spec(arg[1], f"{where}.mapping value")
-    elif kind == "record":
-        if not isinstance(arg, dict) or not arg:
-            raise ContractError(f"{where}: record needs a mapping of field to type")
-        for field, sub in arg.items():
-            _check_spec(sub, f"{where}.{field}")
-    else:
-        raise ContractError(
-            f"{where}: unknown type {kind!r}; expected one of {', '.join(_COMPOUND_TYPES)}"
-        )
-
-
-def _codes_named(spec: Any) -> set[str]:
-    """The lists a type refers to with ``{code: LIST}``."""
-    if isinstance(spec, dict):
-        ((kind, arg),) = spec.items()
-        if kind == "code":
-            return {str(arg)}
-        if kind == "list":
-            return _codes_named(arg)
-        if kind == "mapping":
-            return _codes_named(arg[0]) | _codes_named(arg[1])
-        if kind == "record":
-            return set().union(*(_codes_named(s) for s in arg.values()))
-    return set()
-
-
 def load_declarations(path: Path = DECLARATIONS) -> dict[str, Declaration]:
     """The lists ``reference.yaml`` declares, each checked to be well formed."""
     doc = _read_yaml(path)
@@ -206,10 +149,10 @@ def load_declarations(path: Path = DECLARATIONS) -> dict[str, Declaration]:
             raise ContractError(
                 f"{at}: folder {spec['folder']!r} is not one of {', '.join(folders)}"
             )
-        _check_spec(spec["values"], f"{at}, values")
+        check_spec(spec["values"], f"{at}, values")
         out[str(name)] = Declaration(str(name), str(spec["folder"]), spec["values"])
     for decl in out.values():
-        for target in sorted(_codes_named(decl.values) - set(out)):
+        for target in sorted(codes_named(decl.values) - set(out)):
             raise ContractError(
                 f"{where}: list {decl.name!r} refers to codes of {target!r}, which is not declared"
             )
@@ -222,130 +165,6 @@ def declarations() -> dict[str, Declaration]:
     return load_declarations()
 
 
-# -- checking values ----------------------------------------------------------------------------
-
-
-class _Bad(Exception):
-    """A value that breaks its type, with where it sits inside the list's values."""
-
-    def __init__(self, path: list[str | int], problem: str) -> None:
-        super().__init__(problem)
-        self.path = path
-        self.problem = problem
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-class _Checker:
-    """Checks values against types; ``{code: LIST}`` is looked up in ``lists``."""
-
-    def __init__(self, lists: Mapping[str, ReferenceList]) -> None:
-        self.lists = lists
-        self._codes: dict[str, set[str]] = {}
-
-    def codes(self, name: str, seen: tuple[str, ...] = ()) -> set[str]:
-        """Every code of list ``name``, with those of the lists it extends."""
-        if name in self._codes:
-            return self._codes[name]
-        if name in seen:
-            raise ContractError(f"lists extend each other in a cycle: {' -> '.join(seen)}")
-        ref = self.lists.get(name)
-        if ref is None:
-            raise KeyError(name)
-        codes = set(ref.codes)
-        if ref.extends:
-            try:
-                codes |= self.codes(ref.extends, (*seen, name))
-            except KeyError:
-                raise ContractError(
-                    f"{_where(Path(ref.path))}: field 'extends': no list named {ref.extends!r}"
-                ) from None
-        self._codes[name] = codes
-        return codes
-
-    def check(self, value: Any, spec: Any, path: list[str | int]) -> None:
-        if isinstance(spec, str):
-            self._simple(value, spec, path)
-            return
-        ((kind, arg),) = spec.items()
-        if kind in ("pattern", "one_of", "code"):
-            if not isinstance(value, str):
-                raise _Bad(path, f"expected text, found {_shown(value)} (quote it)")
-            if kind == "pattern" and not re.fullmatch(str(arg), value):
-                raise _Bad(path, f"{_shown(value)} does not match {arg}")
-            if kind == "one_of" and value not in arg:
-                raise _Bad(path, f"{_shown(value)} is not one of {', '.join(map(str, arg))}")
-            if kind == "code":
-                try:
-                    known = self.codes(str(arg))
-                except KeyError:
-                    raise _Bad(path, f"refers to the list {arg!r}, which is not loaded") from None
-                if value not in known:
-                    raise _Bad(path, f"{_shown(value)} is not a code of {arg}")
-        elif kind == "list":
-            if not isinstance(value, list):
-                raise _Bad(path, f"expected a list, found {_shown(value)}")
-            for i, item in enumerate(value, start=1):
-                self.check(item, arg, [*path, i])
-        elif kind == "mapping":
-            if not isinstance(value, dict):
-                raise _Bad(path, f"expected a mapping, found {_shown(value)}")
-            for key, item in value.items():
-                try:
-                    self.check(key, arg[0], [*path, str(key)])
-                except _Bad as e:
-                    raise _Bad(e.path, f"key {e.problem}") from None
-                self.check(item, arg[1], [*path, str(key)])
-        elif kind == "record":
-            self._record(value, arg, path)
-
-    def _simple(self, value: Any, spec: str, path: list[str | int]) -> None:
-        if spec == "text" and not isinstance(value, str):
-            raise _Bad(path, f"expected text, found {_shown(value)} (quote it)")
-        if spec == "positive" and (
-            isinstance(value, bool) or not isinstance(value, int | float) or not value > 0
-        ):
-            raise _Bad(path, f"expected a number above zero, found {_shown(value)}")
-        if spec == "date" and not isinstance(value, dt.date):
-            try:
-                dt.date.fromisoformat(str(value))
-            except ValueError:
-                raise _Bad(path, f"expected a date YYYY-MM-DD, found {_shown(value)}") from None
-
-    def _record(self, value: Any, fields: dict[str, Any], path: list[str | int]) -> None:
-        if not isinstance(value, dict):
-            raise _Bad(path, f"expected a mapping with fields, found {_shown(value)}")
-        allowed = {f.rstrip("?"): spec for f, spec in fields.items()}
-        required = [f for f in fields if not f.endswith("?")]
-        unknown = sorted(str(k) for k in value if k not in allowed)
-        if unknown:
-            raise _Bad(
-                path, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}"
-            )
-        missing = [f for f in required if f not in value]
-        if missing:
-            raise _Bad(path, f"missing field(s) {', '.join(missing)}")
-        for field, item in value.items():
-            self.check(item, allowed[field], [*path, field])
-
-
-def _place(path: list[str | int]) -> str:
-    """``entry 'g', field 'convert.to'`` for the path ``['g', 'convert', 'to']``."""
-    if not path:
-        return "field 'values'"
-    head, rest = path[0], path[1:]
-    entry = f"entry {head}" if isinstance(head, int) else f"entry {head!r}"
-    if not rest:
-        return entry
-    field = ""
-    for part in rest:
-        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else part)
-    return f"{entry}, field {field!r}"
-
-
 def check_reference_set(
     lists: Mapping[str, ReferenceList], declared: Mapping[str, Declaration] | None = None
 ) -> None:
@@ -355,9 +174,9 @@ def check_reference_set(
     ``extends`` only. ``{code: LIST}`` looks LIST up in ``lists``.
     """
     declared = declarations() if declared is None else declared
-    checker = _Checker(lists)
+    checker = ValueChecker(lists)
     for ref in lists.values():
-        where = _where(Path(ref.path))
+        where = file_label(Path(ref.path))
         if ref.extends:
             checker.codes(ref.name)
         decl = declared.get(ref.name)
@@ -365,8 +184,8 @@ def check_reference_set(
             continue
         try:
             checker.check(ref.values, decl.values, [])
-        except _Bad as e:
-            raise ContractError(f"{where}: {_place(e.path)}: {e.problem}") from None
+        except BadValue as e:
+            raise ContractError(f"{where}: {place(e.path)}: {e.problem}") from None
 
 
 # -- the lists Onca ships -----------------------------------------------------------------------
@@ -387,7 +206,7 @@ def load_references_from(
             decl = declared.get(name)
             if decl is None or decl.folder != folder:
                 raise ContractError(
-                    f"{_where(Path(ref.path))}: the list {name!r} is not declared in"
+                    f"{file_label(Path(ref.path))}: the list {name!r} is not declared in"
                     f" {DECLARATIONS.name} for the folder {folder}"
                 )
             lists[name] = ref
@@ -437,5 +256,5 @@ def load_references(folder: str, *extra_dirs: Path) -> dict[str, ReferenceList]:
 
 def code_set(names: Iterable[str]) -> set[str]:
     """Every code of the shipped lists ``names``, with the codes of lists they extend."""
-    checker = _Checker(shipped_references())
+    checker = ValueChecker(shipped_references())
     return set().union(*(checker.codes(n) for n in names))
