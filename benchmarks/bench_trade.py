@@ -25,6 +25,7 @@ import psutil
 
 from onca.trade._mirror import mirror
 from onca.trade._read import TradeData
+from onca.workspace import open_workspace
 
 GENERATE = """
 CREATE TABLE trade AS
@@ -59,17 +60,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=25_000_000)
     args = parser.parse_args()
-    con = duckdb.connect()
-    con.execute(f"SET memory_limit = '{os.environ.get('ONCA_MEMORY_LIMIT', '12GB')}'").fetchall()
+    ws = open_workspace(":memory:")
+    ws.db.execute(f"SET memory_limit = '{os.environ.get('ONCA_MEMORY_LIMIT', '12GB')}'")
     t = time.perf_counter()
-    con.execute(GENERATE.format(shipments=args.records // 2)).fetchall()
+    ws.db.execute(GENERATE.format(shipments=args.records // 2))
     generate_s = time.perf_counter() - t
-    rows = con.execute("SELECT count(*) FROM trade").fetchall()[0][0]
-    data = TradeData(Path("synthetic"), "shipments", con, rows, rows)
+    rows = ws.db.row_count("trade")
+    data = TradeData(Path("synthetic"), "shipments", ws, rows, rows)
     t = time.perf_counter()
-    con.execute(
+    ws.db.fetch(
         "SELECT taxon, term, exporter, importer, year, reporter, sum(quantity) FROM trade GROUP BY ALL"
-    ).fetchall()
+    )
     baseline_s = time.perf_counter() - t
     t = time.perf_counter()
     findings = mirror(data, top=100)
