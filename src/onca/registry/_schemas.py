@@ -84,7 +84,7 @@ class SpecimenIn(Strict):
 
 
 class PersonIn(Strict):
-    kind: Literal[PERSON_KINDS] = "person"  # type: ignore[valid-type]
+    kind: Literal[PERSON_KINDS] = "person"  # type: ignore[valid-type]  # a Literal of the tuple's values
     name: Short
     birth_date: Date | None = None
     nationality: Country | None = None
@@ -153,7 +153,7 @@ class EvidenceIn(Strict):
 class CaseIn(Strict):
     reference: Reference
     title: Short
-    status: Literal[CASE_STATUSES] = "investigation"  # type: ignore[valid-type]
+    status: Literal[CASE_STATUSES] = "investigation"  # type: ignore[valid-type]  # a Literal of the tuple's values
     opened_on: Date
     charges: Annotated[list[Short], Field(max_length=50)] = []
     verdict: LongText | None = None
@@ -164,7 +164,7 @@ class CaseIn(Strict):
 
 class CasePatch(Strict):
     title: Short | None = None
-    status: Literal[CASE_STATUSES] | None = None  # type: ignore[valid-type]
+    status: Literal[CASE_STATUSES] | None = None  # type: ignore[valid-type]  # a Literal of the tuple's values
     charges: Annotated[list[Short], Field(max_length=50)] | None = None
     verdict: LongText | None = None
     penalties: LongText | None = None
@@ -180,7 +180,7 @@ class AgreementIn(Strict):
     grantee: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NO_NUL)] = Field(
         description="the agency code of the agency granted access"
     )
-    record_kind: Literal[RECORD_KINDS]  # type: ignore[valid-type]
+    record_kind: Literal[RECORD_KINDS]  # type: ignore[valid-type]  # a Literal of the tuple's values
     fields: list[str] | None = Field(
         None, description="fields shared; null = every shareable field"
     )
@@ -192,11 +192,18 @@ class AgreementIn(Strict):
         allowed = SHAREABLE_FIELDS[self.record_kind]
         unknown = [f for f in self.fields or [] if f not in allowed]
         if unknown:
-            raise ValueError(f"fields: {', '.join(unknown)} are not fields of a {self.record_kind}"
-                             f" (shareable: {', '.join(allowed)})")  # fmt: skip
+            raise ValueError(
+                f"fields: {', '.join(unknown)} are not fields of a {self.record_kind}"
+                f" (shareable: {', '.join(allowed)})"
+            )
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValueError("valid_until is before valid_from")
         return self
 
 
-AgencyKind = Literal[AGENCY_KINDS]  # type: ignore[valid-type]
+AgencyKind = Literal[AGENCY_KINDS]  # type: ignore[valid-type]  # a Literal of the tuple's values
+
+
+class TriageIn(Strict):
+    decision: Literal["accepted", "dismissed"]
+    reason: Annotated[str, Field(min_length=3, max_length=2000, pattern=NO_NUL)]

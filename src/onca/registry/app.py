@@ -29,10 +29,36 @@ from onca.registry._db import make_engine, migrate, session_factory
 from onca.registry._errors import RegistryError
 from onca.registry._guard import RequestGuard
 from onca.registry._imports import ImportRunner
-from onca.registry._routes_admin import router as admin_router
-from onca.registry._routes_records import router as records_router
+from onca.registry._routes import (
+    agencies,
+    alerts,
+    cases,
+    exports,
+    imports,
+    notes,
+    persons,
+    seizures,
+    service,
+)
 from onca.registry.console import STATIC as console_static
 from onca.registry.console._routes import router as console_router
+from onca.registry.console._session import SignIn, redirect_to_signin
+
+ROUTERS = (service, agencies, seizures, persons, cases, notes, alerts, imports, exports)
+
+
+BUSY = "the database is busy or not answering; try again shortly"
+CLASH = "the record clashes with one that exists (a reference already used?)"
+
+
+def _located(err: Any) -> dict[str, Any]:
+    """A validation error's place, message and kind (never the input)."""
+    loc = [x if isinstance(x, int) else str(x) for x in err.get("loc", ())]
+    return {
+        "loc": loc,
+        "msg": str(err.get("msg", "invalid")),
+        "type": str(err.get("type", "invalid")),
+    }
 
 
 def _error(status: int, field: str | None, message: str, kind: str) -> JSONResponse:
@@ -69,14 +95,16 @@ def create_app(
     )
     folder = reports or os.environ.get("ONCA_REGISTRY_REPORTS")
     app.state.reports = Path(folder) if folder else None
-    app.include_router(admin_router)
-    app.include_router(records_router)
+    for area in ROUTERS:
+        app.include_router(area.router)
     app.include_router(console_router)
     app.mount("/console/static", StaticFiles(directory=Path(console_static)), name="console-static")
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
         return RedirectResponse("/console/")
+
+    app.add_exception_handler(SignIn, redirect_to_signin)
 
     @app.exception_handler(RegistryError)
     async def registry_error(_: Request, e: RegistryError) -> JSONResponse:
@@ -86,15 +114,12 @@ def create_app(
     async def invalid(_: Request, e: RequestValidationError) -> JSONResponse:
         # where and why, not the input: echoing what the client sent can fail to encode
         # (NaN, surrogates) and would repeat hostile text
-        detail = [{"loc": [str(x) if not isinstance(x, int) else x for x in err.get("loc", ())],
-                   "msg": str(err.get("msg", "invalid")), "type": str(err.get("type", "invalid"))}
-                  for err in e.errors()]  # fmt: skip
+        detail = [_located(err) for err in e.errors()]
         return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(OperationalError)
     async def busy(_: Request, e: OperationalError) -> JSONResponse:
-        response = _error(503, None, "the database is busy or not answering; try again shortly",
-                          "database_busy")  # fmt: skip
+        response = _error(503, None, BUSY, "database_busy")
         response.headers["Retry-After"] = "2"
         return response
 
@@ -106,8 +131,7 @@ def create_app(
 
     @app.exception_handler(IntegrityError)
     async def integrity_error(_: Request, e: IntegrityError) -> JSONResponse:
-        return _error(409, None, "the record clashes with one that exists (a reference already used?)",
-                      "conflict")  # fmt: skip
+        return _error(409, None, CLASH, "conflict")
 
     _web_security.install(app)
     return app

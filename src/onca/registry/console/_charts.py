@@ -33,9 +33,11 @@ def bars(items: Sequence[tuple[str, int]], *, label: str, width: int = 460) -> M
     for i, (name, n) in enumerate(items):
         y = i * row + 3
         w = (width - left - 50) * n / top
-        parts.append(f'<text x="{left - 6}" y="{y + 14}" text-anchor="end">{e(name[:26])}</text>'
-                     f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{row - 6}" fill="{BLUE}"><title>{e(name)}: {n:,}</title></rect>'
-                     f'<text x="{left + w + 4:.1f}" y="{y + 14}">{n:,}</text>')  # fmt: skip
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 14}" text-anchor="end">{e(name[:26])}</text>'
+            f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{row - 6}" fill="{BLUE}"><title>{e(name)}: {n:,}</title></rect>'
+            f'<text x="{left + w + 4:.1f}" y="{y + 14}">{n:,}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -55,8 +57,10 @@ def columns(
     for i, (month, n) in enumerate(items):
         h = (height - 10) * n / top
         x = 30 + i * step
-        parts.append(f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{max(step - 2, 1):.1f}" height="{h:.1f}" fill="{BLUE}">'
-                     f"<title>{e(month)}: {n:,}</title></rect>")  # fmt: skip
+        parts.append(
+            f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{max(step - 2, 1):.1f}" height="{h:.1f}" fill="{BLUE}">'
+            f"<title>{e(month)}: {n:,}</title></rect>"
+        )
         if i % 6 == 0:
             parts.append(f'<text x="{x:.1f}" y="{height + 16}">{e(month)}</text>')
     parts.append(f'<text x="0" y="12">{top:,}</text></svg>')
@@ -92,31 +96,46 @@ def countries() -> dict[str, dict[str, Any]]:
             for poly in polys if geom.get("type") in ("Polygon", "MultiPolygon") else []:
                 path.extend(_ring(ring) for ring in poly)
         latlng = d.get("latlng") or [0, 0]
-        out[code.upper()] = {"name": d.get("name", code), "path": "".join(path),
-                             "centre": _xy(float(latlng[1]), float(latlng[0]))}  # fmt: skip
+        out[code.upper()] = {
+            "name": d.get("name", code),
+            "path": "".join(path),
+            "centre": _xy(float(latlng[1]), float(latlng[0])),
+        }
     return out
 
 
-def world_map(points: Sequence[tuple[float, float, str]], routes: Sequence[tuple[str, str, int]], *,
-              label: str) -> Markup:  # fmt: skip
+def world_map(
+    points: Sequence[tuple[float, float, str]],
+    routes: Sequence[tuple[str, str, int]],
+    *,
+    label: str,
+) -> Markup:
     """Country outlines, seizure dots ((lat, lon, text)) and routes ((from, to, seizures))."""
     e = html.escape
     shapes = countries()
-    parts = [f'<svg class="map" viewBox="0 0 {W:.0f} {H:.0f}" role="img" aria-label="{e(label)}">',
-             f'<rect width="{W:.0f}" height="{H:.0f}" fill="#eef4f8"/>']  # fmt: skip
+    parts = [
+        f'<svg class="map" viewBox="0 0 {W:.0f} {H:.0f}" role="img" aria-label="{e(label)}">',
+        f'<rect width="{W:.0f}" height="{H:.0f}" fill="#eef4f8"/>',
+    ]
     for code, c in sorted(shapes.items()):
         if c["path"]:
-            parts.append(f'<path d="{c["path"]}" fill="#d9d9d9" stroke="#ffffff" stroke-width="0.4">'
-                         f"<title>{e(c['name'])} ({code})</title></path>")  # fmt: skip
+            parts.append(
+                f'<path d="{c["path"]}" fill="#d9d9d9" stroke="#ffffff" stroke-width="0.4">'
+                f"<title>{e(c['name'])} ({code})</title></path>"
+            )
     top = max((n for *_, n in routes), default=1)
     for a, b, n in routes:
         if a in shapes and b in shapes and a != b:
             (x1, y1), (x2, y2) = shapes[a]["centre"], shapes[b]["centre"]
-            parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{ORANGE}"'
-                         f' stroke-opacity="0.7" stroke-width="{1 + 4 * n / top:.1f}"><title>{e(a)} → {e(b)}: {n:,}</title></line>')  # fmt: skip
+            parts.append(
+                f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{ORANGE}"'
+                f' stroke-opacity="0.7" stroke-width="{1 + 4 * n / top:.1f}"><title>{e(a)} → {e(b)}: {n:,}</title></line>'
+            )
     for lat, lon, text in points:
         x, y = _xy(lon, lat)
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{BLUE}" stroke="#000" stroke-width="0.5">'
-                     f"<title>{e(text)}</title></circle>")  # fmt: skip
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{BLUE}" stroke="#000" stroke-width="0.5">'
+            f"<title>{e(text)}</title></circle>"
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
