@@ -18,36 +18,76 @@ from onca.registry._models import Agency, Alert, utcnow
 DECISIONS = ("accepted", "dismissed")
 
 
-def import_alerts(session: Session, agency: Agency, workspace: Path, *, min_score: float = 0.0,
-                  limit: int | None = None) -> dict[str, int]:  # fmt: skip
-    """Copy a screened workspace's alerts (highest score first) to ``agency``; skip known ones."""
+ALERTS_SQL = """
+SELECT alert_id, typology_id, severity, subject_type || ' ' || subject_id AS subject, party_id,
+       score, evidence
+FROM alerts
+WHERE score >= ?
+ORDER BY score DESC, alert_id
+"""
+
+
+def import_alerts(
+    session: Session,
+    agency: Agency,
+    workspace: Path,
+    *,
+    min_score: float = 0.0,
+    limit: int | None = None,
+) -> dict[str, int]:
+    """Copy a screened workspace's alerts (highest score first) to ``agency``; skip known ones.
+    The workspace is read through its engine (``onca.engines``), never its connection."""
+    from onca.engines import open_engine
     from onca.workspace import open_workspace
 
     if not workspace.exists():
         raise Invalid(f"WORKSPACE {workspace}: no such workspace", field="workspace")
-    with open_workspace(workspace) as ws:
-        rows = ws.con.execute(
-            "SELECT alert_id, typology_id, severity, subject_type || ' ' || subject_id, party_id, score, evidence"
-            " FROM alerts WHERE score >= ? ORDER BY score DESC, alert_id" + (f" LIMIT {int(limit)}" if limit else ""),
-            [min_score],
-        ).fetchall()  # fmt: skip
+    sql = ALERTS_SQL + (f"LIMIT {int(limit)}" if limit else "")
+    with open_workspace(workspace) as ws, open_engine(ws) as engine:
+        rows = engine.query(sql, [min_score])
     known = set(
         session.execute(select(Alert.source_id).where(Alert.agency_id == agency.id)).scalars()
     )
-    new = [r for r in rows if r[0] not in known]
-    for source_id, typology, severity, subject, party, score, evidence in new:
-        session.add(Alert(agency_id=agency.id, source_id=source_id, typology=typology, severity=severity,
-                          subject=subject[:120], party=party, score=float(score), evidence=evidence,
-                          status="open"))  # fmt: skip
-    _audit.append(session, action="import_alerts", user_id=None, agency_id=agency.id, record_kind="alert",
-                  detail={"workspace": str(workspace), "imported": len(new), "known": len(rows) - len(new)})  # fmt: skip
-    return {"read": len(rows), "imported": len(new), "already_there": len(rows) - len(new)}
+    new = [r for r in rows if r["alert_id"] not in known]
+    for r in new:
+        alert = Alert(
+            agency_id=agency.id,
+            source_id=r["alert_id"],
+            typology=r["typology_id"],
+            severity=r["severity"],
+            subject=r["subject"][:120],
+            party=r["party_id"],
+            score=float(r["score"]),
+            evidence=r["evidence"],
+            status="open",
+        )
+        session.add(alert)
+    counts = {"read": len(rows), "imported": len(new), "already_there": len(rows) - len(new)}
+    detail = {"workspace": str(workspace), "imported": len(new), "known": len(rows) - len(new)}
+    _audit.append(
+        session,
+        action="import_alerts",
+        user_id=None,
+        agency_id=agency.id,
+        record_kind="alert",
+        detail=detail,
+    )
+    return counts
 
 
 def alert_dict(a: Alert) -> dict[str, Any]:
-    return {"id": a.id, "typology": a.typology, "severity": a.severity, "subject": a.subject, "party": a.party,
-            "score": a.score, "evidence": a.evidence, "status": a.status, "reason": a.reason,
-            "triaged_at": a.triaged_at.isoformat() if a.triaged_at else None}  # fmt: skip
+    return {
+        "id": a.id,
+        "typology": a.typology,
+        "severity": a.severity,
+        "subject": a.subject,
+        "party": a.party,
+        "score": a.score,
+        "evidence": a.evidence,
+        "status": a.status,
+        "reason": a.reason,
+        "triaged_at": a.triaged_at.isoformat() if a.triaged_at else None,
+    }
 
 
 def list_alerts(
@@ -64,8 +104,13 @@ def list_alerts(
 
 
 def count_open(session: Session, principal: Principal) -> int:
-    return int(session.execute(select(func.count()).where(Alert.agency_id == principal.agency_id,
-                                                          Alert.status == "open")).scalar_one())  # fmt: skip
+    return int(
+        session.execute(
+            select(func.count()).where(
+                Alert.agency_id == principal.agency_id, Alert.status == "open"
+            )
+        ).scalar_one()
+    )
 
 
 def triage(
@@ -79,12 +124,22 @@ def triage(
         )
     if len(reason.strip()) < 3:
         raise Invalid("reason: say why, in a few words", field="reason")
-    alert = session.execute(select(Alert).where(Alert.id == alert_id, Alert.agency_id == principal.agency_id)
-                            .with_for_update()).scalar_one_or_none()  # fmt: skip
+    alert = session.execute(
+        select(Alert)
+        .where(Alert.id == alert_id, Alert.agency_id == principal.agency_id)
+        .with_for_update()
+    ).scalar_one_or_none()
     if alert is None:
         raise NotFound(f"no alert {alert_id} of your agency")
     alert.status, alert.reason = decision, reason.strip()
     alert.triaged_by, alert.triaged_at = principal.user_id, utcnow()
-    _audit.append(session, action="triage", user_id=principal.user_id, agency_id=principal.agency_id,
-                  record_kind="alert", record_id=alert.id, detail={"decision": decision, "reason": alert.reason})  # fmt: skip
+    _audit.append(
+        session,
+        action="triage",
+        user_id=principal.user_id,
+        agency_id=principal.agency_id,
+        record_kind="alert",
+        record_id=alert.id,
+        detail={"decision": decision, "reason": alert.reason},
+    )
     return alert
