@@ -75,8 +75,9 @@ AGENCIES = {  # code: (country, kind)
 ROLES = ("viewer", "analyst", "editor", "admin")
 
 
-def build_registry(url: str, agencies: dict[str, tuple[str, str]] = AGENCIES,
-                   roles: tuple[str, ...] = ROLES) -> Registry:  # fmt: skip
+def build_registry(
+    url: str, agencies: dict[str, tuple[str, str]] = AGENCIES, roles: tuple[str, ...] = ROLES
+) -> Registry:
     engine = make_engine(url)
     app = create_app(engine)
     reg = Registry(url, TestClient(app, raise_server_exceptions=False))
@@ -99,12 +100,28 @@ def registry(db_url: str) -> Iterator[Registry]:
 
 def seizure(reference: str, **extra: object) -> dict[str, object]:
     body: dict[str, object] = {
-        "reference": reference, "seized_on": "2026-03-14", "country": "PE", "place": "Callao port",
-        "transport_mode": "sea", "lat": -12.05, "lon": -77.15,
-        "chain": [{"role": "origin", "country": "BO", "share": 1.0}, {"role": "transit", "country": "PE", "custody": True},
-                  {"role": "destination", "country": "CN"}],
-        "specimens": [{"taxon": "Panthera onca", "commodity": "teeth", "quantity": 24, "unit": "number", "value_usd": 9600}],
-    }  # fmt: skip
+        "reference": reference,
+        "seized_on": "2026-03-14",
+        "country": "PE",
+        "place": "Callao port",
+        "transport_mode": "sea",
+        "lat": -12.05,
+        "lon": -77.15,
+        "chain": [
+            {"role": "origin", "country": "BO", "share": 1.0},
+            {"role": "transit", "country": "PE", "custody": True},
+            {"role": "destination", "country": "CN"},
+        ],
+        "specimens": [
+            {
+                "taxon": "Panthera onca",
+                "commodity": "teeth",
+                "quantity": 24,
+                "unit": "number",
+                "value_usd": 9600,
+            }
+        ],
+    }
     body.update(extra)
     return body
 
@@ -129,10 +146,23 @@ def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
         port = free_port()
         log = (tmp_path / f"server-{port}.log").open("wb")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "onca", "registry", "serve", "--db", url, "--port", str(port),
-             "--workers", str(workers)],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "onca",
+                "registry",
+                "serve",
+                "--db",
+                url,
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(base)

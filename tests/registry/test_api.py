@@ -25,15 +25,35 @@ def test_bad_input_is_a_4xx_naming_the_field(registry: Registry) -> None:
         ({"reference": "R1"}, {("body", "seized_on"), ("body", "country"), ("body", "specimens")}),
         (seizure("R2", country="XY"), {("body", "country")}),
         (seizure("R3", lat=91), {("body", "lat")}),
-        (seizure("R4", specimens=[{"taxon": "Panthera onca", "commodity": "skin", "quantity": -1, "unit": "parsec"}]),
-         {("body", "specimens", "0", "quantity"), ("body", "specimens", "0", "unit")}),
-        (seizure("R5", chain=[{"role": "origin", "country": "BO", "share": 0.7}, {"role": "origin", "country": "PE", "share": 0.6}]),
-         {("body",)}),
+        (
+            seizure(
+                "R4",
+                specimens=[
+                    {
+                        "taxon": "Panthera onca",
+                        "commodity": "skin",
+                        "quantity": -1,
+                        "unit": "parsec",
+                    }
+                ],
+            ),
+            {("body", "specimens", "0", "quantity"), ("body", "specimens", "0", "unit")},
+        ),
+        (
+            seizure(
+                "R5",
+                chain=[
+                    {"role": "origin", "country": "BO", "share": 0.7},
+                    {"role": "origin", "country": "PE", "share": 0.6},
+                ],
+            ),
+            {("body",)},
+        ),
         (seizure("R6", persons=[{"role": "courier"}]), {("body", "persons", "0")}),
         (seizure("R7", description="nul\x00byte"), {("body", "description")}),
         (seizure("R8", surprise=1), {("body", "surprise")}),
         (seizure("bad reference!"), {("body", "reference")}),
-    ]  # fmt: skip
+    ]
     for body, fields in cases:
         r = c.post("/seizures", headers=me, json=body)
         assert r.status_code == 422, (body, r.text)
@@ -164,11 +184,20 @@ def test_cross_border_hits_notify_both_agencies(registry: Registry) -> None:
         "nationality": "BO",
         "id_number": "4412871",
     }
-    assert c.post("/seizures", headers=registry.as_(B, "editor"), json=seizure(
-        "BO-1", country="BO", persons=[{"role": "suspect", "person": person}])).status_code == 201  # fmt: skip
+    assert (
+        c.post(
+            "/seizures",
+            headers=registry.as_(B, "editor"),
+            json=seizure("BO-1", country="BO", persons=[{"role": "suspect", "person": person}]),
+        ).status_code
+        == 201
+    )
     same = {"name": "Juan Carlos QUISPE MAMANI", "birth_date": "1984-05-02"}  # other order, no id
-    made = c.post("/seizures", headers=registry.as_(A, "editor"), json=seizure(
-        "PE-1", persons=[{"role": "courier", "person": same}]))  # fmt: skip
+    made = c.post(
+        "/seizures",
+        headers=registry.as_(A, "editor"),
+        json=seizure("PE-1", persons=[{"role": "courier", "person": same}]),
+    )
     assert made.status_code == 201
     mine = c.get("/notifications", headers=registry.as_(A, "analyst")).json()
     theirs = c.get("/notifications", headers=registry.as_(B, "analyst")).json()
@@ -179,8 +208,14 @@ def test_cross_border_hits_notify_both_agencies(registry: Registry) -> None:
     )
     assert theirs[0]["detail"]["other_agency"] == A and "Juan" not in theirs[0]["message"]
     # BR-IBAMA cannot see BO-POL's persons: its identical record raises no hit
-    assert c.post("/seizures", headers=registry.as_("BR-IBAMA", "editor"), json=seizure(
-        "BR-1", country="BR", persons=[{"role": "buyer", "person": same}])).status_code == 201  # fmt: skip
+    assert (
+        c.post(
+            "/seizures",
+            headers=registry.as_("BR-IBAMA", "editor"),
+            json=seizure("BR-1", country="BR", persons=[{"role": "buyer", "person": same}]),
+        ).status_code
+        == 201
+    )
     assert c.get("/notifications", headers=registry.as_("BR-IBAMA", "analyst")).json() == []
 
 
@@ -216,8 +251,11 @@ def test_tokens_are_hashed_scoped_and_throttled(registry: Registry) -> None:
 
 def test_audit_chain_records_and_names_the_first_broken_link(registry: Registry) -> None:
     c, url = registry.client, registry.url
-    s = c.post("/seizures", headers=registry.as_(A, "editor"), json=seizure(
-        "AU-1", persons=[{"role": "courier", "person": {"name": "Maria Flores"}}])).json()  # fmt: skip
+    s = c.post(
+        "/seizures",
+        headers=registry.as_(A, "editor"),
+        json=seizure("AU-1", persons=[{"role": "courier", "person": {"name": "Maria Flores"}}]),
+    ).json()
     c.get(f"/persons/{s['persons'][0]['person_id']}", headers=registry.as_(A, "analyst"))
     c.get(
         f"/persons/{s['persons'][0]['person_id']}", headers=registry.as_(A, "viewer")
@@ -236,8 +274,12 @@ def test_audit_chain_records_and_names_the_first_broken_link(registry: Registry)
         check = verify(session)
     assert check.ok and check.links == len(actions)
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE audit_log SET detail = '{\"reference\": \"AU-2\"}' WHERE action = 'create'"
-                             " AND record_kind = 'seizure'"))  # fmt: skip
+        conn.execute(
+            sa.text(
+                "UPDATE audit_log SET detail = '{\"reference\": \"AU-2\"}' WHERE action = 'create'"
+                " AND record_kind = 'seizure'"
+            )
+        )
         tampered = conn.execute(
             sa.text("SELECT seq FROM audit_log WHERE action = 'create' AND record_kind = 'seizure'")
         ).scalar_one()
@@ -318,8 +360,13 @@ def test_schemathesis_with_nan_and_surrogates_finds_no_server_errors(pg_url: str
                 container[key] = bad  # type: ignore[index]
             elif isinstance(body, dict):
                 body["x"] = bad
-            r = reg.client.request(case.method, case.formatted_path, params=case.query or None,
-                                   headers=headers, content=json.dumps(body).encode())  # fmt: skip
+            r = reg.client.request(
+                case.method,
+                case.formatted_path,
+                params=case.query or None,
+                headers=headers,
+                content=json.dumps(body).encode(),
+            )
             sent += 1
             assert r.status_code < 500, (
                 case.method,

@@ -6,8 +6,12 @@ from __future__ import annotations
 from tests.registry.conftest import Registry, seizure
 
 A, B, C = "PE-SERFOR", "BO-POL", "BR-IBAMA"
-MARIA = {"name": "Maria Fernanda Condori", "birth_date": "1990-07-21", "nationality": "PE",
-         "id_number": "PE-44128710"}  # fmt: skip
+MARIA = {
+    "name": "Maria Fernanda Condori",
+    "birth_date": "1990-07-21",
+    "nationality": "PE",
+    "id_number": "PE-44128710",
+}
 
 
 def test_linking_a_partners_person_leaks_none_of_its_withheld_fields(registry: Registry) -> None:
@@ -15,18 +19,42 @@ def test_linking_a_partners_person_leaks_none_of_its_withheld_fields(registry: R
     seizure of its own: B's notifications must name neither the person nor a match in C's
     records (that would confirm A's name, birth date or ID number through C)."""
     c = registry.client
-    assert c.post("/agreements", headers=registry.as_(A, "admin"),
-                  json={"grantee": B, "record_kind": "person", "fields": ["kind"]}).status_code == 201  # fmt: skip
-    assert c.post("/agreements", headers=registry.as_(C, "admin"),
-                  json={"grantee": B, "record_kind": "person"}).status_code == 201  # fmt: skip
-    made = c.post("/seizures", headers=registry.as_(A, "editor"),
-                  json=seizure("A-1", persons=[{"role": "suspect", "person": MARIA}]))  # fmt: skip
+    assert (
+        c.post(
+            "/agreements",
+            headers=registry.as_(A, "admin"),
+            json={"grantee": B, "record_kind": "person", "fields": ["kind"]},
+        ).status_code
+        == 201
+    )
+    assert (
+        c.post(
+            "/agreements",
+            headers=registry.as_(C, "admin"),
+            json={"grantee": B, "record_kind": "person"},
+        ).status_code
+        == 201
+    )
+    made = c.post(
+        "/seizures",
+        headers=registry.as_(A, "editor"),
+        json=seizure("A-1", persons=[{"role": "suspect", "person": MARIA}]),
+    )
     a_person = made.json()["persons"][0]["person_id"]
-    assert c.post("/seizures", headers=registry.as_(C, "editor"), json=seizure(
-        "C-1", country="BR", persons=[{"role": "buyer", "person": MARIA}])).status_code == 201  # fmt: skip
+    assert (
+        c.post(
+            "/seizures",
+            headers=registry.as_(C, "editor"),
+            json=seizure("C-1", country="BR", persons=[{"role": "buyer", "person": MARIA}]),
+        ).status_code
+        == 201
+    )
     assert c.get(f"/persons/{a_person}", headers=registry.as_(B, "analyst")).json()["name"] is None
-    linked = c.post("/seizures", headers=registry.as_(B, "editor"), json=seizure(
-        "B-1", country="BO", persons=[{"role": "courier", "person_id": a_person}]))  # fmt: skip
+    linked = c.post(
+        "/seizures",
+        headers=registry.as_(B, "editor"),
+        json=seizure("B-1", country="BO", persons=[{"role": "courier", "person_id": a_person}]),
+    )
     assert linked.status_code == 201, linked.text
     told = c.get("/notifications", headers=registry.as_(B, "analyst")).json()
     text = repr(told)
@@ -39,14 +67,29 @@ def test_a_readable_linked_person_is_still_matched_and_named(registry: Registry)
     """The fix must not stop hits where B may read what is matched."""
     c = registry.client
     for grantor in (A, C):
-        assert c.post("/agreements", headers=registry.as_(grantor, "admin"),
-                      json={"grantee": B, "record_kind": "person"}).status_code == 201  # fmt: skip
-    a_person = c.post("/seizures", headers=registry.as_(A, "editor"), json=seizure(
-        "A-1", persons=[{"role": "suspect", "person": MARIA}])).json()["persons"][0]["person_id"]  # fmt: skip
-    c.post("/seizures", headers=registry.as_(C, "editor"), json=seizure(
-        "C-1", country="BR", persons=[{"role": "buyer", "person": MARIA}]))  # fmt: skip
-    c.post("/seizures", headers=registry.as_(B, "editor"), json=seizure(
-        "B-1", country="BO", persons=[{"role": "courier", "person_id": a_person}]))  # fmt: skip
+        assert (
+            c.post(
+                "/agreements",
+                headers=registry.as_(grantor, "admin"),
+                json={"grantee": B, "record_kind": "person"},
+            ).status_code
+            == 201
+        )
+    a_person = c.post(
+        "/seizures",
+        headers=registry.as_(A, "editor"),
+        json=seizure("A-1", persons=[{"role": "suspect", "person": MARIA}]),
+    ).json()["persons"][0]["person_id"]
+    c.post(
+        "/seizures",
+        headers=registry.as_(C, "editor"),
+        json=seizure("C-1", country="BR", persons=[{"role": "buyer", "person": MARIA}]),
+    )
+    c.post(
+        "/seizures",
+        headers=registry.as_(B, "editor"),
+        json=seizure("B-1", country="BO", persons=[{"role": "courier", "person_id": a_person}]),
+    )
     told = c.get("/notifications", headers=registry.as_(B, "analyst")).json()
     to_c = [n for n in told if n["detail"].get("other_agency") == C]
     assert to_c and "Maria Fernanda Condori" in to_c[0]["message"], told
@@ -57,8 +100,14 @@ def test_filters_answer_nothing_about_withheld_fields(registry: Registry) -> Non
     on those fields must not tell them (yes/no probing)."""
     c, mine = registry.client, registry.as_(A, "editor")
     for kind, fields in (("case", ["reference", "title"]), ("note", ["text"]), ("seizure", None)):
-        assert c.post("/agreements", headers=registry.as_(A, "admin"),
-                      json={"grantee": B, "record_kind": kind, "fields": fields}).status_code == 201  # fmt: skip
+        assert (
+            c.post(
+                "/agreements",
+                headers=registry.as_(A, "admin"),
+                json={"grantee": B, "record_kind": kind, "fields": fields},
+            ).status_code
+            == 201
+        )
     sid = c.post("/seizures", headers=mine, json=seizure("S-1")).json()["id"]
     case = {"title": "t", "opened_on": "2026-01-02", "seizure_ids": [sid]}
     assert (
@@ -68,8 +117,18 @@ def test_filters_answer_nothing_about_withheld_fields(registry: Registry) -> Non
         == 201
     )
     assert c.post("/cases", headers=mine, json={"reference": "K-2", **case}).status_code == 201
-    assert c.post("/notes", headers=mine, json={"record_kind": "seizure", "record_id": sid,
-                                                "text": "informant says more to come"}).status_code == 201  # fmt: skip
+    assert (
+        c.post(
+            "/notes",
+            headers=mine,
+            json={
+                "record_kind": "seizure",
+                "record_id": sid,
+                "text": "informant says more to come",
+            },
+        ).status_code
+        == 201
+    )
     theirs = registry.as_(B, "analyst")
     assert len(c.get("/cases", headers=theirs).json()) == 2  # both shared, status withheld
     for status in ("closed", "investigation"):
@@ -172,8 +231,11 @@ def test_a_stranger_is_refused_before_the_body_is_read(registry: Registry) -> No
             read.append(1)
             yield b"z" * 65536
 
-    r = registry.client.post("/imports/seizures", content=body(),
-                             headers={"Content-Type": "multipart/form-data; boundary=x"})  # fmt: skip
+    r = registry.client.post(
+        "/imports/seizures",
+        content=body(),
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
     assert r.status_code == 401
     assert len(read) <= 1, "the body was read before the token was checked"
     r = registry.client.post(
@@ -194,9 +256,16 @@ def test_nan_infinity_and_lone_surrogates_are_4xx_everywhere(registry: Registry)
         "surrogate key": text.replace('"place"', '"pl\\udfffce"'),
     }
     for name, body in hostile.items():
-        for method, path in (("POST", "/seizures"), ("PATCH", "/seizures/1"), ("POST", "/persons"),
-                             ("POST", "/cases"), ("POST", "/notes"), ("POST", "/agreements"),
-                             ("POST", "/alerts/1/triage"), ("PATCH", "/cases/1")):  # fmt: skip
+        for method, path in (
+            ("POST", "/seizures"),
+            ("PATCH", "/seizures/1"),
+            ("POST", "/persons"),
+            ("POST", "/cases"),
+            ("POST", "/notes"),
+            ("POST", "/agreements"),
+            ("POST", "/alerts/1/triage"),
+            ("PATCH", "/cases/1"),
+        ):
             r = c.request(
                 method, path, headers={**me, "Content-Type": "application/json"}, content=body
             )
@@ -236,8 +305,10 @@ def test_a_cached_token_stops_at_its_expiry(registry: Registry) -> None:
         token = add_token(session, f"viewer@{A}")
         session.commit()
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE api_tokens SET expires_at = :t WHERE token_id = :i"),
-                     {"t": utcnow() + dt.timedelta(seconds=1.5), "i": token.split("_")[1]})  # fmt: skip
+        conn.execute(
+            sa.text("UPDATE api_tokens SET expires_at = :t WHERE token_id = :i"),
+            {"t": utcnow() + dt.timedelta(seconds=1.5), "i": token.split("_")[1]},
+        )
     me = {"Authorization": f"Bearer {token}"}
     assert registry.client.get("/me", headers=me).status_code == 200  # now cached
     time.sleep(2)
@@ -266,8 +337,11 @@ def test_reads_do_not_take_the_sqlite_write_lock(tmp_path: object) -> None:
 
     reg = build_registry(f"sqlite:///{tmp_path}/r.db")  # type: ignore[operator]
     c = reg.client
-    made = c.post("/seizures", headers=reg.as_(A, "editor"), json=seizure(
-        "L-1", persons=[{"role": "suspect", "person": {"name": "Ana Ruiz"}}])).json()  # fmt: skip
+    made = c.post(
+        "/seizures",
+        headers=reg.as_(A, "editor"),
+        json=seizure("L-1", persons=[{"role": "suspect", "person": {"name": "Ana Ruiz"}}]),
+    ).json()
     engine = c.app.state.engine  # type: ignore[attr-defined]
     inside = threading.Event()
     release = threading.Event()
@@ -319,14 +393,19 @@ IMPORT_HEADER = (
 
 
 def _csv(rows: int, start: int = 0, sep: str = "\n") -> bytes:
-    lines = [IMPORT_HEADER] + [f"J-{i:06d},2026-02-01,PE,Panthera onca,skins,1,number,Persona {i},1979-06-30"
-                               for i in range(start, start + rows)]  # fmt: skip
+    lines = [IMPORT_HEADER] + [
+        f"J-{i:06d},2026-02-01,PE,Panthera onca,skins,1,number,Persona {i},1979-06-30"
+        for i in range(start, start + rows)
+    ]
     return (sep.join(lines) + sep).encode()
 
 
 def _upload(registry: Registry, name: str, content: bytes, wait: int = 60) -> object:
-    return registry.client.post(f"/imports/seizures?wait={wait}", headers=registry.as_(A, "editor"),
-                                files={"file": (name, content, "application/octet-stream")})  # fmt: skip
+    return registry.client.post(
+        f"/imports/seizures?wait={wait}",
+        headers=registry.as_(A, "editor"),
+        files={"file": (name, content, "application/octet-stream")},
+    )
 
 
 def test_an_import_is_a_job_and_the_service_answers_meanwhile(registry: Registry) -> None:
@@ -531,8 +610,14 @@ def test_direct_edits_of_agreements_and_roles_are_named(registry: Registry) -> N
     from onca.registry._db import session_factory
 
     c = registry.client
-    assert c.post("/agreements", headers=registry.as_(A, "admin"),
-                  json={"grantee": B, "record_kind": "seizure", "fields": ["country"]}).status_code == 201  # fmt: skip
+    assert (
+        c.post(
+            "/agreements",
+            headers=registry.as_(A, "admin"),
+            json={"grantee": B, "record_kind": "seizure", "fields": ["country"]},
+        ).status_code
+        == 201
+    )
     engine = c.app.state.engine  # type: ignore[attr-defined]
     with session_factory(engine)() as session:
         assert _audit.verify_records(session) == []
@@ -541,9 +626,14 @@ def test_direct_edits_of_agreements_and_roles_are_named(registry: Registry) -> N
         conn.execute(
             sa.text("UPDATE users SET role = 'admin' WHERE username = :u"), {"u": f"viewer@{B}"}
         )
-        conn.execute(sa.text("INSERT INTO agreements (grantor_id, grantee_id, record_kind, fields, valid_from, created_at)"
-                             " SELECT a.id, b.id, 'person', NULL, '2026-01-01', '2026-01-01' FROM agencies a, agencies b"
-                             " WHERE a.code = :a AND b.code = :b"), {"a": A, "b": C})  # fmt: skip
+        conn.execute(
+            sa.text(
+                "INSERT INTO agreements (grantor_id, grantee_id, record_kind, fields, valid_from, created_at)"
+                " SELECT a.id, b.id, 'person', NULL, '2026-01-01', '2026-01-01' FROM agencies a, agencies b"
+                " WHERE a.code = :a AND b.code = :b"
+            ),
+            {"a": A, "b": C},
+        )
     with session_factory(engine)() as session:
         problems = _audit.verify_records(session)
     assert any("agreement 1 differs" in p and "fields" in p for p in problems), problems
@@ -561,8 +651,14 @@ def test_direct_edits_of_grantees_agency_codes_and_tokens_are_named(registry: Re
     from onca.registry._db import session_factory
 
     c = registry.client
-    assert c.post("/agreements", headers=registry.as_(B, "admin"),
-                  json={"grantee": A, "record_kind": "seizure"}).status_code == 201  # fmt: skip
+    assert (
+        c.post(
+            "/agreements",
+            headers=registry.as_(B, "admin"),
+            json={"grantee": A, "record_kind": "seizure"},
+        ).status_code
+        == 201
+    )
     engine = c.app.state.engine  # type: ignore[attr-defined]
     viewer = registry.tokens[("CO-DIAN", "viewer")].split("_")[1]
     with session_factory(engine)() as session:
@@ -580,8 +676,10 @@ def test_direct_edits_of_grantees_agency_codes_and_tokens_are_named(registry: Re
             sa.text("UPDATE agencies SET code = :a WHERE id = :i"), {"a": A, "i": ids["CO-DIAN"]}
         )
         conn.execute(sa.text("UPDATE agencies SET code = 'CO-DIAN' WHERE id = :i"), {"i": ids[A]})
-        conn.execute(sa.text("UPDATE api_tokens SET revoked_at = NULL, user_id = :u WHERE token_id = :t"),
-                     {"u": admin, "t": viewer})  # fmt: skip
+        conn.execute(
+            sa.text("UPDATE api_tokens SET revoked_at = NULL, user_id = :u WHERE token_id = :t"),
+            {"u": admin, "t": viewer},
+        )
     with session_factory(engine)() as session:
         problems = _audit.verify_records(session)
     assert any("agreement 1 differs" in p and "grantee_id" in p for p in problems), problems
@@ -615,8 +713,14 @@ def test_forwarded_headers_are_believed_only_when_configured(monkeypatch: object
 
 def test_the_order_of_a_search_does_not_tell_a_withheld_date(registry: Registry) -> None:
     c = registry.client
-    assert c.post("/agreements", headers=registry.as_(B, "admin"),
-                  json={"grantee": A, "record_kind": "seizure", "fields": ["reference", "country"]}).status_code == 201  # fmt: skip
+    assert (
+        c.post(
+            "/agreements",
+            headers=registry.as_(B, "admin"),
+            json={"grantee": A, "record_kind": "seizure", "fields": ["reference", "country"]},
+        ).status_code
+        == 201
+    )
     c.post(
         "/seizures",
         headers=registry.as_(B, "editor"),
@@ -640,10 +744,16 @@ def test_a_viewer_reads_no_names_in_notifications(registry: Registry) -> None:
             headers=registry.as_(grantor, "admin"),
             json={"grantee": B, "record_kind": "person"},
         )
-    c.post("/seizures", headers=registry.as_(C, "editor"), json=seizure(
-        "C-1", country="BR", persons=[{"role": "buyer", "person": MARIA}]))  # fmt: skip
-    c.post("/seizures", headers=registry.as_(B, "editor"), json=seizure(
-        "B-1", country="BO", persons=[{"role": "courier", "person": MARIA}]))  # fmt: skip
+    c.post(
+        "/seizures",
+        headers=registry.as_(C, "editor"),
+        json=seizure("C-1", country="BR", persons=[{"role": "buyer", "person": MARIA}]),
+    )
+    c.post(
+        "/seizures",
+        headers=registry.as_(B, "editor"),
+        json=seizure("B-1", country="BO", persons=[{"role": "courier", "person": MARIA}]),
+    )
     analyst = c.get("/notifications", headers=registry.as_(B, "analyst")).json()
     viewer = c.get("/notifications", headers=registry.as_(B, "viewer")).json()
     assert analyst and "Maria" in analyst[0]["message"], analyst
@@ -682,16 +792,20 @@ def test_odd_compression_in_an_xlsx_and_uploads_without_write_are_refused(
             read.append(1)
             yield b"z" * 65536
 
-    r = registry.client.post("/imports/seizures", content=body(), headers={
-        **registry.as_(A, "viewer"), "Content-Type": "multipart/form-data; boundary=x"})  # fmt: skip
+    r = registry.client.post(
+        "/imports/seizures",
+        content=body(),
+        headers={**registry.as_(A, "viewer"), "Content-Type": "multipart/form-data; boundary=x"},
+    )
     assert r.status_code == 403 and len(read) <= 1, (r.status_code, len(read))
 
 
 def test_json_checks_hold_whatever_the_content_type_case(registry: Registry) -> None:
     body = '{"reference": "U-1", "seized_on": "2026-01-01", "country": "PE", "lat": NaN, "specimens": []}'
     for kind in ("APPLICATION/JSON", "application/vnd.onca+JSON"):
-        r = registry.client.post("/seizures", headers={**registry.as_(A, "editor"), "Content-Type": kind},
-                                 content=body)  # fmt: skip
+        r = registry.client.post(
+            "/seizures", headers={**registry.as_(A, "editor"), "Content-Type": kind}, content=body
+        )
         assert r.status_code == 422 and "NaN is not a JSON number" in r.text, (kind, r.text)
 
 

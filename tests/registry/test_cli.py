@@ -55,8 +55,20 @@ def test_registry_cli(tmp_path: Path) -> None:
     assert code == 2 and "no agency 'NOPE' (agencies: BO-POL, PE-SERFOR)" in out
     code, out = run("user", "add", "carl", "--agency", "BO-POL", "--scope", "delete")
     assert code == 2 and "--scope" in out
-    code, out = run("agreement", "add", "PE-SERFOR", "BO-POL", "--kind", "seizure", "--field", "country",
-                    "--field", "specimens", "--valid-until", "2030-12-31")  # fmt: skip
+    code, out = run(
+        "agreement",
+        "add",
+        "PE-SERFOR",
+        "BO-POL",
+        "--kind",
+        "seizure",
+        "--field",
+        "country",
+        "--field",
+        "specimens",
+        "--valid-until",
+        "2030-12-31",
+    )
     assert code == 0 and "shares its seizure records (country, specimens) with BO-POL" in out
     code, out = run(
         "agreement", "add", "PE-SERFOR", "BO-POL", "--kind", "seizure", "--field", "salary"

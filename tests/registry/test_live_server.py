@@ -55,11 +55,37 @@ def test_100_concurrent_writers_lose_and_duplicate_nothing(
 def _import_file(rows: int) -> bytes:
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["reference", "seized_on", "country", "taxon", "commodity", "quantity", "unit",
-                "origin_country", "destination_country", "person_name", "person_birth_date"])  # fmt: skip
+    w.writerow(
+        [
+            "reference",
+            "seized_on",
+            "country",
+            "taxon",
+            "commodity",
+            "quantity",
+            "unit",
+            "origin_country",
+            "destination_country",
+            "person_name",
+            "person_birth_date",
+        ]
+    )
     for i in range(rows):
-        w.writerow([f"BULK-{i:05d}", "2026-02-01", "PE", "Panthera onca", "skins", 1, "number", "BO", "CN",
-                    f"Persona {i} Mamani", "1979-06-30"])  # fmt: skip
+        w.writerow(
+            [
+                f"BULK-{i:05d}",
+                "2026-02-01",
+                "PE",
+                "Panthera onca",
+                "skins",
+                1,
+                "number",
+                "BO",
+                "CN",
+                f"Persona {i} Mamani",
+                "1979-06-30",
+            ]
+        )
     return out.getvalue().encode()
 
 
@@ -76,18 +102,25 @@ def test_kill_9_during_a_bulk_import_leaves_it_whole_or_absent(
 
     def upload() -> None:
         with contextlib.suppress(httpx.HTTPError):  # the server dies under it
-            httpx.post(server.base + "/imports/seizures?wait=60", headers=headers, timeout=120,
-                       files={"file": ("bulk.csv", content, "text/csv")})  # fmt: skip
+            httpx.post(
+                server.base + "/imports/seizures?wait=60",
+                headers=headers,
+                timeout=120,
+                files={"file": ("bulk.csv", content, "text/csv")},
+            )
 
     thread = threading.Thread(target=upload)
     thread.start()
     deadline, inserting = time.monotonic() + 60, 0
     with engine.connect() as conn:  # wait until the import's transaction has written rows
         while time.monotonic() < deadline and inserting == 0:
-            inserting = conn.execute(sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
-                " AND xact_start < clock_timestamp() - interval '1 second'")).scalar_one()  # fmt: skip
+            inserting = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+                    " AND xact_start < clock_timestamp() - interval '1 second'"
+                )
+            ).scalar_one()
             conn.rollback()  # the statistics view is a snapshot per transaction
             time.sleep(0.05)
     assert inserting, "the import never started"
@@ -131,7 +164,12 @@ def test_forwarded_headers_count_only_from_trusted_proxies(
     reg = build_registry(url, {"PE-SERFOR": ("PE", "wildlife")}, ("viewer",))
     server = live_server(url)
     with httpx.Client(base_url=server.base, timeout=30) as c:
-        codes = [c.get("/me", headers={"Authorization": "Bearer onca_00_bad", "X-Forwarded-For": f"10.9.8.{i}"}).status_code
-                 for i in range(MAX_FAILURES + 2)]  # fmt: skip
+        codes = [
+            c.get(
+                "/me",
+                headers={"Authorization": "Bearer onca_00_bad", "X-Forwarded-For": f"10.9.8.{i}"},
+            ).status_code
+            for i in range(MAX_FAILURES + 2)
+        ]
         assert codes[:MAX_FAILURES] == [401] * MAX_FAILURES and codes[-1] == 429, codes
         assert c.get("/me", headers=reg.as_("PE-SERFOR", "viewer")).status_code == 200

@@ -16,9 +16,12 @@ from tests.registry.conftest import AGENCIES, ROLES, Registry, seizure
 OWNER, PARTIAL, FULL, EXPIRED, NONE = AGENCIES
 GRANTS: dict[str, dict[str, set[str]]] = {
     PARTIAL: {"seizure": {"reference", "seized_on", "country", "specimens"}},
-    FULL: {"seizure": set(SHAREABLE_FIELDS["seizure"]), "person": set(SHAREABLE_FIELDS["person"]),
-           "case": {"reference", "status"}},
-}  # fmt: skip
+    FULL: {
+        "seizure": set(SHAREABLE_FIELDS["seizure"]),
+        "person": set(SHAREABLE_FIELDS["person"]),
+        "case": {"reference", "status"},
+    },
+}
 
 
 def expected(agency: str, role: str, kind: str) -> set[str] | None:
@@ -35,27 +38,69 @@ def expected(agency: str, role: str, kind: str) -> set[str] | None:
 def shared(registry: Registry) -> tuple[Registry, dict[str, int]]:
     c, admin, editor = registry.client, registry.as_(OWNER, "admin"), registry.as_(OWNER, "editor")
     for body in (
-        {"grantee": PARTIAL, "record_kind": "seizure", "fields": sorted(GRANTS[PARTIAL]["seizure"])},
+        {
+            "grantee": PARTIAL,
+            "record_kind": "seizure",
+            "fields": sorted(GRANTS[PARTIAL]["seizure"]),
+        },
         {"grantee": FULL, "record_kind": "seizure"},
         {"grantee": FULL, "record_kind": "person"},
         {"grantee": FULL, "record_kind": "case", "fields": ["reference", "status"]},
-        {"grantee": EXPIRED, "record_kind": "seizure", "valid_from": "2020-01-01", "valid_until": "2021-01-01"},
-    ):  # fmt: skip
+        {
+            "grantee": EXPIRED,
+            "record_kind": "seizure",
+            "valid_from": "2020-01-01",
+            "valid_until": "2021-01-01",
+        },
+    ):
         r = c.post("/agreements", headers=admin, json=body)
         assert r.status_code == 201, r.text
-    s = c.post("/seizures", headers=editor, json=seizure("SERFOR-2026-001", persons=[
-        {"role": "courier", "person": {"name": "Juan Carlos Quispe Mamani", "birth_date": "1984-05-02",
-                                       "nationality": "BO", "id_number": "BO-4412871", "phone": "+591 71234567"}}]))  # fmt: skip
+    s = c.post(
+        "/seizures",
+        headers=editor,
+        json=seizure(
+            "SERFOR-2026-001",
+            persons=[
+                {
+                    "role": "courier",
+                    "person": {
+                        "name": "Juan Carlos Quispe Mamani",
+                        "birth_date": "1984-05-02",
+                        "nationality": "BO",
+                        "id_number": "BO-4412871",
+                        "phone": "+591 71234567",
+                    },
+                }
+            ],
+        ),
+    )
     assert s.status_code == 201, s.text
     ids = {"seizure": s.json()["id"], "person": s.json()["persons"][0]["person_id"]}
-    k = c.post("/cases", headers=editor, json={
-        "reference": "CASE-77", "title": "Jaguar teeth to China", "opened_on": "2026-03-15",
-        "charges": ["illegal trade in protected fauna"], "seizure_ids": [ids["seizure"]],
-        "evidence": [{"kind": "photo", "description": "teeth in a shoe box", "sha256": "a" * 64}]})  # fmt: skip
+    k = c.post(
+        "/cases",
+        headers=editor,
+        json={
+            "reference": "CASE-77",
+            "title": "Jaguar teeth to China",
+            "opened_on": "2026-03-15",
+            "charges": ["illegal trade in protected fauna"],
+            "seizure_ids": [ids["seizure"]],
+            "evidence": [
+                {"kind": "photo", "description": "teeth in a shoe box", "sha256": "a" * 64}
+            ],
+        },
+    )
     assert k.status_code == 201, k.text
     ids["case"] = k.json()["id"]
-    n = c.post("/notes", headers=editor, json={"record_kind": "seizure", "record_id": ids["seizure"],
-                                               "text": "courier flew in from Santa Cruz"})  # fmt: skip
+    n = c.post(
+        "/notes",
+        headers=editor,
+        json={
+            "record_kind": "seizure",
+            "record_id": ids["seizure"],
+            "text": "courier flew in from Santa Cruz",
+        },
+    )
     assert n.status_code == 201, n.text
     return registry, ids
 
@@ -126,8 +171,9 @@ def check_reads(reg: Registry, ids: dict[str, int], agency: str, role: str) -> N
             [ids["seizure"]] if expected(agency, role, "seizure") else []
         )
         for row in rows:
-            assert set(filter(None, row["redacted"].split(";"))) == set(SHAREABLE_FIELDS["seizure"]) - (
-                expected(agency, role, "seizure") or set())  # fmt: skip
+            assert set(filter(None, row["redacted"].split(";"))) == set(
+                SHAREABLE_FIELDS["seizure"]
+            ) - (expected(agency, role, "seizure") or set())
         assert ("Quispe" in ftm.text) == bool(
             expected(agency, role, "person")
             and "persons" in (expected(agency, role, "seizure") or set())
@@ -144,8 +190,11 @@ def check_writes(reg: Registry, ids: dict[str, int], agency: str, role: str) -> 
         assert patch.status_code == 403
     else:
         assert patch.status_code == (200 if agency == OWNER else 404)
-    assert c.post("/agreements", headers=me, json={"grantee": NONE, "record_kind": "case"}).status_code == (
-        201 if role == "admin" and agency != NONE else 403 if role != "admin" else 422)  # fmt: skip
+    assert c.post(
+        "/agreements", headers=me, json={"grantee": NONE, "record_kind": "case"}
+    ).status_code == (
+        201 if role == "admin" and agency != NONE else 403 if role != "admin" else 422
+    )
 
 
 def test_unshared_records_never_leak(shared: tuple[Registry, dict[str, int]]) -> None:
@@ -165,8 +214,16 @@ def test_unshared_records_never_leak(shared: tuple[Registry, dict[str, int]]) ->
         json={"record_kind": "seizure", "record_id": ids["seizure"], "text": "x"},
     )
     assert note.status_code == 422 and "that you may see" in note.text
-    case = c.post("/cases", headers=reg.as_(NONE, "editor"), json={
-        "reference": "K1", "title": "t", "opened_on": "2026-01-01", "seizure_ids": [ids["seizure"]]})  # fmt: skip
+    case = c.post(
+        "/cases",
+        headers=reg.as_(NONE, "editor"),
+        json={
+            "reference": "K1",
+            "title": "t",
+            "opened_on": "2026-01-01",
+            "seizure_ids": [ids["seizure"]],
+        },
+    )
     assert case.status_code == 422 and case.json()["detail"][0]["loc"] == [
         "body",
         "seizure_ids",
@@ -181,24 +238,56 @@ def test_withheld_fields_cannot_be_probed(registry: Registry) -> None:
 
     c = registry.client
     admin = registry.as_(OWNER, "admin")
-    for body in ({"grantee": PARTIAL, "record_kind": "seizure", "fields": ["reference"]},
-                 {"grantee": PARTIAL, "record_kind": "person", "fields": ["kind"]},
-                 {"grantee": FULL, "record_kind": "seizure"},
-                 {"grantee": FULL, "record_kind": "person", "fields": ["kind"]}):  # fmt: skip
+    for body in (
+        {"grantee": PARTIAL, "record_kind": "seizure", "fields": ["reference"]},
+        {"grantee": PARTIAL, "record_kind": "person", "fields": ["kind"]},
+        {"grantee": FULL, "record_kind": "seizure"},
+        {"grantee": FULL, "record_kind": "person", "fields": ["kind"]},
+    ):
         assert c.post("/agreements", headers=admin, json=body).status_code == 201
-    secret = {"country": "EC", "seized_on": "2025-07-09",
-              "chain": [{"role": "origin", "country": "CO"}, {"role": "destination", "country": "VN"}],
-              "specimens": [{"taxon": "Leopardus pardalis", "commodity": "skins", "quantity": 3, "unit": "number"}]}  # fmt: skip
-    made = c.post("/seizures", headers=registry.as_(OWNER, "editor"), json=seizure("SECRET-1", **secret, persons=[
-        {"role": "courier", "person": {"name": "Juan Carlos Quispe Mamani", "birth_date": "1984-05-02",
-                                       "id_number": "BO-4412871"}}])).json()  # fmt: skip
+    secret = {
+        "country": "EC",
+        "seized_on": "2025-07-09",
+        "chain": [{"role": "origin", "country": "CO"}, {"role": "destination", "country": "VN"}],
+        "specimens": [
+            {"taxon": "Leopardus pardalis", "commodity": "skins", "quantity": 3, "unit": "number"}
+        ],
+    }
+    made = c.post(
+        "/seizures",
+        headers=registry.as_(OWNER, "editor"),
+        json=seizure(
+            "SECRET-1",
+            **secret,
+            persons=[
+                {
+                    "role": "courier",
+                    "person": {
+                        "name": "Juan Carlos Quispe Mamani",
+                        "birth_date": "1984-05-02",
+                        "id_number": "BO-4412871",
+                    },
+                }
+            ],
+        ),
+    ).json()
     x_viewer, x_editor = registry.as_(PARTIAL, "viewer"), registry.as_(PARTIAL, "editor")
-    for params in ({"taxon": "Leopardus pardalis"}, {"country": "VN"}, {"country": "EC"},
-                   {"date_from": "2025-07-01", "date_to": "2025-07-31"}):  # fmt: skip
+    for params in (
+        {"taxon": "Leopardus pardalis"},
+        {"country": "VN"},
+        {"country": "EC"},
+        {"date_from": "2025-07-01", "date_to": "2025-07-31"},
+    ):
         assert c.get("/seizures", headers=x_viewer, params=params).json()["total"] == 0, params
     assert c.get("/seizures", headers=x_viewer).json()["total"] == 1  # the record itself is shared
-    assert "SECRET-1" not in c.get("/exports/seizures.csv", headers=registry.as_(PARTIAL, "analyst"),
-                                   params={"taxon": "Leopardus pardalis"}).text  # fmt: skip
+    assert (
+        "SECRET-1"
+        not in c.get(
+            "/exports/seizures.csv",
+            headers=registry.as_(PARTIAL, "analyst"),
+            params={"taxon": "Leopardus pardalis"},
+        ).text
+    )
     assert (
         c.get(
             "/seizures", headers=registry.as_(FULL, "analyst"), params={"person": "Quispe"}
@@ -206,8 +295,14 @@ def test_withheld_fields_cannot_be_probed(registry: Registry) -> None:
         == 0
     )
     # cross-border hits do not confirm a withheld ID number
-    c.post("/seizures", headers=x_editor, json=seizure("PROBE-1", persons=[
-        {"role": "suspect", "person": {"name": "probe", "id_number": "BO 4412871"}}]))  # fmt: skip
+    c.post(
+        "/seizures",
+        headers=x_editor,
+        json=seizure(
+            "PROBE-1",
+            persons=[{"role": "suspect", "person": {"name": "probe", "id_number": "BO 4412871"}}],
+        ),
+    )
     assert c.get("/notifications", headers=registry.as_(PARTIAL, "analyst")).json() == []
     # the console: dashboard, map, person page and case network
     console = TestClient(c.app)
@@ -219,8 +314,16 @@ def test_withheld_fields_cannot_be_probed(registry: Registry) -> None:
     world = console.get("/console/map").text
     assert "SECRET-1" not in world and "CO → VN" not in world
     assert "SECRET-1" not in console.get(f"/console/persons/{made['persons'][0]['person_id']}").text
-    case = c.post("/cases", headers=x_editor, json={"reference": "X-CASE", "title": "probe", "opened_on": "2026-04-01",
-                                                    "seizure_ids": [made["id"]]}).json()  # fmt: skip
+    case = c.post(
+        "/cases",
+        headers=x_editor,
+        json={
+            "reference": "X-CASE",
+            "title": "probe",
+            "opened_on": "2026-04-01",
+            "seizure_ids": [made["id"]],
+        },
+    ).json()
     analyst = TestClient(c.app)
     analyst.post("/console/signin", data={"token": registry.tokens[(PARTIAL, "analyst")]})
     assert "Quispe" not in analyst.get(f"/console/cases/{case['id']}").text

@@ -41,12 +41,19 @@ NONCE = re.compile(r"'nonce-([A-Za-z0-9_-]{16,})'")
 
 @pytest.mark.parametrize(
     ("url", "origin"),
-    [("http://testserver", ("http", "testserver", 80)),
-     ("https://Onca.Example:443/console/?x=1", ("https", "onca.example", 443)),
-     ("http://127.0.0.1:9999", ("http", "127.0.0.1", 9999)),
-     ("null", None), ("", None), ("javascript:alert(1)", None), ("file:///etc/passwd", None),
-     ("http://host:99999", None), ("http://host:x", None), ("//testserver/console/", None)],
-)  # fmt: skip
+    [
+        ("http://testserver", ("http", "testserver", 80)),
+        ("https://Onca.Example:443/console/?x=1", ("https", "onca.example", 443)),
+        ("http://127.0.0.1:9999", ("http", "127.0.0.1", 9999)),
+        ("null", None),
+        ("", None),
+        ("javascript:alert(1)", None),
+        ("file:///etc/passwd", None),
+        ("http://host:99999", None),
+        ("http://host:x", None),
+        ("//testserver/console/", None),
+    ],
+)
 def test_origin_of(url: str, origin: tuple[str, str, int] | None) -> None:
     assert origin_of(url) == origin
 
@@ -56,8 +63,15 @@ def test_form_token_is_an_hmac_of_the_cookie_token() -> None:
     assert re.fullmatch(r"[0-9a-f]{64}", token) and token == form_token("onca_abc_123")
     assert form_token("onca_abc_124") != token
     assert form_token_matches("onca_abc_123", token)
-    for cookie, sent in [("onca_abc_124", token), (None, token), ("", token), ("onca_abc_123", None),
-                         ("onca_abc_123", ""), ("onca_abc_123", ["x"]), ("onca_abc_123", token.upper())]:  # fmt: skip
+    for cookie, sent in [
+        ("onca_abc_124", token),
+        (None, token),
+        ("", token),
+        ("onca_abc_123", None),
+        ("onca_abc_123", ""),
+        ("onca_abc_123", ["x"]),
+        ("onca_abc_123", token.upper()),
+    ]:
         assert not form_token_matches(cookie, sent), (cookie, sent)
 
 
@@ -79,8 +93,12 @@ def _headers_of(response: object) -> dict[str, str]:
 
 def test_security_headers_on_api_and_console(registry: Registry) -> None:
     api = registry.client
-    for r in [api.get("/seizures", headers=registry.as_(A, "viewer")), api.get("/seizures"),
-              api.get("/no-such-thing"), api.get("/", follow_redirects=False)]:  # fmt: skip
+    for r in [
+        api.get("/seizures", headers=registry.as_(A, "viewer")),
+        api.get("/seizures"),
+        api.get("/no-such-thing"),
+        api.get("/", follow_redirects=False),
+    ]:
         h = _headers_of(r)
         assert (
             h["content-security-policy"]
@@ -88,19 +106,34 @@ def test_security_headers_on_api_and_console(registry: Registry) -> None:
             == "default-src 'none'; frame-ancestors 'none'"
         )
         assert (h["x-content-type-options"], h["referrer-policy"], h["x-frame-options"]) == (
-            "nosniff", "same-origin", "DENY")  # fmt: skip
+            "nosniff",
+            "same-origin",
+            "DENY",
+        )
     console = TestClient(api.app)
     seen = set()
-    for path in ["/console/signin", "/console/signin", "/console/static/console.css", "/console/",
-                 "/console/nowhere"]:  # fmt: skip
+    for path in [
+        "/console/signin",
+        "/console/signin",
+        "/console/static/console.css",
+        "/console/",
+        "/console/nowhere",
+    ]:
         h = _headers_of(console.get(path, follow_redirects=False))
         policy = h["content-security-policy"]
         nonce = NONCE.search(policy)
         assert nonce, (path, policy)
         seen.add(nonce.group(1))
         assert policy == console_policy(nonce.group(1))
-        for part in ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
-                     "frame-ancestors 'none'", "img-src 'self' data:", f"script-src 'self' 'nonce-{nonce.group(1)}'"]:  # fmt: skip
+        for part in [
+            "default-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "img-src 'self' data:",
+            f"script-src 'self' 'nonce-{nonce.group(1)}'",
+        ]:
             assert part in policy, (path, part)
         assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
         assert h["x-frame-options"] == "DENY" and h["x-content-type-options"] == "nosniff"
@@ -110,10 +143,21 @@ def test_security_headers_on_api_and_console(registry: Registry) -> None:
 
 def test_case_network_script_runs_by_the_page_nonce(registry: Registry) -> None:
     api = registry.client
-    made = api.post("/seizures", headers=registry.as_(A, "editor"), json=seizure(
-        "N-1", persons=[{"role": "courier", "person": {"name": "Rosa Condori"}}])).json()  # fmt: skip
-    case = api.post("/cases", headers=registry.as_(A, "editor"), json={
-        "reference": "K-N", "title": "Nonce", "opened_on": "2026-09-20", "seizure_ids": [made["id"]]}).json()  # fmt: skip
+    made = api.post(
+        "/seizures",
+        headers=registry.as_(A, "editor"),
+        json=seizure("N-1", persons=[{"role": "courier", "person": {"name": "Rosa Condori"}}]),
+    ).json()
+    case = api.post(
+        "/cases",
+        headers=registry.as_(A, "editor"),
+        json={
+            "reference": "K-N",
+            "title": "Nonce",
+            "opened_on": "2026-09-20",
+            "seizure_ids": [made["id"]],
+        },
+    ).json()
     client = signed_in(registry, A, "analyst")
     r = client.get(f"/console/cases/{case['id']}")
     assert r.status_code == 200
@@ -130,9 +174,17 @@ def _add_alert(registry: Registry) -> int:
     engine = registry.client.app.state.engine
     with session_factory(engine)() as session:
         owner = session.query(Agency).filter_by(code=A).one()
-        alert = Alert(agency_id=owner.id, source_id="A-1", typology="permit_reused", severity="high",
-                      subject="permit 23PE000004", party="CUS0000009", score=0.95,
-                      evidence="Permit declared on 5 shipments.", status="open")  # fmt: skip
+        alert = Alert(
+            agency_id=owner.id,
+            source_id="A-1",
+            typology="permit_reused",
+            severity="high",
+            subject="permit 23PE000004",
+            party="CUS0000009",
+            score=0.95,
+            evidence="Permit declared on 5 shipments.",
+            status="open",
+        )
         session.add(alert)
         session.commit()
         return alert.id
@@ -156,11 +208,18 @@ def _forms(alert_id: int, csrf: str) -> dict[str, dict[str, str]]:
     """Every console form that changes something, filled in as the console fills it."""
     return {
         "/console/language": {"lang": "pt", "csrf": csrf},
-        "/console/seizures/new": {"reference": "FORGED-1", "seized_on": "2026-03-01", "country": "PE",
-                                  "taxon": "Panthera onca", "commodity": "skins", "quantity": "1", "csrf": csrf},
+        "/console/seizures/new": {
+            "reference": "FORGED-1",
+            "seized_on": "2026-03-01",
+            "country": "PE",
+            "taxon": "Panthera onca",
+            "commodity": "skins",
+            "quantity": "1",
+            "csrf": csrf,
+        },
         f"/console/alerts/{alert_id}": {"decision": "dismissed", "reason": "forged", "csrf": csrf},
         "/console/signout": {"csrf": csrf},
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize(
@@ -174,8 +233,9 @@ def test_a_form_from_another_origin_is_refused(registry: Registry, hostile: dict
     tokens = {id(c): form_token_of(c) for c in (client, analyst)}
     for path, data in _forms(alert_id, "").items():
         who = analyst if "alerts" in path or "language" in path else client
-        r = who.post(path, data={**data, "csrf": tokens[id(who)]}, headers=hostile,
-                     follow_redirects=False)  # fmt: skip
+        r = who.post(
+            path, data={**data, "csrf": tokens[id(who)]}, headers=hostile, follow_redirects=False
+        )
         assert r.status_code == 403, (path, r.status_code, r.text[:300])
         assert "another site" in r.text and r.headers["content-type"].startswith("text/html")
         assert "set-cookie" not in r.headers
@@ -183,8 +243,12 @@ def test_a_form_from_another_origin_is_refused(registry: Registry, hostile: dict
     assert client.get("/console/", follow_redirects=False).status_code == 200  # still signed in
     # sign-in too: a foreign page cannot sign the browser in as someone else
     fresh = TestClient(registry.client.app)
-    r = fresh.post("/console/signin", data={"token": registry.tokens[(B, "admin")]}, headers=hostile,
-                   follow_redirects=False)  # fmt: skip
+    r = fresh.post(
+        "/console/signin",
+        data={"token": registry.tokens[(B, "admin")]},
+        headers=hostile,
+        follow_redirects=False,
+    )
     assert r.status_code == 403 and "set-cookie" not in r.headers
     # the API is not a console form: its tokens are not ambient, so Origin does not matter there
     ok = registry.client.get("/seizures", headers={**registry.as_(A, "viewer"), **hostile})
@@ -196,19 +260,35 @@ def test_same_origin_forms_with_the_form_token_pass(registry: Registry) -> None:
     analyst = signed_in(registry, A, "analyst")
     editor = signed_in(registry, A, "editor")
     same = [{"Origin": "http://testserver"}, {"Referer": "http://testserver/console/alerts"}, {}]
-    r = editor.post("/console/seizures/new", headers=same[0], follow_redirects=False,
-                    data=_forms(alert_id, form_token_of(editor))["/console/seizures/new"])  # fmt: skip
+    r = editor.post(
+        "/console/seizures/new",
+        headers=same[0],
+        follow_redirects=False,
+        data=_forms(alert_id, form_token_of(editor))["/console/seizures/new"],
+    )
     assert r.status_code == 303 and r.headers["location"].startswith("/console/seizures/")
-    r = analyst.post(f"/console/alerts/{alert_id}", headers=same[1], follow_redirects=False,
-                     data={"decision": "dismissed", "reason": "permit renewed", "csrf": form_token_of(analyst)})  # fmt: skip
+    r = analyst.post(
+        f"/console/alerts/{alert_id}",
+        headers=same[1],
+        follow_redirects=False,
+        data={"decision": "dismissed", "reason": "permit renewed", "csrf": form_token_of(analyst)},
+    )
     assert r.status_code == 303
-    r = analyst.post("/console/language", headers=same[2], follow_redirects=False,
-                     data={"lang": "es", "csrf": form_token_of(analyst)})  # fmt: skip
+    r = analyst.post(
+        "/console/language",
+        headers=same[2],
+        follow_redirects=False,
+        data={"lang": "es", "csrf": form_token_of(analyst)},
+    )
     assert r.status_code == 303
     assert _state(registry) == (1, 1, "es")
     fresh = TestClient(registry.client.app)
-    r = fresh.post("/console/signin", data={"token": registry.tokens[(B, "admin")]},
-                   headers={"Origin": "http://testserver"}, follow_redirects=False)  # fmt: skip
+    r = fresh.post(
+        "/console/signin",
+        data={"token": registry.tokens[(B, "admin")]},
+        headers={"Origin": "http://testserver"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and "onca_console=" in r.headers["set-cookie"]
 
 
@@ -217,15 +297,21 @@ def test_every_form_but_sign_in_needs_the_users_form_token(registry: Registry) -
     analyst = signed_in(registry, A, "analyst")
     other = signed_in(registry, B, "analyst")
     before = _state(registry)
-    wrong = {"missing": None, "empty": "", "another user's": form_token_of(other),
-             "garbage": "0" * 64, "the cookie itself": registry.tokens[(A, "analyst")]}  # fmt: skip
+    wrong = {
+        "missing": None,
+        "empty": "",
+        "another user's": form_token_of(other),
+        "garbage": "0" * 64,
+        "the cookie itself": registry.tokens[(A, "analyst")],
+    }
     for path, data in _forms(alert_id, "").items():
         for why, token in wrong.items():
             sent = {k: v for k, v in data.items() if k != "csrf"}
             if token is not None:
                 sent["csrf"] = token
-            r = analyst.post(path, data=sent, headers={"Origin": "http://testserver"},
-                             follow_redirects=False)  # fmt: skip
+            r = analyst.post(
+                path, data=sent, headers={"Origin": "http://testserver"}, follow_redirects=False
+            )
             assert r.status_code == 403, (path, why, r.status_code)
             assert "security token" in r.text, (path, why)
     assert _state(registry) == before
@@ -247,8 +333,11 @@ def test_every_form_but_sign_in_needs_the_users_form_token(registry: Registry) -
 
 def test_refusal_page_speaks_the_browsers_language(registry: Registry) -> None:
     client = TestClient(registry.client.app)
-    r = client.post("/console/signin", data={"token": "x"},
-                    headers={"Origin": "http://evil.testserver", "Accept-Language": "es"})  # fmt: skip
+    r = client.post(
+        "/console/signin",
+        data={"token": "x"},
+        headers={"Origin": "http://evil.testserver", "Accept-Language": "es"},
+    )
     assert r.status_code == 403 and '<html lang="es">' in r.text and "otro sitio" in r.text
     assert "http://evil.testserver" in r.text  # names what was refused, escaped
     r = client.post(

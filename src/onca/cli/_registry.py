@@ -44,9 +44,12 @@ app.add_typer(token_app, name="token")
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL (postgresql://... or sqlite:///FILE); default"
-                 " $ONCA_REGISTRY_DB, else sqlite:///onca-registry.db."),
-]  # fmt: skip
+    typer.Option(
+        "--db",
+        help="Database URL (postgresql://... or sqlite:///FILE); default"
+        " $ONCA_REGISTRY_DB, else sqlite:///onca-registry.db.",
+    ),
+]
 
 
 @contextmanager
@@ -173,11 +176,16 @@ def user_add(
     username: Annotated[str, typer.Argument(help="The user's name (unique).")],
     agency: Annotated[str, typer.Option(help="The code of the user's agency.")],
     role: Annotated[str, typer.Option(help="viewer, analyst, editor or admin.")] = "analyst",
-    scope: Annotated[list[str] | None, typer.Option("--scope", help="Token scopes: read, write, admin (default all).")] = None,
-    days: Annotated[int | None, typer.Option(min=1, help="The token expires after this many days.")] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="Token scopes: read, write, admin (default all)."),
+    ] = None,
+    days: Annotated[
+        int | None, typer.Option(min=1, help="The token expires after this many days.")
+    ] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:  # fmt: skip
+) -> None:
     """Add a user and print their API token. The token is shown once: only its hash is kept."""
     from onca.registry._admin import add_user
     from onca.registry._auth import SCOPES
@@ -196,19 +204,28 @@ def agreement_add(
     grantor: Annotated[str, typer.Argument(help="The agency that shares (code).")],
     grantee: Annotated[str, typer.Argument(help="The agency that is granted access (code).")],
     kind: Annotated[str, typer.Option(help="Record kind shared: seizure, person, case or note.")],
-    field: Annotated[list[str] | None, typer.Option("--field", help="A field shared (repeat); default every field.")] = None,
-    valid_from: Annotated[str | None, typer.Option(help="First day in force (YYYY-MM-DD); default today.")] = None,
-    valid_until: Annotated[str | None, typer.Option(help="Last day in force (YYYY-MM-DD); default open.")] = None,
+    field: Annotated[
+        list[str] | None,
+        typer.Option("--field", help="A field shared (repeat); default every field."),
+    ] = None,
+    valid_from: Annotated[
+        str | None, typer.Option(help="First day in force (YYYY-MM-DD); default today.")
+    ] = None,
+    valid_until: Annotated[
+        str | None, typer.Option(help="Last day in force (YYYY-MM-DD); default open.")
+    ] = None,
     db: DbOption = None,
-) -> None:  # fmt: skip
+) -> None:
     """Let GRANTEE see GRANTOR's records of one kind (e.g. seizures without the persons named)."""
     from onca.registry._admin import add_agreement_cli
 
     with errors_as_exit(), _session(db) as session:
         a = add_agreement_cli(session, grantor, grantee, kind, field, valid_from, valid_until)
     shared = ", ".join(field) if field else "every field"
-    out.print(f"agreement {a.id}: {grantor} shares its {kind} records ({shared}) with {grantee}"
-              f" from {a.valid_from} until {a.valid_until or 'further notice'}")  # fmt: skip
+    out.print(
+        f"agreement {a.id}: {grantor} shares its {kind} records ({shared}) with {grantee}"
+        f" from {a.valid_from} until {a.valid_until or 'further notice'}"
+    )
 
 
 @app.command("verify-audit")
@@ -251,8 +268,16 @@ def verify_audit(
             check = verify(session, key=key, head=exported)
             records = verify_records(session)
     if as_json:
-        print_json({"ok": check.ok and not records, "links": check.links, "keyed_links": check.keyed,
-                    "broken_at": check.broken_at, "reason": check.reason, "records": records})  # fmt: skip
+        print_json(
+            {
+                "ok": check.ok and not records,
+                "links": check.links,
+                "keyed_links": check.keyed,
+                "broken_at": check.broken_at,
+                "reason": check.reason,
+                "records": records,
+            }
+        )
     else:
         if check.ok:
             pinned = f", link {exported['seq']} matches the exported head" if exported else ""
@@ -313,10 +338,14 @@ def audit_key(
 def alerts_import(
     workspace: Annotated[Path, typer.Argument(help="A screened Onca workspace (DuckDB file).")],
     agency: Annotated[str, typer.Option(help="The agency that triages them (code).")],
-    min_score: Annotated[float, typer.Option(min=0, max=1, help="Only alerts scoring at least this.")] = 0.0,
-    limit: Annotated[int | None, typer.Option(min=1, help="At most this many (highest scores first).")] = None,
+    min_score: Annotated[
+        float, typer.Option(min=0, max=1, help="Only alerts scoring at least this.")
+    ] = 0.0,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="At most this many (highest scores first).")
+    ] = None,
     db: DbOption = None,
-) -> None:  # fmt: skip
+) -> None:
     """Give a workspace's screening alerts to an agency for triage in the console or the API."""
     from onca.registry._admin import agency_by_code
     from onca.registry._alerts import import_alerts
@@ -333,10 +362,14 @@ def alerts_import(
 @token_app.command("add")
 def token_add(
     username: Annotated[str, typer.Argument(help="The user the token is for.")],
-    scope: Annotated[list[str] | None, typer.Option("--scope", help="read, write, admin (default all).")] = None,
-    days: Annotated[int | None, typer.Option(min=1, help="The token expires after this many days.")] = None,
+    scope: Annotated[
+        list[str] | None, typer.Option("--scope", help="read, write, admin (default all).")
+    ] = None,
+    days: Annotated[
+        int | None, typer.Option(min=1, help="The token expires after this many days.")
+    ] = None,
     db: DbOption = None,
-) -> None:  # fmt: skip
+) -> None:
     """Issue another token for a user and print it (shown once)."""
     from onca.registry._admin import add_token
     from onca.registry._auth import SCOPES

@@ -26,8 +26,10 @@ from onca.registry._models import PERSONAL_FIELDS, SHAREABLE_FIELDS, Agreement
 
 
 def _in_force(today: dt.date) -> ColumnElement[bool]:
-    return and_(Agreement.valid_from <= today,
-                or_(Agreement.valid_until.is_(None), Agreement.valid_until >= today))  # fmt: skip
+    return and_(
+        Agreement.valid_from <= today,
+        or_(Agreement.valid_until.is_(None), Agreement.valid_until >= today),
+    )
 
 
 def visible(column: Any, principal: Principal, kind: str) -> ColumnElement[bool]:

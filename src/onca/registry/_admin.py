@@ -33,8 +33,14 @@ def add_agency(session: Session, code: str, name: str, country: str, kind: str) 
     agency = Agency(code=code, name=name, country=country, kind=kind)
     session.add(agency)
     session.flush()
-    _audit.append(session, action="agency", user_id=None, agency_id=agency.id, record_id=agency.id,
-                  detail={"code": code, "name": name, "country": country, "kind": kind})  # fmt: skip
+    _audit.append(
+        session,
+        action="agency",
+        user_id=None,
+        agency_id=agency.id,
+        record_id=agency.id,
+        detail={"code": code, "name": name, "country": country, "kind": kind},
+    )
     return agency
 
 
@@ -45,8 +51,10 @@ def agency_by_code(session: Session, code: str) -> Agency:
             ", ".join(session.execute(select(Agency.code).order_by(Agency.code)).scalars())
             or "none yet"
         )
-        raise Invalid(f"no agency {code!r} (agencies: {known}); add it with onca registry agency add",
-                      field="agency")  # fmt: skip
+        raise Invalid(
+            f"no agency {code!r} (agencies: {known}); add it with onca registry agency add",
+            field="agency",
+        )
     return agency
 
 
@@ -56,8 +64,14 @@ class NewUser:
     token: str
 
 
-def add_user(session: Session, agency_code: str, username: str, role: str,
-             scopes: tuple[str, ...] = SCOPES, days: int | None = None) -> NewUser:  # fmt: skip
+def add_user(
+    session: Session,
+    agency_code: str,
+    username: str,
+    role: str,
+    scopes: tuple[str, ...] = SCOPES,
+    days: int | None = None,
+) -> NewUser:
     if role not in ROLES:
         raise Invalid(f"--role: expected one of {', '.join(ROLES)}, got {role!r}", field="role")
     agency = agency_by_code(session, agency_code)
@@ -70,17 +84,42 @@ def add_user(session: Session, agency_code: str, username: str, role: str,
         token = issue_token(session, user, scopes, days=days)
     except ValueError as e:
         raise Invalid(f"--scope: {e}", field="scopes") from None
-    _audit.append(session, action="user", user_id=None, agency_id=agency.id, record_id=user.id,
-                  detail={"username": username, "role": role, "scopes": list(scopes),
-                          "token_id": token.split("_")[1], "days": days})  # fmt: skip
+    _audit.append(
+        session,
+        action="user",
+        user_id=None,
+        agency_id=agency.id,
+        record_id=user.id,
+        detail={
+            "username": username,
+            "role": role,
+            "scopes": list(scopes),
+            "token_id": token.split("_")[1],
+            "days": days,
+        },
+    )
     return NewUser(user, token)
 
 
-def add_agreement_cli(session: Session, grantor: str, grantee: str, kind: str, fields: list[str] | None,
-                      valid_from: str | None, valid_until: str | None) -> Agreement:  # fmt: skip
+def add_agreement_cli(
+    session: Session,
+    grantor: str,
+    grantee: str,
+    kind: str,
+    fields: list[str] | None,
+    valid_from: str | None,
+    valid_until: str | None,
+) -> Agreement:
     try:
-        data = AgreementIn.model_validate({"grantee": grantee, "record_kind": kind, "fields": fields,
-                                           "valid_from": valid_from, "valid_until": valid_until})  # fmt: skip
+        data = AgreementIn.model_validate(
+            {
+                "grantee": grantee,
+                "record_kind": kind,
+                "fields": fields,
+                "valid_from": valid_from,
+                "valid_until": valid_until,
+            }
+        )
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"]) or "agreement"
@@ -104,9 +143,19 @@ def add_token(
         token = issue_token(session, user, scopes, days=days)
     except ValueError as e:
         raise Invalid(f"--scope: {e}", field="scopes") from None
-    _audit.append(session, action="token", user_id=None, agency_id=user.agency_id, record_id=user.id,
-                  detail={"username": username, "scopes": list(scopes), "token_id": token.split("_")[1],
-                          "days": days})  # fmt: skip
+    _audit.append(
+        session,
+        action="token",
+        user_id=None,
+        agency_id=user.agency_id,
+        record_id=user.id,
+        detail={
+            "username": username,
+            "scopes": list(scopes),
+            "token_id": token.split("_")[1],
+            "days": days,
+        },
+    )
     return token
 
 
@@ -121,14 +170,26 @@ def revoke_token(session: Session, token_id: str) -> ApiToken:
         )
     if found.revoked_at is None:
         found.revoked_at = utcnow()
-        _audit.append(session, action="revoke", user_id=None, agency_id=None, record_id=found.user_id,
-                      detail={"token_id": token_id})  # fmt: skip
+        _audit.append(
+            session,
+            action="revoke",
+            user_id=None,
+            agency_id=None,
+            record_id=found.user_id,
+            detail={"token_id": token_id},
+        )
     return found
 
 
 def set_active(session: Session, username: str, active: bool) -> User:
     user = user_by_name(session, username)
     user.active = active
-    _audit.append(session, action="activate" if active else "deactivate", user_id=None,
-                  agency_id=user.agency_id, record_id=user.id, detail={"username": username})  # fmt: skip
+    _audit.append(
+        session,
+        action="activate" if active else "deactivate",
+        user_id=None,
+        agency_id=user.agency_id,
+        record_id=user.id,
+        detail={"username": username},
+    )
     return user

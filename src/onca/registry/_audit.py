@@ -47,10 +47,30 @@ from onca.registry._models import Agency, Agreement, ApiToken, AuditEntry, Audit
 GENESIS = "0" * 64
 
 
-def _canonical(seq: int, ts: dt.datetime, user_id: int | None, agency_id: int | None, action: str,
-               record_kind: str | None, record_id: str | None, detail: str) -> str:  # fmt: skip
-    return json.dumps([seq, ts.isoformat(timespec="microseconds"), user_id, agency_id, action,
-                       record_kind, record_id, detail], separators=(",", ":"), ensure_ascii=False)  # fmt: skip
+def _canonical(
+    seq: int,
+    ts: dt.datetime,
+    user_id: int | None,
+    agency_id: int | None,
+    action: str,
+    record_kind: str | None,
+    record_id: str | None,
+    detail: str,
+) -> str:
+    return json.dumps(
+        [
+            seq,
+            ts.isoformat(timespec="microseconds"),
+            user_id,
+            agency_id,
+            action,
+            record_kind,
+            record_id,
+            detail,
+        ],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
 
 
 KEY_ENV = "ONCA_REGISTRY_AUDIT_KEY_FILE"
@@ -86,8 +106,16 @@ def load_key(path: str | os.PathLike[str] | None = None) -> bytes | None:
 def link_hash(prev: str, entry: AuditEntry, key: bytes | None = None) -> str:
     """The link's hash: SHA-256 of the previous hash and the entry, or their HMAC under ``key``
     for a keyed link."""
-    body = _canonical(entry.seq, entry.ts, entry.user_id, entry.agency_id, entry.action,
-                      entry.record_kind, entry.record_id, entry.detail)  # fmt: skip
+    body = _canonical(
+        entry.seq,
+        entry.ts,
+        entry.user_id,
+        entry.agency_id,
+        entry.action,
+        entry.record_kind,
+        entry.record_id,
+        entry.detail,
+    )
     text = (prev + body).encode("utf-8")
     if entry.keyed:
         if key is None:
@@ -111,11 +139,18 @@ def append(
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one()
-    entry = AuditEntry(seq=head.seq + 1, ts=utcnow(), user_id=user_id, agency_id=agency_id,
-                       action=action, record_kind=record_kind,
-                       record_id=None if record_id is None else str(record_id),
-                       detail=json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str),
-                       prev_hash=head.hash, hash="")  # fmt: skip
+    entry = AuditEntry(
+        seq=head.seq + 1,
+        ts=utcnow(),
+        user_id=user_id,
+        agency_id=agency_id,
+        action=action,
+        record_kind=record_kind,
+        record_id=None if record_id is None else str(record_id),
+        detail=json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str),
+        prev_hash=head.hash,
+        hash="",
+    )
     key = load_key()
     entry.keyed = key is not None
     entry.hash = link_hash(head.hash, entry, key)
@@ -139,9 +174,12 @@ class AuditCheck:
 
 
 def verify(
-    session: Session, batch: int = 10_000, *, key: bytes | None = None,
+    session: Session,
+    batch: int = 10_000,
+    *,
+    key: bytes | None = None,
     head: dict[str, Any] | None = None,
-) -> AuditCheck:  # fmt: skip
+) -> AuditCheck:
     """Recompute the chain from the start; stop at the first broken link. ``key``: the audit
     key (default: the configured one); ``head``: an exported head ({"seq", "hash"}) the chain
     must still contain."""
@@ -164,26 +202,56 @@ def verify(
                 keyed,
             )
         if keyed and not entry.keyed:
-            return AuditCheck(n, entry.seq, f"link {entry.seq} is not keyed but comes after keyed"
-                              " links: the chain was rewritten without the key", keyed)  # fmt: skip
+            return AuditCheck(
+                n,
+                entry.seq,
+                f"link {entry.seq} is not keyed but comes after keyed"
+                " links: the chain was rewritten without the key",
+                keyed,
+            )
         if entry.keyed and key is None:
-            return AuditCheck(n, entry.seq, f"link {entry.seq} is keyed: give the audit key"
-                              f" (--key-file or ${KEY_ENV}) to verify it", keyed)  # fmt: skip
+            return AuditCheck(
+                n,
+                entry.seq,
+                f"link {entry.seq} is keyed: give the audit key"
+                f" (--key-file or ${KEY_ENV}) to verify it",
+                keyed,
+            )
         keyed += entry.keyed
         if link_hash(prev, entry, key) != entry.hash:
             what = "or the key is not the one it was written with" if entry.keyed else ""
-            return AuditCheck(n, entry.seq, f"link {entry.seq} was changed after it was written"
-                              f" ({entry.action}) {what}".rstrip(), keyed)  # fmt: skip
+            return AuditCheck(
+                n,
+                entry.seq,
+                f"link {entry.seq} was changed after it was written"
+                f" ({entry.action}) {what}".rstrip(),
+                keyed,
+            )
         if head is not None and entry.seq == head["seq"] and entry.hash != head["hash"]:
-            return AuditCheck(n, entry.seq, f"link {entry.seq} is not the one in the exported head:"
-                              " the chain was rewritten up to it", keyed)  # fmt: skip
+            return AuditCheck(
+                n,
+                entry.seq,
+                f"link {entry.seq} is not the one in the exported head:"
+                " the chain was rewritten up to it",
+                keyed,
+            )
         prev, expected = entry.hash, expected + 1
     if key is not None and n and not keyed:  # a keyed registry's latest link must be keyed
-        return AuditCheck(n, expected - 1, f"link {expected - 1}, the last, is not keyed: the chain"
-                          " was written (or rewritten) without the key", keyed)  # fmt: skip
+        return AuditCheck(
+            n,
+            expected - 1,
+            f"link {expected - 1}, the last, is not keyed: the chain"
+            " was written (or rewritten) without the key",
+            keyed,
+        )
     if head is not None and head["seq"] > expected - 1:
-        return AuditCheck(n, expected, f"the chain ends at link {expected - 1} but the exported"
-                          f" head is link {head['seq']}: links were cut", keyed)  # fmt: skip
+        return AuditCheck(
+            n,
+            expected,
+            f"the chain ends at link {expected - 1} but the exported"
+            f" head is link {head['seq']}: links were cut",
+            keyed,
+        )
     last = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
     if last.seq != expected - 1 or last.hash != prev:
         return AuditCheck(
@@ -201,6 +269,16 @@ def export_head(session: Session) -> dict[str, Any]:
     return {"seq": last.seq, "hash": last.hash, "exported_at": utcnow().isoformat() + "Z"}
 
 
+def _expires_as_said(t: ApiToken, days: int | None) -> bool:
+    """The token expires as its audit link said: never, or ``days`` after it was issued (to
+    the minute)."""
+    if days is None:
+        return t.expires_at is None
+    if t.expires_at is None:
+        return False
+    return abs(t.expires_at - t.created_at - dt.timedelta(days=days)) < dt.timedelta(minutes=1)
+
+
 def verify_records(session: Session) -> list[str]:
     """The rows that decide who sees what (agencies, agreements, users, tokens) that differ from
     what their audit links say (a direct edit of the database), or that have no link at all."""
@@ -208,8 +286,9 @@ def verify_records(session: Session) -> list[str]:
     active: dict[str, bool] = {}
     revoked: set[str] = set()
     kinds = ("agency", "agreement", "user", "token", "revoke", "activate", "deactivate")
-    for entry in session.execute(select(AuditEntry).where(AuditEntry.action.in_(kinds))
-                                 .order_by(AuditEntry.seq)).scalars():  # fmt: skip
+    for entry in session.execute(
+        select(AuditEntry).where(AuditEntry.action.in_(kinds)).order_by(AuditEntry.seq)
+    ).scalars():
         detail = {
             **json.loads(entry.detail),
             "agency_id": entry.agency_id,
@@ -253,9 +332,12 @@ def verify_records(session: Session) -> list[str]:
             "fields": None if d.get("fields") is None else sorted(set(d["fields"])),
         }
         now: dict[str, Any] = {
-            "grantor": a.grantor_id, "grantee": codes.get(a.grantee_id), "record_kind": a.record_kind,
+            "grantor": a.grantor_id,
+            "grantee": codes.get(a.grantee_id),
+            "record_kind": a.record_kind,
             "fields": None if a.fields is None else sorted(json.loads(a.fields)),
-            "valid_until": str(a.valid_until) if a.valid_until else None}  # fmt: skip
+            "valid_until": str(a.valid_until) if a.valid_until else None,
+        }
         for key, value in (("grantee_id", a.grantee_id), ("valid_from", str(a.valid_from))):
             if key in d:  # links written before these were recorded lack them
                 now[key] = value
@@ -265,19 +347,34 @@ def verify_records(session: Session) -> list[str]:
         if d is None:
             problems.append(f"user {u.username} has no audit link (made outside the registry)")
             continue
-        compare(f"user {u.username}", {"username": u.username, "role": u.role, "agency_id": u.agency_id,
-                                       "active": u.active}, {**d, "active": active.get(str(u.id), True)})  # fmt: skip
+        compare(
+            f"user {u.username}",
+            {"username": u.username, "role": u.role, "agency_id": u.agency_id, "active": u.active},
+            {**d, "active": active.get(str(u.id), True)},
+        )
     for t in session.execute(select(ApiToken).order_by(ApiToken.id)).scalars():
         d = said.get(("token_id", t.token_id))
         if d is None:
-            problems.append(f"token {t.token_id} has no audit link (made outside the registry, or"
-                            " issued before tokens were audited: revoke it and issue another)")  # fmt: skip
+            problems.append(
+                f"token {t.token_id} has no audit link (made outside the registry, or"
+                " issued before tokens were audited: revoke it and issue another)"
+            )
             continue
         days = d.get("days")
-        expiry_ok = (t.expires_at is None) if days is None else (
-            t.expires_at is not None and abs((t.expires_at - t.created_at) - dt.timedelta(days=days)) < dt.timedelta(minutes=1))  # fmt: skip
-        compare(f"token {t.token_id}",
-                {"user_id": str(t.user_id), "scopes": t.scopes.split(","), "revoked": t.revoked_at is not None,
-                 "expires": expiry_ok},
-                {**d, "scopes": list(d.get("scopes", [])), "revoked": t.token_id in revoked, "expires": True})  # fmt: skip
+        expiry_ok = _expires_as_said(t, days)
+        compare(
+            f"token {t.token_id}",
+            {
+                "user_id": str(t.user_id),
+                "scopes": t.scopes.split(","),
+                "revoked": t.revoked_at is not None,
+                "expires": expiry_ok,
+            },
+            {
+                **d,
+                "scopes": list(d.get("scopes", [])),
+                "revoked": t.token_id in revoked,
+                "expires": True,
+            },
+        )
     return problems

@@ -92,9 +92,15 @@ def issue_token(
             f"scopes: expected some of {', '.join(SCOPES)}, got {', '.join(scopes) or 'none'}"
         )
     token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_id=token_id, secret_hash=_hasher.hash(secret),
-                         scopes=",".join(scopes),
-                         expires_at=utcnow() + dt.timedelta(days=days) if days else None))  # fmt: skip
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            token_id=token_id,
+            secret_hash=_hasher.hash(secret),
+            scopes=",".join(scopes),
+            expires_at=utcnow() + dt.timedelta(days=days) if days else None,
+        )
+    )
     return f"onca_{token_id}_{secret}"
 
 
@@ -191,8 +197,14 @@ class Authenticator:
         allowed = frozenset().union(
             *(SCOPE_PERMISSIONS[s] for s in tok.scopes.split(",") if s in SCOPE_PERMISSIONS)
         )
-        principal = Principal(user.id, user.username, user.agency_id, user.agency.code, user.role,
-                              ROLE_PERMISSIONS[user.role] & allowed)  # fmt: skip
+        principal = Principal(
+            user.id,
+            user.username,
+            user.agency_id,
+            user.agency.code,
+            user.role,
+            ROLE_PERMISSIONS[user.role] & allowed,
+        )
         keep = CACHE_SECONDS
         if tok.expires_at is not None:  # never remembered past its expiry
             keep = min(keep, (tok.expires_at - utcnow()).total_seconds())

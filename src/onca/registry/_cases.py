@@ -34,46 +34,89 @@ from onca.registry._seizures import AgencyCodes, agency_codes
 
 def create_case(session: Session, principal: Principal, data: CaseIn) -> Case:
     require(principal.may("write"), "creating records")
-    if session.execute(select(Case.id).where(Case.agency_id == principal.agency_id,
-                                             Case.reference == data.reference)).first():  # fmt: skip
+    if session.execute(
+        select(Case.id).where(
+            Case.agency_id == principal.agency_id, Case.reference == data.reference
+        )
+    ).first():
         raise Conflict(
             f"reference {data.reference!r} is already a case of your agency", field="reference"
         )
     for i, sid in enumerate(data.seizure_ids):
-        if session.execute(select(Seizure.id).where(Seizure.id == sid,
-                                                    visible(Seizure.agency_id, principal, "seizure"))).first() is None:  # fmt: skip
+        if (
+            session.execute(
+                select(Seizure.id).where(
+                    Seizure.id == sid, visible(Seizure.agency_id, principal, "seizure")
+                )
+            ).first()
+            is None
+        ):
             raise Invalid(
                 f"seizure_ids[{i}]: no seizure {sid} that you may see", field=f"seizure_ids.{i}"
             )
     now = utcnow()
-    case = Case(agency_id=principal.agency_id, reference=data.reference, title=data.title, status=data.status,
-                opened_on=data.opened_on, charges=json.dumps(data.charges), verdict=data.verdict,
-                penalties=data.penalties, created_by=principal.user_id, created_at=now, updated_at=now)  # fmt: skip
+    case = Case(
+        agency_id=principal.agency_id,
+        reference=data.reference,
+        title=data.title,
+        status=data.status,
+        opened_on=data.opened_on,
+        charges=json.dumps(data.charges),
+        verdict=data.verdict,
+        penalties=data.penalties,
+        created_by=principal.user_id,
+        created_at=now,
+        updated_at=now,
+    )
     case.seizures = [CaseSeizure(seizure_id=sid) for sid in dict.fromkeys(data.seizure_ids)]
     case.evidence = [Evidence(**e.model_dump()) for e in data.evidence]
     session.add(case)
     session.flush()
-    _audit.append(session, action="create", user_id=principal.user_id, agency_id=principal.agency_id,
-                  record_kind="case", record_id=case.id, detail={"reference": data.reference})  # fmt: skip
+    _audit.append(
+        session,
+        action="create",
+        user_id=principal.user_id,
+        agency_id=principal.agency_id,
+        record_kind="case",
+        record_id=case.id,
+        detail={"reference": data.reference},
+    )
     return case
 
 
 def case_dict(c: Case, grants: Grants, codes: AgencyCodes) -> dict[str, Any]:
-    record = {"id": c.id, "agency": codes.get(c.agency_id), "reference": c.reference, "title": c.title,
-              "status": c.status, "opened_on": c.opened_on.isoformat(), "charges": json.loads(c.charges or "[]"),
-              "verdict": c.verdict, "penalties": c.penalties, "seizures": sorted(s.seizure_id for s in c.seizures),
-              "evidence": [{"id": e.id, "kind": e.kind, "description": e.description, "sha256": e.sha256,
-                            "location": e.location,
-                            "collected_on": e.collected_on.isoformat() if e.collected_on else None}
-                           for e in c.evidence],
-              "updated_at": c.updated_at.isoformat()}  # fmt: skip
+    record = {
+        "id": c.id,
+        "agency": codes.get(c.agency_id),
+        "reference": c.reference,
+        "title": c.title,
+        "status": c.status,
+        "opened_on": c.opened_on.isoformat(),
+        "charges": json.loads(c.charges or "[]"),
+        "verdict": c.verdict,
+        "penalties": c.penalties,
+        "seizures": sorted(s.seizure_id for s in c.seizures),
+        "evidence": [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "description": e.description,
+                "sha256": e.sha256,
+                "location": e.location,
+                "collected_on": e.collected_on.isoformat() if e.collected_on else None,
+            }
+            for e in c.evidence
+        ],
+        "updated_at": c.updated_at.isoformat(),
+    }
     return redact(record, "case", grants.fields(c.agency_id, "case"))
 
 
 def get_case(session: Session, principal: Principal, case_id: int) -> dict[str, Any]:
     require(principal.may("read"), "reading records")
-    c = session.execute(select(Case).where(Case.id == case_id, visible(Case.agency_id, principal, "case"))
-                        ).scalar_one_or_none()  # fmt: skip
+    c = session.execute(
+        select(Case).where(Case.id == case_id, visible(Case.agency_id, principal, "case"))
+    ).scalar_one_or_none()
     if c is None:
         raise NotFound(f"no case {case_id} that you may see")
     return case_dict(c, Grants(session, principal), agency_codes(session))
@@ -93,8 +136,11 @@ def list_cases(
 
 def update_case(session: Session, principal: Principal, case_id: int, patch: CasePatch) -> Case:
     require(principal.may("write"), "updating records")
-    c = session.execute(select(Case).where(Case.id == case_id, Case.agency_id == principal.agency_id)
-                        .with_for_update()).scalar_one_or_none()  # fmt: skip
+    c = session.execute(
+        select(Case)
+        .where(Case.id == case_id, Case.agency_id == principal.agency_id)
+        .with_for_update()
+    ).scalar_one_or_none()
     if c is None:
         raise NotFound(f"no case {case_id} of your agency")
     changes = patch.model_dump(exclude_unset=True)
@@ -103,29 +149,55 @@ def update_case(session: Session, principal: Principal, case_id: int, patch: Cas
             raise Invalid(f"{key}: cannot be emptied", field=key)
         setattr(c, key, json.dumps(value) if key == "charges" else value)
     c.updated_at = utcnow()
-    _audit.append(session, action="update", user_id=principal.user_id, agency_id=principal.agency_id,
-                  record_kind="case", record_id=c.id, detail={"fields": sorted(changes)})  # fmt: skip
+    _audit.append(
+        session,
+        action="update",
+        user_id=principal.user_id,
+        agency_id=principal.agency_id,
+        record_kind="case",
+        record_id=c.id,
+        detail={"fields": sorted(changes)},
+    )
     return c
 
 
-_KIND_MODEL = {"seizure": Seizure, "person": Person, "case": Case}
+_KIND_MODEL: dict[str, type[Seizure] | type[Person] | type[Case]] = {
+    "seizure": Seizure,
+    "person": Person,
+    "case": Case,
+}
 
 
 def create_note(session: Session, principal: Principal, data: NoteIn) -> Note:
     require(principal.may("note"), "writing notes")
     model = _KIND_MODEL[data.record_kind]
-    found = session.execute(select(model.id).where(model.id == data.record_id,  # type: ignore[attr-defined]
-                                                   visible(model.agency_id, principal, data.record_kind))).first()  # type: ignore[attr-defined]  # fmt: skip
+    found = session.execute(
+        select(model.id).where(
+            model.id == data.record_id,
+            visible(model.agency_id, principal, data.record_kind),
+        )
+    ).first()
     if found is None:
         raise Invalid(
             f"record_id: no {data.record_kind} {data.record_id} that you may see", field="record_id"
         )
-    note = Note(agency_id=principal.agency_id, record_kind=data.record_kind, record_id=data.record_id,
-                text=data.text, created_by=principal.user_id)  # fmt: skip
+    note = Note(
+        agency_id=principal.agency_id,
+        record_kind=data.record_kind,
+        record_id=data.record_id,
+        text=data.text,
+        created_by=principal.user_id,
+    )
     session.add(note)
     session.flush()
-    _audit.append(session, action="create", user_id=principal.user_id, agency_id=principal.agency_id,
-                  record_kind="note", record_id=note.id)  # fmt: skip
+    _audit.append(
+        session,
+        action="create",
+        user_id=principal.user_id,
+        agency_id=principal.agency_id,
+        record_kind="note",
+        record_id=note.id,
+    )
     return note
 
 
@@ -135,21 +207,47 @@ def list_notes(
     require(principal.may("read"), "reading records")
     grants, codes = Grants(session, principal), agency_codes(session)
     # the filter reads the note's record_kind and record_id: only notes that share both
-    rows = session.execute(select(Note).where(Note.record_kind == record_kind, Note.record_id == record_id,
-                                              visible(Note.agency_id, principal, "note"),
-                                              Note.agency_id.in_(grants.granting("note", "record_kind", "record_id")))
-                           .order_by(Note.id)).scalars()  # fmt: skip
-    return [redact({"id": n.id, "agency": codes.get(n.agency_id), "record_kind": n.record_kind,
-                    "record_id": n.record_id, "text": n.text, "created_at": n.created_at.isoformat()},
-                   "note", grants.fields(n.agency_id, "note")) for n in rows]  # fmt: skip
+    rows = session.execute(
+        select(Note)
+        .where(
+            Note.record_kind == record_kind,
+            Note.record_id == record_id,
+            visible(Note.agency_id, principal, "note"),
+            Note.agency_id.in_(grants.granting("note", "record_kind", "record_id")),
+        )
+        .order_by(Note.id)
+    ).scalars()
+    return [
+        redact(
+            {
+                "id": n.id,
+                "agency": codes.get(n.agency_id),
+                "record_kind": n.record_kind,
+                "record_id": n.record_id,
+                "text": n.text,
+                "created_at": n.created_at.isoformat(),
+            },
+            "note",
+            grants.fields(n.agency_id, "note"),
+        )
+        for n in rows
+    ]
 
 
 def list_notifications(
     session: Session, principal: Principal, limit: int = 100
 ) -> list[dict[str, Any]]:
     require(principal.may("read"), "reading records")
-    rows = session.execute(select(Notification).where(Notification.agency_id == principal.agency_id)
-                           .order_by(Notification.id.desc()).limit(limit)).scalars().all()  # fmt: skip
+    rows = (
+        session.execute(
+            select(Notification)
+            .where(Notification.agency_id == principal.agency_id)
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     details = [json.loads(n.detail) for n in rows]
     # the stored message says "Person N"; the reader gets the name where they may read it
     ids = {d["person_id"] for d in details if isinstance(d.get("person_id"), int)}
@@ -192,22 +290,42 @@ def add_agreement(
         raise Invalid(f"grantee: no agency {data.grantee!r}", field="grantee")
     if grantee.id == grantor.id:
         raise Invalid("grantee: an agency always sees its own records", field="grantee")
-    agreement = Agreement(grantor_id=grantor.id, grantee_id=grantee.id, record_kind=data.record_kind,
-                          fields=None if data.fields is None else json.dumps(sorted(set(data.fields))),
-                          valid_from=data.valid_from or dt.datetime.now(dt.UTC).date(),
-                          valid_until=data.valid_until)  # fmt: skip
+    agreement = Agreement(
+        grantor_id=grantor.id,
+        grantee_id=grantee.id,
+        record_kind=data.record_kind,
+        fields=None if data.fields is None else json.dumps(sorted(set(data.fields))),
+        valid_from=data.valid_from or dt.datetime.now(dt.UTC).date(),
+        valid_until=data.valid_until,
+    )
     session.add(agreement)
     session.flush()
-    _audit.append(session, action="agreement", user_id=principal.user_id if principal else None,
-                  agency_id=grantor.id, record_kind=None, record_id=agreement.id,
-                  detail={"grantee": grantee.code, "grantee_id": grantee.id, "record_kind": data.record_kind,
-                          "fields": data.fields,
-                          "valid_from": agreement.valid_from, "valid_until": data.valid_until})  # fmt: skip
+    _audit.append(
+        session,
+        action="agreement",
+        user_id=principal.user_id if principal else None,
+        agency_id=grantor.id,
+        record_kind=None,
+        record_id=agreement.id,
+        detail={
+            "grantee": grantee.code,
+            "grantee_id": grantee.id,
+            "record_kind": data.record_kind,
+            "fields": data.fields,
+            "valid_from": agreement.valid_from,
+            "valid_until": data.valid_until,
+        },
+    )
     return agreement
 
 
 def agreement_dict(a: Agreement, codes: AgencyCodes) -> dict[str, Any]:
-    return {"id": a.id, "grantor": codes.get(a.grantor_id), "grantee": codes.get(a.grantee_id),
-            "record_kind": a.record_kind, "fields": None if a.fields is None else json.loads(a.fields),
-            "valid_from": a.valid_from.isoformat(),
-            "valid_until": a.valid_until.isoformat() if a.valid_until else None}  # fmt: skip
+    return {
+        "id": a.id,
+        "grantor": codes.get(a.grantor_id),
+        "grantee": codes.get(a.grantee_id),
+        "record_kind": a.record_kind,
+        "fields": None if a.fields is None else json.loads(a.fields),
+        "valid_from": a.valid_from.isoformat(),
+        "valid_until": a.valid_until.isoformat() if a.valid_until else None,
+    }

@@ -89,8 +89,9 @@ def make_engine(url: str | None = None, *, pool_size: int = 10) -> Engine:
         engine = create_engine(resolved, connect_args={"check_same_thread": False, "timeout": 30})
         _sqlite_setup(engine)
         return engine
-    return create_engine(resolved, pool_size=pool_size, max_overflow=2 * pool_size,
-                         pool_pre_ping=True)  # fmt: skip
+    return create_engine(
+        resolved, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True
+    )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

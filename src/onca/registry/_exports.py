@@ -22,9 +22,11 @@ from onca.registry._errors import require
 from onca.registry._models import Person, Seizure
 from onca.registry._seizures import agency_codes, person_dict, seizure_dict, seizure_query
 
-CSV_COLUMNS = ("seizure_id", "agency", "reference", "seized_on", "country", "place", "lat", "lon",
-               "transport_mode", "taxon", "commodity", "quantity", "unit", "value_usd", "chain",
-               "person_ids", "redacted")  # fmt: skip
+SPECIMEN_COLUMNS = ("taxon", "commodity", "quantity", "unit", "value_usd")
+CSV_COLUMNS = (
+    *("seizure_id", "agency", "reference", "seized_on", "country", "place", "lat", "lon"),
+    *("transport_mode", *SPECIMEN_COLUMNS, "chain", "person_ids", "redacted"),
+)
 DATASET = "onca-registry"
 
 
@@ -61,14 +63,17 @@ def export_csv(session: Session, principal: Principal, **filters: Any) -> str:
         chain = " > ".join(f"{c['role']}:{c['country']}" for c in r["chain"] or [])
         people = ";".join(str(p["person_id"]) for p in r["persons"] or [])
         for sp in r["specimens"] or [{}]:
-            writer.writerow([spreadsheet_safe(v) for v in (
-                r["id"], r["agency"], r["reference"], r["seized_on"], r["country"], r["place"],
-                r["lat"], r["lon"], r["transport_mode"], sp.get("taxon"), sp.get("commodity"),
-                sp.get("quantity"), sp.get("unit"), sp.get("value_usd"), chain, people,
-                ";".join(r["redacted"]))])  # fmt: skip
-    _audit.append(session, action="export_personal" if personal else "export", user_id=principal.user_id,
-                  agency_id=principal.agency_id, record_kind="seizure",
-                  detail={"format": "csv", "seizures": len(ids)})  # fmt: skip
+            row = {**r, **{k: sp.get(k) for k in SPECIMEN_COLUMNS}, "seizure_id": r["id"]}
+            row.update(chain=chain, person_ids=people, redacted=";".join(r["redacted"]))
+            writer.writerow([spreadsheet_safe(row[k]) for k in CSV_COLUMNS])
+    _audit.append(
+        session,
+        action="export_personal" if personal else "export",
+        user_id=principal.user_id,
+        agency_id=principal.agency_id,
+        record_kind="seizure",
+        detail={"format": "csv", "seizures": len(ids)},
+    )
     return out.getvalue()
 
 
@@ -80,30 +85,49 @@ def export_ftm(session: Session, principal: Principal, **filters: Any) -> str:
     for r in _seizures(session, principal, filters):
         eid = entity_id(DATASET, "seizure", str(r["id"]))
         taxa = ", ".join(sorted({sp["taxon"] for sp in r["specimens"] or []}))
-        props = {"name": f"Seizure {r['reference'] or r['id']} ({r['agency']})", "date": r["seized_on"],
-                 "country": r["country"], "location": r["place"], "summary": taxa or None,
-                 "recordId": r["id"]}  # fmt: skip
+        props = {
+            "name": f"Seizure {r['reference'] or r['id']} ({r['agency']})",
+            "date": r["seized_on"],
+            "country": r["country"],
+            "location": r["place"],
+            "summary": taxa or None,
+            "recordId": r["id"],
+        }
         event = _entity("Event", eid, props, f"seizure {r['id']}")
         for p in r["persons"] or []:
             event.add("involved", entity_id(DATASET, "person", str(p["person_id"])))
             person_ids.add(p["person_id"])
         lines.append(json.dumps(event.to_dict(), ensure_ascii=False))
     if person_ids:
-        rows = session.execute(select(Person).where(Person.id.in_(sorted(person_ids)),
-                                                    visible(Person.agency_id, principal, "person"))).scalars()  # fmt: skip
+        rows = session.execute(
+            select(Person).where(
+                Person.id.in_(sorted(person_ids)), visible(Person.agency_id, principal, "person")
+            )
+        ).scalars()
         for p in rows:
             d = person_dict(p, grants, codes)
             if d["name"] is None:
                 continue  # FtM needs a name; the agreements withhold it
             # the schema says what kind of party it is: a generic one when the kind is withheld
             schema = {"company": "Company", "person": "Person"}.get(d["kind"] or "", "LegalEntity")
-            props = {"name": d["name"], "nationality" if schema == "Person" else "jurisdiction": d["nationality"],
-                     "idNumber" if schema == "Person" else "registrationNumber": d["id_number"],
-                     "birthDate" if schema == "Person" else "incorporationDate": d["birth_date"],
-                     "address": d["address"], "phone": d["phone"]}  # fmt: skip
-            lines.append(json.dumps(_entity(schema, entity_id(DATASET, "person", str(p.id)), props,
-                                            f"person {p.id}").to_dict(), ensure_ascii=False))  # fmt: skip
-    _audit.append(session, action="export_personal" if person_ids else "export", user_id=principal.user_id,
-                  agency_id=principal.agency_id, record_kind="seizure",
-                  detail={"format": "ftm", "entities": len(lines)})  # fmt: skip
+            props = {
+                "name": d["name"],
+                "nationality" if schema == "Person" else "jurisdiction": d["nationality"],
+                "idNumber" if schema == "Person" else "registrationNumber": d["id_number"],
+                "birthDate" if schema == "Person" else "incorporationDate": d["birth_date"],
+                "address": d["address"],
+                "phone": d["phone"],
+            }
+            entity = _entity(
+                schema, entity_id(DATASET, "person", str(p.id)), props, f"person {p.id}"
+            )
+            lines.append(json.dumps(entity.to_dict(), ensure_ascii=False))
+    _audit.append(
+        session,
+        action="export_personal" if person_ids else "export",
+        user_id=principal.user_id,
+        agency_id=principal.agency_id,
+        record_kind="seizure",
+        detail={"format": "ftm", "entities": len(lines)},
+    )
     return "\n".join(lines) + ("\n" if lines else "")

@@ -48,10 +48,18 @@ def body_limit(path: str) -> int:
     return _limit("ONCA_REGISTRY_MAX_BODY", MAX_BODY)
 
 
-def refusal(status: int, message: str, kind: str, loc: list[Any] | None = None,
-            headers: dict[str, str] | None = None) -> Response:  # fmt: skip
-    return JSONResponse({"detail": [{"loc": loc or ["body"], "msg": message, "type": kind}]},
-                        status_code=status, headers=headers)  # fmt: skip
+def refusal(
+    status: int,
+    message: str,
+    kind: str,
+    loc: list[Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return JSONResponse(
+        {"detail": [{"loc": loc or ["body"], "msg": message, "type": kind}]},
+        status_code=status,
+        headers=headers,
+    )
 
 
 class _NotANumber(ValueError):
@@ -101,8 +109,12 @@ def json_problem(body: bytes) -> Response | None:
         return None
     where = _surrogate_at(value)
     if where is not None:
-        return refusal(422, "text holds a lone UTF-16 surrogate (such as \\ud800), which is not"
-                       " Unicode", "string_unicode", [_printable(x) for x in where])  # fmt: skip
+        return refusal(
+            422,
+            "text holds a lone UTF-16 surrogate (such as \\ud800), which is not Unicode",
+            "string_unicode",
+            [_printable(x) for x in where],
+        )
     return None
 
 
@@ -145,8 +157,12 @@ class RequestGuard:
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            too = refusal(413, f"the body is larger than {limit:,} bytes (Content-Length"
-                          f" {declared[:20]}); see docs/security.md for the limits", "too_large")  # fmt: skip
+            too = refusal(
+                413,
+                f"the body is larger than {limit:,} bytes (Content-Length"
+                f" {declared[:20]}); see docs/security.md for the limits",
+                "too_large",
+            )
             await too(scope, receive, send)
             return
         if not is_console(path):  # the console checks its cookie and form token itself

@@ -135,8 +135,11 @@ def _xlsx_rows(
             if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
         ]
         if odd:
-            raise Invalid(f"file: {filename}: {odd[0][:80]} is compressed in a way XLSX files are not"
-                          " (only stored or deflated parts are read)", field="file")  # fmt: skip
+            raise Invalid(
+                f"file: {filename}: {odd[0][:80]} is compressed in a way XLSX files are not"
+                " (only stored or deflated parts are read)",
+                field="file",
+            )
     except (zipfile.BadZipFile, ValueError, OSError) as e:
         raise Invalid(
             f"file: {filename} is not a readable XLSX workbook ({e})", field="file"
@@ -152,8 +155,9 @@ def _xlsx_rows(
         values = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         first = next(values, None)
     except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
-        raise Invalid(f"file: {filename} is not a readable XLSX workbook ({type(e).__name__})",
-                      field="file") from None  # fmt: skip
+        raise Invalid(
+            f"file: {filename} is not a readable XLSX workbook ({type(e).__name__})", field="file"
+        ) from None
     if first is None:
         raise Invalid(f"file: {filename} is empty", field="file")
     header = [_cell(h).strip() for h in first]
@@ -164,8 +168,9 @@ def _xlsx_rows(
                 if any(v is not None and _cell(v).strip() for v in row):
                     yield i, {h: _cell(v).strip() for h, v in zip(header, row, strict=False) if h}
         except Exception as e:  # a broken sheet part: named, not a traceback
-            raise Invalid(f"file: {filename}: the sheet cannot be read ({type(e).__name__})",
-                          field="file") from None  # fmt: skip
+            raise Invalid(
+                f"file: {filename}: the sheet cannot be read ({type(e).__name__})", field="file"
+            ) from None
 
     return header, rows()
 
@@ -212,16 +217,39 @@ def _seizure(row: dict[str, str]) -> dict[str, Any]:
         chain.append({"role": "destination", "country": row["destination_country"]})
     persons = []
     if opt("person_name"):
-        persons.append({"role": row.get("person_role") or "suspect", "person": {
-            "kind": row.get("person_kind") or "person", "name": row["person_name"],
-            "birth_date": opt("person_birth_date"), "nationality": opt("person_nationality"),
-            "id_number": opt("person_id_number")}})  # fmt: skip
-    return {"reference": row.get("reference"), "seized_on": row.get("seized_on"), "country": row.get("country"),
-            "place": opt("place"), "lat": opt("lat"), "lon": opt("lon"), "transport_mode": opt("transport_mode"),
-            "description": opt("description"), "chain": chain, "persons": persons,
-            "specimens": [{"taxon": row.get("taxon"), "commodity": row.get("commodity"),
-                           "quantity": row.get("quantity"), "unit": row.get("unit"),
-                           "value_usd": opt("value_usd")}]}  # fmt: skip
+        persons.append(
+            {
+                "role": row.get("person_role") or "suspect",
+                "person": {
+                    "kind": row.get("person_kind") or "person",
+                    "name": row["person_name"],
+                    "birth_date": opt("person_birth_date"),
+                    "nationality": opt("person_nationality"),
+                    "id_number": opt("person_id_number"),
+                },
+            }
+        )
+    return {
+        "reference": row.get("reference"),
+        "seized_on": row.get("seized_on"),
+        "country": row.get("country"),
+        "place": opt("place"),
+        "lat": opt("lat"),
+        "lon": opt("lon"),
+        "transport_mode": opt("transport_mode"),
+        "description": opt("description"),
+        "chain": chain,
+        "persons": persons,
+        "specimens": [
+            {
+                "taxon": row.get("taxon"),
+                "commodity": row.get("commodity"),
+                "quantity": row.get("quantity"),
+                "unit": row.get("unit"),
+                "value_usd": opt("value_usd"),
+            }
+        ],
+    }
 
 
 def _where(loc: tuple[Any, ...]) -> str:
@@ -237,9 +265,12 @@ Progress = Callable[[str, int], None]
 
 
 def import_seizures(
-    session: Session, principal: Principal, content: bytes, filename: str,
+    session: Session,
+    principal: Principal,
+    content: bytes,
+    filename: str,
     progress: Progress | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Check every row; write all of them or none (module docstring). The caller commits.
     ``progress(stage, rows)`` is told how far the checking and the writing are."""
     require(principal.may("write"), "importing records")
@@ -260,20 +291,36 @@ def import_seizures(
                 )
             continue
         if item.reference in seen:
-            problems.append({"line": line, "field": "reference",
-                             "message": f"reference {item.reference!r} is also on line {seen[item.reference]}"})  # fmt: skip
+            problems.append(
+                {
+                    "line": line,
+                    "field": "reference",
+                    "message": f"reference {item.reference!r} is also on line {seen[item.reference]}",
+                }
+            )
             continue
         seen[item.reference] = line
         checked.append((line, item))
     existing = set()
     refs = list(seen)
     for i in range(0, len(refs), 1000):
-        existing |= set(session.execute(select(Seizure.reference).where(
-            Seizure.agency_id == principal.agency_id, Seizure.reference.in_(refs[i:i + 1000]))).scalars())  # fmt: skip
+        existing |= set(
+            session.execute(
+                select(Seizure.reference).where(
+                    Seizure.agency_id == principal.agency_id,
+                    Seizure.reference.in_(refs[i : i + 1000]),
+                )
+            ).scalars()
+        )
     for line, item in checked:
         if item.reference in existing:
-            problems.append({"line": line, "field": "reference",
-                             "message": f"reference {item.reference!r} is already a seizure of your agency"})  # fmt: skip
+            problems.append(
+                {
+                    "line": line,
+                    "field": "reference",
+                    "message": f"reference {item.reference!r} is already a seizure of your agency",
+                }
+            )
     report: dict[str, Any] = {
         "file": filename,
         "sha256": hashlib.sha256(content).hexdigest(),
@@ -282,29 +329,60 @@ def import_seizures(
     if problems:
         bad_lines = len({p["line"] for p in problems})
         listed = sorted(problems, key=lambda p: (p["line"], p["field"]))
-        return {**report, "status": "rejected", "imported": 0, "rejected_rows": bad_lines,
-                "problem_count": len(problems), "problems": listed[:MAX_PROBLEMS]}  # fmt: skip
+        return {
+            **report,
+            "status": "rejected",
+            "imported": 0,
+            "rejected_rows": bad_lines,
+            "problem_count": len(problems),
+            "problems": listed[:MAX_PROBLEMS],
+        }
     import_id = uuid.uuid4().hex
     grants = Grants(session, principal)
     ids: list[int] = []
     for start in range(0, len(checked), BATCH):
-        ids += _write_batch(session, principal, [item for _, item in checked[start:start + BATCH]],
-                            import_id, grants)  # fmt: skip
+        ids += _write_batch(
+            session,
+            principal,
+            [item for _, item in checked[start : start + BATCH]],
+            import_id,
+            grants,
+        )
         tell("writing", len(ids))
-    _audit.append(session, action="import", user_id=principal.user_id, agency_id=principal.agency_id,
-                  record_kind="seizure", detail={"file": filename, "sha256": report["sha256"],
-                                                 "import_id": import_id, "seizures": ids})  # fmt: skip
-    return {**report, "status": "imported", "imported": len(ids), "rejected_rows": 0,
-            "problem_count": 0, "problems": [], "import_id": import_id}  # fmt: skip
+    _audit.append(
+        session,
+        action="import",
+        user_id=principal.user_id,
+        agency_id=principal.agency_id,
+        record_kind="seizure",
+        detail={
+            "file": filename,
+            "sha256": report["sha256"],
+            "import_id": import_id,
+            "seizures": ids,
+        },
+    )
+    return {
+        **report,
+        "status": "imported",
+        "imported": len(ids),
+        "rejected_rows": 0,
+        "problem_count": 0,
+        "problems": [],
+        "import_id": import_id,
+    }
 
 
-def _write_batch(session: Session, principal: Principal, items: list[SeizureIn], import_id: str,
-                 grants: Grants) -> list[int]:  # fmt: skip
+def _write_batch(
+    session: Session, principal: Principal, items: list[SeizureIn], import_id: str, grants: Grants
+) -> list[int]:
     """Write checked seizures (whose persons are all new) with two flushes, each a few
     many-row INSERTs, then look for their cross-border hits; the session then forgets them,
     so that every batch costs the same."""
-    people = [[(person_row(principal, link.person), link.role) for link in item.persons if link.person]
-              for item in items]  # fmt: skip
+    people = [
+        [(person_row(principal, link.person), link.role) for link in item.persons if link.person]
+        for item in items
+    ]
     session.add_all([p for row in people for p, _ in row])
     session.flush()
     seizures = []
@@ -326,9 +404,16 @@ def job_dict(job: ImportJob) -> dict[str, Any]:
     status = job.status
     if status in ("queued", "running") and utcnow() - job.updated_at > STALE:
         status = "interrupted"  # no heartbeat: the server that ran it stopped
-    out: dict[str, Any] = {"id": job.id, "status": status, "file": job.filename, "sha256": job.sha256,
-                           "bytes": job.size, "created_at": job.created_at.isoformat(),
-                           "updated_at": job.updated_at.isoformat(), "url": f"/imports/{job.id}"}  # fmt: skip
+    out: dict[str, Any] = {
+        "id": job.id,
+        "status": status,
+        "file": job.filename,
+        "sha256": job.sha256,
+        "bytes": job.size,
+        "created_at": job.created_at.isoformat(),
+        "updated_at": job.updated_at.isoformat(),
+        "url": f"/imports/{job.id}",
+    }
     if status == "running" and job.stage:
         out["stage"], out["rows_done"] = job.stage, job.rows_done
     if job.report:
@@ -337,13 +422,24 @@ def job_dict(job: ImportJob) -> dict[str, Any]:
 
 
 def _finish(session: Session, job_id: str, status: str, report: dict[str, Any]) -> None:
-    session.execute(update(ImportJob).where(ImportJob.id == job_id).values(
-        status=status, report=json.dumps(report, ensure_ascii=False, default=str),
-        updated_at=utcnow()))  # fmt: skip
+    session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job_id)
+        .values(
+            status=status,
+            report=json.dumps(report, ensure_ascii=False, default=str),
+            updated_at=utcnow(),
+        )
+    )
 
 
-def run_job(sessions: sessionmaker[Session], job_id: str, principal: Principal, content: bytes,
-            filename: str) -> None:  # fmt: skip
+def run_job(
+    sessions: sessionmaker[Session],
+    job_id: str,
+    principal: Principal,
+    content: bytes,
+    filename: str,
+) -> None:
     """Run one import job to its end and record the end in the job's row."""
     with sessions() as session:
         postgres = session.get_bind().dialect.name == "postgresql"
@@ -351,19 +447,31 @@ def run_job(sessions: sessionmaker[Session], job_id: str, principal: Principal, 
         def progress(stage: str, n: int) -> None:
             if postgres:  # on SQLite the import holds the only write lock: no progress rows
                 with sessions() as other:
-                    other.execute(update(ImportJob).where(ImportJob.id == job_id)
-                                  .values(stage=stage, rows_done=n, updated_at=utcnow()))  # fmt: skip
+                    other.execute(
+                        update(ImportJob)
+                        .where(ImportJob.id == job_id)
+                        .values(stage=stage, rows_done=n, updated_at=utcnow())
+                    )
                     other.commit()
 
-        session.execute(update(ImportJob).where(ImportJob.id == job_id)
-                        .values(status="running", stage="reading", rows_done=0, updated_at=utcnow()))  # fmt: skip
+        session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id)
+            .values(status="running", stage="reading", rows_done=0, updated_at=utcnow())
+        )
         session.commit()
         try:
             report = import_seizures(session, principal, content, filename, progress)
         except RegistryError as e:  # the file as a whole is refused (limits, format)
             session.rollback()
-            report = {"file": filename, "status": "rejected", "imported": 0, "rows": None, "problem_count": 1,
-                      "problems": [{"line": None, "field": e.field or "file", "message": str(e)}]}  # fmt: skip
+            report = {
+                "file": filename,
+                "status": "rejected",
+                "imported": 0,
+                "rows": None,
+                "problem_count": 1,
+                "problems": [{"line": None, "field": e.field or "file", "message": str(e)}],
+            }
         if report["status"] != "imported":
             session.rollback()
         # the job's end is written in the import's own transaction: both or neither
@@ -411,8 +519,11 @@ class ImportRunner:
         with sessions() as session:
             self._sqlite = session.get_bind().dialect.name == "sqlite"
             if self._sqlite:  # one process serves SQLite: its unfinished jobs died with it
-                session.execute(update(ImportJob).where(ImportJob.status.in_(("queued", "running")))
-                                .values(status="interrupted", updated_at=utcnow()))  # fmt: skip
+                session.execute(
+                    update(ImportJob)
+                    .where(ImportJob.status.in_(("queued", "running")))
+                    .values(status="interrupted", updated_at=utcnow())
+                )
                 session.commit()
 
     def submit(self, principal: Principal, content: bytes, filename: str) -> str:
@@ -420,9 +531,17 @@ class ImportRunner:
         with self._lock:
             if len(self._futures) >= _setting("ONCA_REGISTRY_IMPORT_MAX_QUEUED", MAX_QUEUED):
                 raise Busy("file: too many imports are waiting; try again when one has finished")
-        job = ImportJob(id=uuid.uuid4().hex, agency_id=principal.agency_id, user_id=principal.user_id,
-                        filename=filename[:255], sha256=hashlib.sha256(content).hexdigest(),
-                        size=len(content), status="queued", created_at=utcnow(), updated_at=utcnow())  # fmt: skip
+        job = ImportJob(
+            id=uuid.uuid4().hex,
+            agency_id=principal.agency_id,
+            user_id=principal.user_id,
+            filename=filename[:255],
+            sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+            status="queued",
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
         with self._sessions() as session:
             session.add(job)
             session.commit()
@@ -440,8 +559,11 @@ class ImportRunner:
     def status(self, session: Session, principal: Principal, job_id: str) -> dict[str, Any]:
         # reports quote the file's values: for the agency's importers, not all its readers
         require(principal.may("write"), "reading import jobs")
-        job = session.execute(select(ImportJob).where(
-            ImportJob.id == job_id, ImportJob.agency_id == principal.agency_id)).scalar_one_or_none()  # fmt: skip
+        job = session.execute(
+            select(ImportJob).where(
+                ImportJob.id == job_id, ImportJob.agency_id == principal.agency_id
+            )
+        ).scalar_one_or_none()
         if job is None:
             raise NotFound(f"no import {job_id} of your agency")
         return job_dict(job)
@@ -449,8 +571,10 @@ class ImportRunner:
     def _run(self, job_id: str, principal: Principal, content: bytes, filename: str) -> None:
         try:
             process = multiprocessing.get_context("spawn").Process(
-                target=_child, args=(self._url, job_id, principal, content, filename),
-                name=f"onca-import-{job_id[:8]}")  # fmt: skip
+                target=_child,
+                args=(self._url, job_id, principal, content, filename),
+                name=f"onca-import-{job_id[:8]}",
+            )
             process.start()
             process.join()
             with self._sessions() as session:
@@ -461,8 +585,17 @@ class ImportRunner:
                     log.error(
                         "bulk import %s: its process ended with code %s", job_id, process.exitcode
                     )
-                    _finish(session, job_id, "failed", {"file": filename, "status": "failed", "imported": 0,
-                            "message": "the import failed on the server; nothing of it was written"})  # fmt: skip
+                    _finish(
+                        session,
+                        job_id,
+                        "failed",
+                        {
+                            "file": filename,
+                            "status": "failed",
+                            "imported": 0,
+                            "message": "the import failed on the server; nothing of it was written",
+                        },
+                    )
                     session.commit()
         finally:
             with self._lock:
@@ -485,9 +618,14 @@ class ImportRunner:
                             self._beating.clear()
                             return
                     with self._sessions() as session:
-                        session.execute(update(ImportJob).where(
-                            ImportJob.id.in_(pending), ImportJob.status.in_(("queued", "running")))
-                            .values(updated_at=utcnow()))  # fmt: skip
+                        session.execute(
+                            update(ImportJob)
+                            .where(
+                                ImportJob.id.in_(pending),
+                                ImportJob.status.in_(("queued", "running")),
+                            )
+                            .values(updated_at=utcnow())
+                        )
                         session.commit()
                     threading.Event().wait(15)
             except Exception:

@@ -38,13 +38,33 @@ PERSON_KINDS = ("person", "company")
 # The fields an agreement can share, per record kind; the rest of a record is its identity
 # (id, agency, kind of record), always shown when the record is shared at all.
 SHAREABLE_FIELDS = {
-    "seizure": ("reference", "seized_on", "country", "place", "lat", "lon", "transport_mode",
-                "description", "chain", "specimens", "persons"),
+    "seizure": (
+        "reference",
+        "seized_on",
+        "country",
+        "place",
+        "lat",
+        "lon",
+        "transport_mode",
+        "description",
+        "chain",
+        "specimens",
+        "persons",
+    ),
     "person": ("kind", "name", "birth_date", "nationality", "id_number", "address", "phone"),
-    "case": ("reference", "title", "status", "opened_on", "charges", "verdict", "penalties",
-             "seizures", "evidence"),
+    "case": (
+        "reference",
+        "title",
+        "status",
+        "opened_on",
+        "charges",
+        "verdict",
+        "penalties",
+        "seizures",
+        "evidence",
+    ),
     "note": ("record_kind", "record_id", "text"),
-}  # fmt: skip
+}
 PERSONAL_FIELDS = {
     "seizure": ("persons",),
     "person": SHAREABLE_FIELDS["person"],

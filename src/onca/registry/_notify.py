@@ -39,13 +39,26 @@ def match_rules(person: Person, grants: Grants) -> list[ColumnElement[bool]]:
     rules: list[ColumnElement[bool]] = []
     if person.id_key:
         needs = ("id_number", "nationality") if person.nationality else ("id_number",)
-        same = [] if person.nationality is None else [
-            or_(Person.nationality.is_(None), Person.nationality == person.nationality)]  # fmt: skip
-        rules.append(and_(Person.agency_id.in_(grants.granting("person", *needs)),
-                          Person.id_key == person.id_key, *same))  # fmt: skip
+        same = (
+            []
+            if person.nationality is None
+            else [or_(Person.nationality.is_(None), Person.nationality == person.nationality)]
+        )
+        rules.append(
+            and_(
+                Person.agency_id.in_(grants.granting("person", *needs)),
+                Person.id_key == person.id_key,
+                *same,
+            )
+        )
     if person.name_key and person.birth_date:
-        rules.append(and_(Person.agency_id.in_(grants.granting("person", "name", "birth_date")),
-                          Person.name_key == person.name_key, Person.birth_date == person.birth_date))  # fmt: skip
+        rules.append(
+            and_(
+                Person.agency_id.in_(grants.granting("person", "name", "birth_date")),
+                Person.name_key == person.name_key,
+                Person.birth_date == person.birth_date,
+            )
+        )
     return rules
 
 
@@ -55,17 +68,23 @@ def readable_probe(person: Person, grants: Grants) -> Person:
     readable = grants.fields(person.agency_id, "person")
     with_id = "id_number" in readable and (person.nationality is None or "nationality" in readable)
     with_name = {"name", "birth_date"} <= readable
-    return Person(id=person.id, agency_id=person.agency_id,
-                  id_key=person.id_key if with_id else None,
-                  nationality=person.nationality if with_id else None,
-                  name_key=person.name_key if with_name else None,
-                  birth_date=person.birth_date if with_name else None)  # fmt: skip
+    return Person(
+        id=person.id,
+        agency_id=person.agency_id,
+        id_key=person.id_key if with_id else None,
+        nationality=person.nationality if with_id else None,
+        name_key=person.name_key if with_name else None,
+        birth_date=person.birth_date if with_name else None,
+    )
 
 
 def cross_border_hits(
-    session: Session, principal: Principal, seizure: Seizure, people: Sequence[Person],
+    session: Session,
+    principal: Principal,
+    seizure: Seizure,
+    people: Sequence[Person],
     grants: Grants | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Notify both agencies of each hit for ``people`` of ``seizure``; return the hits."""
     hits = 0
     if not people:
@@ -77,9 +96,17 @@ def cross_border_hits(
         rules = match_rules(person, grants)
         if not rules:
             continue
-        matches = session.execute(select(Person).where(
-            Person.agency_id != principal.agency_id, visible(Person.agency_id, principal, "person"),
-            or_(*rules))).scalars().all()  # fmt: skip
+        matches = (
+            session.execute(
+                select(Person).where(
+                    Person.agency_id != principal.agency_id,
+                    visible(Person.agency_id, principal, "person"),
+                    or_(*rules),
+                )
+            )
+            .scalars()
+            .all()
+        )
         for other in matches:
             hits += 1
             codes = codes or {
@@ -90,20 +117,47 @@ def cross_border_hits(
                 if person.id_key and other.id_key == person.id_key
                 else "name and birth date"
             )
-            detail = {"seizure_id": seizure.id, "person_id": person.id, "other_agency": codes[other.agency_id],
-                      "other_person_id": other.id, "matched_on": why}  # fmt: skip
-            session.add(Notification(
-                agency_id=principal.agency_id, kind="cross_border_hit", detail=json.dumps(detail),
-                message=f"Person {person.id} in your seizure {seizure.reference} matches"
-                        f" person {other.id} in {codes[other.agency_id]}'s records ({why})."))  # fmt: skip
-            session.add(Notification(
-                agency_id=other.agency_id, kind="cross_border_hit",
-                detail=json.dumps({"other_agency": codes[principal.agency_id], "seizure_id": seizure.id,
-                                   "your_person_id": other.id, "matched_on": why}),
-                message=f"A person in {codes[principal.agency_id]}'s new seizure {seizure.id} matches your"
-                        f" person {other.id} ({why})."))  # fmt: skip
-            _audit.append(session, action="notify", user_id=principal.user_id, agency_id=principal.agency_id,
-                          record_kind="person", record_id=person.id, detail=detail)  # fmt: skip
+            detail = {
+                "seizure_id": seizure.id,
+                "person_id": person.id,
+                "other_agency": codes[other.agency_id],
+                "other_person_id": other.id,
+                "matched_on": why,
+            }
+            session.add(
+                Notification(
+                    agency_id=principal.agency_id,
+                    kind="cross_border_hit",
+                    detail=json.dumps(detail),
+                    message=f"Person {person.id} in your seizure {seizure.reference} matches"
+                    f" person {other.id} in {codes[other.agency_id]}'s records ({why}).",
+                )
+            )
+            session.add(
+                Notification(
+                    agency_id=other.agency_id,
+                    kind="cross_border_hit",
+                    detail=json.dumps(
+                        {
+                            "other_agency": codes[principal.agency_id],
+                            "seizure_id": seizure.id,
+                            "your_person_id": other.id,
+                            "matched_on": why,
+                        }
+                    ),
+                    message=f"A person in {codes[principal.agency_id]}'s new seizure {seizure.id} matches your"
+                    f" person {other.id} ({why}).",
+                )
+            )
+            _audit.append(
+                session,
+                action="notify",
+                user_id=principal.user_id,
+                agency_id=principal.agency_id,
+                record_kind="person",
+                record_id=person.id,
+                detail=detail,
+            )
     return hits
 
 

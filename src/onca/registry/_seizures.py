@@ -60,10 +60,19 @@ def like_literal(text: str) -> str:
 
 def person_row(principal: Principal, p: PersonIn) -> Person:
     """A new person of the principal's agency, with its matching keys (not yet added)."""
-    return Person(agency_id=principal.agency_id, kind=p.kind, name=p.name,
-                  name_key=name_sorted(p.name, p.kind), birth_date=p.birth_date,
-                  nationality=p.nationality, id_number=p.id_number, id_key=id_key(p.id_number),
-                  address=p.address, phone=p.phone, created_by=principal.user_id)  # fmt: skip
+    return Person(
+        agency_id=principal.agency_id,
+        kind=p.kind,
+        name=p.name,
+        name_key=name_sorted(p.name, p.kind),
+        birth_date=p.birth_date,
+        nationality=p.nationality,
+        id_number=p.id_number,
+        id_key=id_key(p.id_number),
+        address=p.address,
+        phone=p.phone,
+        created_by=principal.user_id,
+    )
 
 
 def _new_person(session: Session, principal: Principal, p: PersonIn) -> Person:
@@ -77,12 +86,27 @@ def seizure_row(principal: Principal, data: SeizureIn, import_id: str | None = N
     """A new seizure of the principal's agency with its chain and specimens (not yet added;
     its persons are linked by the caller)."""
     now = utcnow()
-    seizure = Seizure(agency_id=principal.agency_id, reference=data.reference, seized_on=data.seized_on,
-                      country=data.country, place=data.place, lat=data.lat, lon=data.lon,
-                      transport_mode=data.transport_mode, description=data.description,
-                      import_id=import_id, created_by=principal.user_id, created_at=now, updated_at=now)  # fmt: skip
-    seizure.chain = [ChainLeg(position=i, role=leg.role, country=leg.country, share=leg.share,
-                              custody=leg.custody) for i, leg in enumerate(data.chain)]  # fmt: skip
+    seizure = Seizure(
+        agency_id=principal.agency_id,
+        reference=data.reference,
+        seized_on=data.seized_on,
+        country=data.country,
+        place=data.place,
+        lat=data.lat,
+        lon=data.lon,
+        transport_mode=data.transport_mode,
+        description=data.description,
+        import_id=import_id,
+        created_by=principal.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    seizure.chain = [
+        ChainLeg(
+            position=i, role=leg.role, country=leg.country, share=leg.share, custody=leg.custody
+        )
+        for i, leg in enumerate(data.chain)
+    ]
     seizure.specimens = [Specimen(**s.model_dump()) for s in data.specimens]
     return seizure
 
@@ -90,8 +114,14 @@ def seizure_row(principal: Principal, data: SeizureIn, import_id: str | None = N
 def create_person(session: Session, principal: Principal, p: PersonIn) -> Person:
     require(principal.may("write"), "creating records")
     person = _new_person(session, principal, p)
-    _audit.append(session, action="create", user_id=principal.user_id, agency_id=principal.agency_id,
-                  record_kind="person", record_id=person.id)  # fmt: skip
+    _audit.append(
+        session,
+        action="create",
+        user_id=principal.user_id,
+        agency_id=principal.agency_id,
+        record_kind="person",
+        record_id=person.id,
+    )
     return person
 
 
@@ -99,22 +129,32 @@ def create_seizure(session: Session, principal: Principal, data: SeizureIn) -> S
     """Add a seizure of the principal's agency (with new persons, links to visible persons,
     chain and specimens) and notify cross-border hits. The caller commits."""
     require(principal.may("write"), "creating records")
-    taken = session.execute(select(Seizure.id).where(
-        Seizure.agency_id == principal.agency_id, Seizure.reference == data.reference)).first()  # fmt: skip
+    taken = session.execute(
+        select(Seizure.id).where(
+            Seizure.agency_id == principal.agency_id, Seizure.reference == data.reference
+        )
+    ).first()
     if taken:
-        raise Conflict(f"reference {data.reference!r} is already seizure {taken[0]} of your agency",
-                       field="reference")  # fmt: skip
+        raise Conflict(
+            f"reference {data.reference!r} is already seizure {taken[0]} of your agency",
+            field="reference",
+        )
     seizure = seizure_row(principal, data)
     people: list[tuple[Person, str]] = []
     for i, link in enumerate(data.persons):
         if link.person is not None:
             people.append((_new_person(session, principal, link.person), link.role))
             continue
-        found = session.execute(select(Person).where(
-            Person.id == link.person_id, visible(Person.agency_id, principal, "person"))).scalar_one_or_none()  # fmt: skip
+        found = session.execute(
+            select(Person).where(
+                Person.id == link.person_id, visible(Person.agency_id, principal, "person")
+            )
+        ).scalar_one_or_none()
         if found is None:
-            raise Invalid(f"persons[{i}].person_id: no person {link.person_id} that you may see",
-                          field=f"persons.{i}.person_id")  # fmt: skip
+            raise Invalid(
+                f"persons[{i}].person_id: no person {link.person_id} that you may see",
+                field=f"persons.{i}.person_id",
+            )
         people.append((found, link.role))
     seen: set[int] = set()
     for person, role in people:
@@ -130,37 +170,74 @@ def create_seizure(session: Session, principal: Principal, data: SeizureIn) -> S
         ) from None
     cross_border_hits(session, principal, seizure, [p for p, _ in people])
     # last: the audit head stays locked until the commit
-    _audit.append(session, action="create", user_id=principal.user_id, agency_id=principal.agency_id,
-                  record_kind="seizure", record_id=seizure.id, detail={"reference": data.reference})  # fmt: skip
+    _audit.append(
+        session,
+        action="create",
+        user_id=principal.user_id,
+        agency_id=principal.agency_id,
+        record_kind="seizure",
+        record_id=seizure.id,
+        detail={"reference": data.reference},
+    )
     return seizure
 
 
 def seizure_dict(s: Seizure, grants: Grants, codes: AgencyCodes) -> dict[str, Any]:
     record: dict[str, Any] = {
-        "id": s.id, "agency": codes.get(s.agency_id), "reference": s.reference,
-        "seized_on": s.seized_on.isoformat(), "country": s.country, "place": s.place, "lat": s.lat,
-        "lon": s.lon, "transport_mode": s.transport_mode, "description": s.description,
-        "chain": [{"role": c.role, "country": c.country, "share": c.share, "custody": c.custody} for c in s.chain],
-        "specimens": [{"taxon": x.taxon, "commodity": x.commodity, "quantity": x.quantity, "unit": x.unit,
-                       "value_usd": x.value_usd} for x in s.specimens],
+        "id": s.id,
+        "agency": codes.get(s.agency_id),
+        "reference": s.reference,
+        "seized_on": s.seized_on.isoformat(),
+        "country": s.country,
+        "place": s.place,
+        "lat": s.lat,
+        "lon": s.lon,
+        "transport_mode": s.transport_mode,
+        "description": s.description,
+        "chain": [
+            {"role": c.role, "country": c.country, "share": c.share, "custody": c.custody}
+            for c in s.chain
+        ],
+        "specimens": [
+            {
+                "taxon": x.taxon,
+                "commodity": x.commodity,
+                "quantity": x.quantity,
+                "unit": x.unit,
+                "value_usd": x.value_usd,
+            }
+            for x in s.specimens
+        ],
         "persons": [{"person_id": p.person_id, "role": p.role} for p in s.persons],
-        "created_at": s.created_at.isoformat(), "updated_at": s.updated_at.isoformat(),
-    }  # fmt: skip
+        "created_at": s.created_at.isoformat(),
+        "updated_at": s.updated_at.isoformat(),
+    }
     return redact(record, "seizure", grants.fields(s.agency_id, "seizure"))
 
 
 def get_seizure(session: Session, principal: Principal, seizure_id: int) -> dict[str, Any]:
     require(principal.may("read"), "reading records")
-    one = (select(Seizure).where(Seizure.id == seizure_id, visible(Seizure.agency_id, principal, "seizure"))
-           .options(joinedload(Seizure.chain), joinedload(Seizure.specimens), joinedload(Seizure.persons)))  # fmt: skip
+    one = (
+        select(Seizure)
+        .where(Seizure.id == seizure_id, visible(Seizure.agency_id, principal, "seizure"))
+        .options(
+            joinedload(Seizure.chain), joinedload(Seizure.specimens), joinedload(Seizure.persons)
+        )
+    )
     s = session.execute(one).unique().scalar_one_or_none()  # one query for the record and its parts
     if s is None:
         raise NotFound(f"no seizure {seizure_id} that you may see")
     grants = Grants(session, principal)
     record = seizure_dict(s, grants, agency_codes(session))
     if record["persons"]:
-        _audit.append(session, action="read_personal", user_id=principal.user_id,
-                      agency_id=principal.agency_id, record_kind="seizure", record_id=s.id)  # fmt: skip
+        _audit.append(
+            session,
+            action="read_personal",
+            user_id=principal.user_id,
+            agency_id=principal.agency_id,
+            record_kind="seizure",
+            record_id=s.id,
+        )
     return record
 
 
@@ -168,8 +245,11 @@ def update_seizure(
     session: Session, principal: Principal, seizure_id: int, patch: SeizurePatch
 ) -> Seizure:
     require(principal.may("write"), "updating records")
-    s = session.execute(select(Seizure).where(Seizure.id == seizure_id, Seizure.agency_id == principal.agency_id)
-                        .with_for_update()).scalar_one_or_none()  # fmt: skip
+    s = session.execute(
+        select(Seizure)
+        .where(Seizure.id == seizure_id, Seizure.agency_id == principal.agency_id)
+        .with_for_update()
+    ).scalar_one_or_none()
     if s is None:
         raise NotFound(f"no seizure {seizure_id} of your agency")
     changes = patch.model_dump(exclude_unset=True)
@@ -179,39 +259,68 @@ def update_seizure(
     for key, value in changes.items():
         setattr(s, key, value)
     s.updated_at = utcnow()
-    _audit.append(session, action="update", user_id=principal.user_id, agency_id=principal.agency_id,
-                  record_kind="seizure", record_id=s.id, detail={"fields": sorted(changes)})  # fmt: skip
+    _audit.append(
+        session,
+        action="update",
+        user_id=principal.user_id,
+        agency_id=principal.agency_id,
+        record_kind="seizure",
+        record_id=s.id,
+        detail={"fields": sorted(changes)},
+    )
     return s
 
 
 def seizure_query(
-    principal: Principal, grants: Grants, *, taxon: str | None = None, country: str | None = None,
-    person: str | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
-) -> Select[Seizure]:  # fmt: skip
+    principal: Principal,
+    grants: Grants,
+    *,
+    taxon: str | None = None,
+    country: str | None = None,
+    person: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> Select[Seizure]:
     """The visible seizures matching the filters (taxon: species or genus; country: where seized
     or anywhere on the trade chain; person: a person id or words of a name)."""
     q = select(Seizure).where(visible(Seizure.agency_id, principal, "seizure"))
     # each filter runs only on records whose agreements grant the field it reads
     if taxon:
         t = taxon.strip().lower()
-        q = q.where(Seizure.agency_id.in_(grants.granting("seizure", "specimens")),
-                    exists().where(Specimen.seizure_id == Seizure.id,
-                                   or_(func.lower(Specimen.taxon) == t,
-                                       func.lower(Specimen.taxon).like(like_literal(t) + " %", escape="\\"))))  # fmt: skip
+        q = q.where(
+            Seizure.agency_id.in_(grants.granting("seizure", "specimens")),
+            exists().where(
+                Specimen.seizure_id == Seizure.id,
+                or_(
+                    func.lower(Specimen.taxon) == t,
+                    func.lower(Specimen.taxon).like(like_literal(t) + " %", escape="\\"),
+                ),
+            ),
+        )
     if country:
         c = country.strip().upper()
-        q = q.where(or_(
-            and_(Seizure.country == c, Seizure.agency_id.in_(grants.granting("seizure", "country"))),
-            and_(exists().where(ChainLeg.seizure_id == Seizure.id, ChainLeg.country == c),
-                 Seizure.agency_id.in_(grants.granting("seizure", "chain"))),
-        ))  # fmt: skip
+        q = q.where(
+            or_(
+                and_(
+                    Seizure.country == c,
+                    Seizure.agency_id.in_(grants.granting("seizure", "country")),
+                ),
+                and_(
+                    exists().where(ChainLeg.seizure_id == Seizure.id, ChainLeg.country == c),
+                    Seizure.agency_id.in_(grants.granting("seizure", "chain")),
+                ),
+            )
+        )
     if person:
         require(principal.may("read_personal"), "searching by person")
         # only where the viewer may see who was involved, and only by what they may see of them
         text = person.strip()
         by_id = text.isascii() and text.isdigit()
-        people = (select(SeizurePerson.seizure_id).join(Person, Person.id == SeizurePerson.person_id)
-                  .where(visible(Person.agency_id, principal, "person")))  # fmt: skip
+        people = (
+            select(SeizurePerson.seizure_id)
+            .join(Person, Person.id == SeizurePerson.person_id)
+            .where(visible(Person.agency_id, principal, "person"))
+        )
         if by_id:
             people = people.where(Person.id == int(text) if int(text) <= 2**62 else Person.id < 0)
         else:
@@ -219,8 +328,10 @@ def seizure_query(
             words: list[ColumnElement[bool]] = [
                 Person.name_key.like(f"%{like_literal(w)}%", escape="\\") for w in key.split()
             ]
-            people = people.where(Person.agency_id.in_(grants.granting("person", "name")),
-                                  and_(*words) if words else Person.id < 0)  # fmt: skip
+            people = people.where(
+                Person.agency_id.in_(grants.granting("person", "name")),
+                and_(*words) if words else Person.id < 0,
+            )
         q = q.where(
             Seizure.agency_id.in_(grants.granting("seizure", "persons")), Seizure.id.in_(people)
         )
@@ -233,8 +344,9 @@ def seizure_query(
     return q
 
 
-def search_seizures(session: Session, principal: Principal, *, limit: int = 50, offset: int = 0,
-                    **filters: Any) -> dict[str, Any]:  # fmt: skip
+def search_seizures(
+    session: Session, principal: Principal, *, limit: int = 50, offset: int = 0, **filters: Any
+) -> dict[str, Any]:
     require(principal.may("read"), "reading records")
     if filters.get("person"):
         require(principal.may("search"), "searching by person")
@@ -246,35 +358,65 @@ def search_seizures(session: Session, principal: Principal, *, limit: int = 50, 
         (Seizure.agency_id.in_(grants.granting("seizure", "seized_on")), Seizure.seized_on),
         else_=None,
     )
-    rows = session.execute(q.order_by(dated.desc().nulls_last(), Seizure.id.desc())
-                           .limit(min(limit, MAX_LIMIT)).offset(offset)).scalars().all()  # fmt: skip
+    rows = (
+        session.execute(
+            q.order_by(dated.desc().nulls_last(), Seizure.id.desc())
+            .limit(min(limit, MAX_LIMIT))
+            .offset(offset)
+        )
+        .scalars()
+        .all()
+    )
     codes = agency_codes(session)
     items = [seizure_dict(s, grants, codes) for s in rows]
     if filters.get("person") or any(i["persons"] for i in items):
-        _audit.append(session, action="search_personal", user_id=principal.user_id, agency_id=principal.agency_id,
-                      record_kind="seizure", detail={"filters": {k: v for k, v in filters.items() if v},
-                                                     "results": [i["id"] for i in items]})  # fmt: skip
+        _audit.append(
+            session,
+            action="search_personal",
+            user_id=principal.user_id,
+            agency_id=principal.agency_id,
+            record_kind="seizure",
+            detail={
+                "filters": {k: v for k, v in filters.items() if v},
+                "results": [i["id"] for i in items],
+            },
+        )
     return {"total": total, "limit": min(limit, MAX_LIMIT), "offset": offset, "items": items}
 
 
 def person_dict(p: Person, grants: Grants, codes: AgencyCodes) -> dict[str, Any]:
-    record = {"id": p.id, "agency": codes.get(p.agency_id), "kind": p.kind, "name": p.name,
-              "birth_date": p.birth_date.isoformat() if p.birth_date else None, "nationality": p.nationality,
-              "id_number": p.id_number, "address": p.address, "phone": p.phone}  # fmt: skip
+    record = {
+        "id": p.id,
+        "agency": codes.get(p.agency_id),
+        "kind": p.kind,
+        "name": p.name,
+        "birth_date": p.birth_date.isoformat() if p.birth_date else None,
+        "nationality": p.nationality,
+        "id_number": p.id_number,
+        "address": p.address,
+        "phone": p.phone,
+    }
     return redact(record, "person", grants.fields(p.agency_id, "person"))
 
 
 def get_person(session: Session, principal: Principal, person_id: int) -> dict[str, Any]:
     require(principal.may("read"), "reading records")
-    p = session.execute(select(Person).where(
-        Person.id == person_id, visible(Person.agency_id, principal, "person"))).scalar_one_or_none()  # fmt: skip
+    p = session.execute(
+        select(Person).where(Person.id == person_id, visible(Person.agency_id, principal, "person"))
+    ).scalar_one_or_none()
     if p is None:
         raise NotFound(f"no person {person_id} that you may see")
     grants = Grants(session, principal)
     record = person_dict(p, grants, agency_codes(session))
     if grants.fields(p.agency_id, "person") & set(PERSONAL_FIELDS["person"]):
-        _audit.append(session, action="read_personal", user_id=principal.user_id,
-                      agency_id=principal.agency_id, record_kind="person", record_id=p.id)  # fmt: skip
+        _audit.append(
+            session,
+            action="read_personal",
+            user_id=principal.user_id,
+            agency_id=principal.agency_id,
+            record_kind="person",
+            record_id=p.id,
+        )
     return record
 
 
@@ -287,14 +429,26 @@ def search_persons(
     words = key.split()
     if not words:
         raise Invalid("name: give at least one word of the name", field="name")
-    q = select(Person).where(visible(Person.agency_id, principal, "person"),
-                             Person.agency_id.in_(grants.granting("person", "name")),
-                             *[Person.name_key.like(f"%{like_literal(w)}%", escape="\\") for w in words]).order_by(Person.id)  # fmt: skip
+    q = (
+        select(Person)
+        .where(
+            visible(Person.agency_id, principal, "person"),
+            Person.agency_id.in_(grants.granting("person", "name")),
+            *[Person.name_key.like(f"%{like_literal(w)}%", escape="\\") for w in words],
+        )
+        .order_by(Person.id)
+    )
     rows = session.execute(q.limit(min(limit, MAX_LIMIT))).scalars().all()
     codes = agency_codes(session)
     found = [person_dict(p, grants, codes) for p in rows]
     # a person whose name the agreements withhold must not be found by that name
     found = [f for f in found if "name" not in f["redacted"]]
-    _audit.append(session, action="search_personal", user_id=principal.user_id, agency_id=principal.agency_id,
-                  record_kind="person", detail={"name": name, "results": [f["id"] for f in found]})  # fmt: skip
+    _audit.append(
+        session,
+        action="search_personal",
+        user_id=principal.user_id,
+        agency_id=principal.agency_id,
+        record_kind="person",
+        detail={"name": name, "results": [f["id"] for f in found]},
+    )
     return found

@@ -21,6 +21,7 @@ import os
 import signal
 import socket
 from types import FrameType
+from typing import Any
 
 APP = "onca.registry.app:app_from_environment"
 
@@ -34,7 +35,7 @@ def _socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def proxy_options() -> dict[str, object]:
+def proxy_options() -> dict[str, Any]:
     """uvicorn's settings for forwarded headers: on only for the configured proxies."""
     trusted = os.environ.get("ONCA_REGISTRY_TRUSTED_PROXIES", "").strip()
     if not trusted:
@@ -46,7 +47,7 @@ def _worker(host: str, port: int, log_level: str) -> None:
     import uvicorn
 
     sock = _socket(host, port)
-    config = uvicorn.Config(APP, factory=True, log_level=log_level, **proxy_options())  # type: ignore[arg-type]
+    config = uvicorn.Config(APP, factory=True, log_level=log_level, **proxy_options())
     uvicorn.Server(config).run(sockets=[sock])
 
 
@@ -55,8 +56,7 @@ def serve(host: str, port: int, workers: int = 1, log_level: str = "warning") ->
     import uvicorn
 
     if workers == 1:
-        uvicorn.run(APP, factory=True, host=host, port=port, log_level=log_level,
-                    **proxy_options())  # type: ignore[arg-type]  # fmt: skip
+        uvicorn.run(APP, factory=True, host=host, port=port, log_level=log_level, **proxy_options())
         return
     _socket(host, port).close()  # fail here, with a clear error, if the port is taken
     context = multiprocessing.get_context("spawn")

@@ -75,14 +75,19 @@ def throwaway_postgres(*, fsync: bool = False, max_connections: int = 200) -> It
         run(
             [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"]
         )
-        options = (f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1"
-                   f" -c max_connections={max_connections} -c fsync={'on' if fsync else 'off'}")  # fmt: skip
+        options = (
+            f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1"
+            f" -c max_connections={max_connections} -c fsync={'on' if fsync else 'off'}"
+        )
         run([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start"])
         run(
             [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "onca"]
         )
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/onca"
     finally:
-        subprocess.run(_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True, check=False)  # fmt: skip
+        subprocess.run(
+            _as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(root, ignore_errors=True)

@@ -21,8 +21,14 @@ from tests.registry.conftest import LiveServer, build_registry, engine_for
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 OWNER, PARTNER, OTHER = "PE-SERFOR", "BO-POL", "BR-IBAMA"
 expect.set_options(timeout=20_000)  # two CI cores run other tests beside the browser
@@ -58,15 +64,32 @@ def site(
     agencies = {OWNER: ("PE", "wildlife"), PARTNER: ("BO", "police"), OTHER: ("BR", "wildlife")}
     reg = build_registry(pg_url, agencies, ("analyst", "editor", "admin"))
     admin = reg.as_(OWNER, "admin")
-    r = reg.client.post("/agreements", headers=admin, json={
-        "grantee": PARTNER, "record_kind": "seizure", "fields": ["reference", "seized_on", "country", "specimens"]})  # fmt: skip
+    r = reg.client.post(
+        "/agreements",
+        headers=admin,
+        json={
+            "grantee": PARTNER,
+            "record_kind": "seizure",
+            "fields": ["reference", "seized_on", "country", "specimens"],
+        },
+    )
     assert r.status_code == 201, r.text
     engine = engine_for(pg_url)
     with session_factory(engine)() as session:
         owner = session.query(Agency).filter_by(code=OWNER).one()
-        session.add(Alert(agency_id=owner.id, source_id="A-1", typology="permit_reused", severity="high",
-                          subject="permit 23PE000004", party="CUS0000009", score=0.95,
-                          evidence="Permit 23PE000004 was declared on 5 shipments.", status="open"))  # fmt: skip
+        session.add(
+            Alert(
+                agency_id=owner.id,
+                source_id="A-1",
+                typology="permit_reused",
+                severity="high",
+                subject="permit 23PE000004",
+                party="CUS0000009",
+                score=0.95,
+                evidence="Permit 23PE000004 was declared on 5 shipments.",
+                status="open",
+            )
+        )
         session.commit()
     engine.dispose()
     return live_server(pg_url), reg.tokens
@@ -98,9 +121,18 @@ def test_sign_in_create_share_triage_and_network(
     # the owner's editor records a seizure through the form; a bad field is named first
     sign_in(page, server, tokens[(OWNER, "editor")])
     page.get_by_role("navigation").get_by_role("link", name="New seizure").click()
-    form = {"Reference": "SERFOR-E2E-1", "Date seized": "2026-10-05", "Country": "PE", "Place": "Puerto Maldonado",
-            "Taxon": "Panthera onca", "Commodity": "skins", "Quantity": "2", "Unit": "number",
-            "Country of origin": "BO", "Country of destination": "CN"}  # fmt: skip
+    form = {
+        "Reference": "SERFOR-E2E-1",
+        "Date seized": "2026-10-05",
+        "Country": "PE",
+        "Place": "Puerto Maldonado",
+        "Taxon": "Panthera onca",
+        "Commodity": "skins",
+        "Quantity": "2",
+        "Unit": "number",
+        "Country of origin": "BO",
+        "Country of destination": "CN",
+    }
     for label, value in form.items():
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_label("Country", exact=True).fill("ZZ")
@@ -146,12 +178,37 @@ def test_sign_in_create_share_triage_and_network(
     seizure_id = int(seizure_url.rsplit("/", 1)[1])
     headers = {"Authorization": f"Bearer {tokens[(OWNER, 'editor')]}"}
     with httpx.Client(base_url=server.base, headers=headers) as c:
-        other = c.post("/seizures", json={
-            "reference": "SERFOR-E2E-2", "seized_on": "2026-10-09", "country": "PE",
-            "specimens": [{"taxon": "Panthera onca", "commodity": "teeth", "quantity": 30, "unit": "number"}],
-            "persons": [{"role": "courier", "person": {"name": "Rosa Condori", "birth_date": "1988-04-12"}}]}).json()  # fmt: skip
-        case = c.post("/cases", json={"reference": "CASE-E2E", "title": "Jaguar parts, Madre de Dios",
-                                      "opened_on": "2026-10-10", "seizure_ids": [seizure_id, other["id"]]}).json()  # fmt: skip
+        other = c.post(
+            "/seizures",
+            json={
+                "reference": "SERFOR-E2E-2",
+                "seized_on": "2026-10-09",
+                "country": "PE",
+                "specimens": [
+                    {
+                        "taxon": "Panthera onca",
+                        "commodity": "teeth",
+                        "quantity": 30,
+                        "unit": "number",
+                    }
+                ],
+                "persons": [
+                    {
+                        "role": "courier",
+                        "person": {"name": "Rosa Condori", "birth_date": "1988-04-12"},
+                    }
+                ],
+            },
+        ).json()
+        case = c.post(
+            "/cases",
+            json={
+                "reference": "CASE-E2E",
+                "title": "Jaguar parts, Madre de Dios",
+                "opened_on": "2026-10-10",
+                "seizure_ids": [seizure_id, other["id"]],
+            },
+        ).json()
     page.get_by_role("navigation").get_by_role("link", name="Cases").click()
     page.get_by_role("link", name="CASE-E2E").click()
     expect(page).to_have_url(re.compile(rf"/console/cases/{case['id']}$"))

@@ -22,25 +22,33 @@ SAME = {"Origin": "http://testserver"}  # the form itself is same-origin; the Re
 
 @pytest.mark.parametrize(
     ("referer", "back"),
-    [(None, "/console/"),
-     ("https://evil.example/x", "/console/"),
-     ("https://evil.example/console/", "/console/"),  # was followed: it contains /console/
-     ("http://evil.testserver/console/seizures", "/console/"),
-     ("http://testserver:9999/console/seizures", "/console/"),
-     ("http://testserver/elsewhere/console/", "/console/"),
-     ("http://testserver/console", "/console/"),
-     ("javascript:alert(1)//console/", "/console/"),
-     ("http://testserver/console/seizures?taxon=Panthera+onca&country=PE",
-      "/console/seizures?taxon=Panthera+onca&country=PE"),
-     ("http://testserver/console/cases/1#network", "/console/cases/1")],
-)  # fmt: skip
+    [
+        (None, "/console/"),
+        ("https://evil.example/x", "/console/"),
+        ("https://evil.example/console/", "/console/"),  # was followed: it contains /console/
+        ("http://evil.testserver/console/seizures", "/console/"),
+        ("http://testserver:9999/console/seizures", "/console/"),
+        ("http://testserver/elsewhere/console/", "/console/"),
+        ("http://testserver/console", "/console/"),
+        ("javascript:alert(1)//console/", "/console/"),
+        (
+            "http://testserver/console/seizures?taxon=Panthera+onca&country=PE",
+            "/console/seizures?taxon=Panthera+onca&country=PE",
+        ),
+        ("http://testserver/console/cases/1#network", "/console/cases/1"),
+    ],
+)
 def test_language_goes_back_only_to_a_console_page_of_this_site(
     registry: Registry, referer: str | None, back: str
 ) -> None:
     client = signed_in(registry, A, "analyst")
     headers = {**SAME, **({"Referer": referer} if referer else {})}
-    r = client.post("/console/language", data={"lang": "es", "csrf": form_token_of(client)},
-                    headers=headers, follow_redirects=False)  # fmt: skip
+    r = client.post(
+        "/console/language",
+        data={"lang": "es", "csrf": form_token_of(client)},
+        headers=headers,
+        follow_redirects=False,
+    )
     assert (r.status_code, r.headers["location"]) == (303, back)
 
 
@@ -77,8 +85,10 @@ def test_reports_stay_in_their_folder_sandboxed_and_any_encoding(
         r.headers["x-frame-options"] == "DENY" and r.headers["x-content-type-options"] == "nosniff"
     )
     assert "Jaguar density" in client.get("/console/reports/alias.html").text
-    for name, body in (("latin.html", latin.encode("latin-1")),
-                       ("broken.html", b"<html>\xff\xfe\x00 bad \xc3</html>")):  # fmt: skip
+    for name, body in (
+        ("latin.html", latin.encode("latin-1")),
+        ("broken.html", b"<html>\xff\xfe\x00 bad \xc3</html>"),
+    ):
         r = client.get(f"/console/reports/{name}")
         assert r.status_code == 200, (name, r.status_code)
         assert r.content == body  # as it is, for the page's own charset
@@ -96,12 +106,25 @@ def _case_shared_for(registry: Registry, fields: list[str]) -> tuple[int, int]:
         ).status_code
         == 201
     )
-    assert api.post("/agreements", headers=admin, json={
-        "grantee": B, "record_kind": "case", "fields": fields}).status_code == 201  # fmt: skip
+    assert (
+        api.post(
+            "/agreements",
+            headers=admin,
+            json={"grantee": B, "record_kind": "case", "fields": fields},
+        ).status_code
+        == 201
+    )
     made = api.post("/seizures", headers=registry.as_(A, "editor"), json=seizure("S-1")).json()
-    case = api.post("/cases", headers=registry.as_(A, "editor"), json={
-        "reference": "K-SECRET", "title": "Jaguar teeth to Asia", "opened_on": "2026-09-20",
-        "seizure_ids": [made["id"]]})  # fmt: skip
+    case = api.post(
+        "/cases",
+        headers=registry.as_(A, "editor"),
+        json={
+            "reference": "K-SECRET",
+            "title": "Jaguar teeth to Asia",
+            "opened_on": "2026-09-20",
+            "seizure_ids": [made["id"]],
+        },
+    )
     assert case.status_code == 201, case.text
     return made["id"], case.json()["id"]
 

@@ -89,22 +89,47 @@ def test_pages_sharing_and_accessibility(registry: Registry, tmp_path: Path) -> 
     for i, (taxon, country) in enumerate(
         [("Panthera onca", "PE"), ("Panthera onca", "BO"), ("Ara ararauna", "PE")]
     ):
-        r = api.post("/seizures", headers=registry.as_(A, "editor"), json=seizure(
-            f"D-{i}", country=country, seized_on=f"2026-09-1{i}",
-            specimens=[{"taxon": taxon, "commodity": "live", "quantity": 1, "unit": "number"}]))  # fmt: skip
+        r = api.post(
+            "/seizures",
+            headers=registry.as_(A, "editor"),
+            json=seizure(
+                f"D-{i}",
+                country=country,
+                seized_on=f"2026-09-1{i}",
+                specimens=[{"taxon": taxon, "commodity": "live", "quantity": 1, "unit": "number"}],
+            ),
+        )
         assert r.status_code == 201
-    k = api.post("/cases", headers=registry.as_(A, "editor"), json={
-        "reference": "K-1", "title": "Macaws to Europe", "opened_on": "2026-09-20", "seizure_ids": [3]})  # fmt: skip
+    k = api.post(
+        "/cases",
+        headers=registry.as_(A, "editor"),
+        json={
+            "reference": "K-1",
+            "title": "Macaws to Europe",
+            "opened_on": "2026-09-20",
+            "seizure_ids": [3],
+        },
+    )
     assert k.status_code == 201, k.text
     anonymous = TestClient(api.app)
     r = anonymous.get("/console/", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/console/signin")
     assert anonymous.post("/console/signin", data={"token": "onca_x_y"}).status_code == 401
     owner = signed_in(registry, A, "analyst")
-    pages = ["/console/", "/console/seizures", "/console/seizures?taxon=Panthera&country=PE",
-             "/console/seizures/new", "/console/seizures/1", "/console/map", "/console/alerts",
-             "/console/reports", "/console/persons/1", "/console/cases", "/console/cases?status=closed",
-             "/console/cases/1"]  # fmt: skip
+    pages = [
+        "/console/",
+        "/console/seizures",
+        "/console/seizures?taxon=Panthera&country=PE",
+        "/console/seizures/new",
+        "/console/seizures/1",
+        "/console/map",
+        "/console/alerts",
+        "/console/reports",
+        "/console/persons/1",
+        "/console/cases",
+        "/console/cases?status=closed",
+        "/console/cases/1",
+    ]
     for path in pages:
         r = owner.get(path)
         assert r.status_code == (404 if path.endswith("/persons/1") else 200), (path, r.text[:200])
@@ -165,7 +190,7 @@ def test_alerts_import_and_triage(registry: Registry, tmp_path: Path) -> None:
             " window_start, window_end, score, evidence, details) VALUES"
             " ('x1', 1, 'permit_reused', 'high', 'permit', 'P1', 'C1', NULL, NULL, 0.9, 'Permit P1 on 3 shipments', '{}'),"
             " ('x2', 1, 'structuring', 'medium', 'account', 'AC9', 'C2', NULL, NULL, 0.4, 'Cash under the threshold', '{}')"
-        ).fetchall()  # fmt: skip
+        ).fetchall()
     engine = registry.client.app.state.engine
     with session_factory(engine)() as session:
         first = import_alerts(session, agency_by_code(session, A), ws_path)
@@ -177,15 +202,36 @@ def test_alerts_import_and_triage(registry: Registry, tmp_path: Path) -> None:
     assert [a["typology"] for a in listed] == ["permit_reused", "structuring"]
     assert api.get("/alerts", headers=registry.as_(B, "analyst")).json() == []  # never shared
     alert_id = listed[0]["id"]
-    assert api.post(f"/alerts/{alert_id}/triage", headers=registry.as_(A, "viewer"),
-                    json={"decision": "accepted", "reason": "confirmed"}).status_code == 403  # fmt: skip
-    assert api.post(f"/alerts/{alert_id}/triage", headers=registry.as_(A, "analyst"),
-                    json={"decision": "accepted", "reason": ""}).status_code == 422  # fmt: skip
-    assert api.post(f"/alerts/{alert_id}/triage", headers=registry.as_(B, "analyst"),
-                    json={"decision": "accepted", "reason": "not mine"}).status_code == 404  # fmt: skip
+    assert (
+        api.post(
+            f"/alerts/{alert_id}/triage",
+            headers=registry.as_(A, "viewer"),
+            json={"decision": "accepted", "reason": "confirmed"},
+        ).status_code
+        == 403
+    )
+    assert (
+        api.post(
+            f"/alerts/{alert_id}/triage",
+            headers=registry.as_(A, "analyst"),
+            json={"decision": "accepted", "reason": ""},
+        ).status_code
+        == 422
+    )
+    assert (
+        api.post(
+            f"/alerts/{alert_id}/triage",
+            headers=registry.as_(B, "analyst"),
+            json={"decision": "accepted", "reason": "not mine"},
+        ).status_code
+        == 404
+    )
     console = signed_in(registry, A, "analyst")
-    r = console.post(f"/console/alerts/{alert_id}", data={"decision": "dismissed", "reason": "permit renewed",
-                     "csrf": form_token_of(console)}, follow_redirects=False)  # fmt: skip
+    r = console.post(
+        f"/console/alerts/{alert_id}",
+        data={"decision": "dismissed", "reason": "permit renewed", "csrf": form_token_of(console)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert [a["id"] for a in api.get("/alerts", headers=registry.as_(A, "viewer")).json()] == [
         listed[1]["id"]
@@ -223,8 +269,15 @@ def test_text_colours_keep_wcag_aa_contrast() -> None:
     """Every text colour of the stylesheet on its background: at least 4.5:1 (WCAG 2.1 AA)."""
     css = (TEMPLATES.parent / "static" / "console.css").read_text()
     var = dict(re.findall(r"--([a-z]+):\s*(#[0-9a-fA-F]{6})", css))
-    pairs = [(var["ink"], "#ffffff"), (var["muted"], "#ffffff"), (var["accent"], "#ffffff"),
-             (var["bad"], "#ffffff"), (var["good"], "#ffffff"), ("#ffffff", "#0b2e4f"), ("#ffffff", "#0b5394")]  # fmt: skip
+    pairs = [
+        (var["ink"], "#ffffff"),
+        (var["muted"], "#ffffff"),
+        (var["accent"], "#ffffff"),
+        (var["bad"], "#ffffff"),
+        (var["good"], "#ffffff"),
+        ("#ffffff", "#0b2e4f"),
+        ("#ffffff", "#0b5394"),
+    ]
     for fg, bg in pairs:
         hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
         assert (hi + 0.05) / (lo + 0.05) >= 4.5, (fg, bg)
