@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table as RichTable
 
 from onca.cli._common import err, errors_as_exit, out, print_json, progress_bar
+from onca.cli._options import json_option
 from onca.contract import load_contract
-from onca.ingest import FORMATS, IngestResult, ingest_files
+from onca.ingest import FORMATS
+
+if TYPE_CHECKING:
+    from onca.ingest import IngestResult
 
 
 def _kinds() -> str:
@@ -33,7 +37,7 @@ def ingest(
     delimiter: Annotated[
         str | None, typer.Option(help="CSV delimiter (',', ';', 'tab', '|'). Default: detected.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the counts per file")] = False,
 ) -> None:
     """Load files into a workspace table, checking every row against the data contract.
 
@@ -46,6 +50,8 @@ def ingest(
 
     Example: onca ingest work.duckdb transactions txns-2024-*.csv
     """
+    from onca.ingest import ingest_files
+
     with (
         errors_as_exit(),
         progress_bar(enabled=not as_json and err.is_terminal, bytes_mode=True) as bar,
@@ -95,7 +101,7 @@ def quarantine(
     workspace: Annotated[Path, typer.Argument(help="Workspace file.")],
     kind: Annotated[str | None, typer.Option(help="Only rows meant for this table.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many rows.")] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="Print rows as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the rows")] = False,
 ) -> None:
     """List quarantined rows: file, row, line, reason and the original values."""
     import onca.workspace

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from onca.cli._common import err, errors_as_exit, make_folder, out, print_json
+from onca.cli._options import engine_option, json_option
+from onca.engines import SUPPORTED
 
 PlotsOption = Annotated[
     Path | None,
@@ -85,7 +87,7 @@ def mirror_command(
     ] = 1.0,
     top: Annotated[int, typer.Option(min=1, help="Findings to list (JSON: to include).")] = 20,
     plots: PlotsOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the file's counts and the findings")] = False,
 ) -> None:
     """Mirror discrepancies: exporter-reported against importer-reported trade.
 
@@ -124,7 +126,7 @@ def source_shift_command(
     ] = 10.0,
     top: Annotated[int, typer.Option(min=1, help="Findings to list.")] = 20,
     plots: PlotsOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the file's counts and the findings")] = False,
 ) -> None:
     """Shifts of declared source between wild (W) and captive-bred or ranched (C, D, F, R).
 
@@ -181,7 +183,7 @@ def capacity_command(
     ] = False,
     top: Annotated[int, typer.Option(min=1, help="Findings to list.")] = 20,
     plots: PlotsOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the file's counts and the findings")] = False,
 ) -> None:
     """Captive-bred exports above what registered breeding facilities could raise.
 
@@ -226,9 +228,7 @@ def capacity_command(
 @app.command("permits")
 def permits_command(
     workspace: Annotated[Path, typer.Argument(help="The workspace (DuckDB file) to check.")],
-    engine: Annotated[
-        str, typer.Option(help="Where the SQL runs: duckdb (embedded) or spark.")
-    ] = "duckdb",
+    engine: Annotated[str, engine_option(SUPPORTED["screen"])] = "duckdb",
     tolerance: Annotated[
         float,
         typer.Option(
@@ -236,7 +236,7 @@ def permits_command(
         ),
     ] = 0.25,
     top: Annotated[int, typer.Option(min=1, help="Findings to list.")] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the file's counts and the findings")] = False,
 ) -> None:
     """Check the CITES permits of the workspace's shipments; store the findings as alerts.
 

@@ -2,16 +2,37 @@
 
 Rows that break the data contract go to the ``quarantine`` table with their file, row, original
 values and the reason; the rest load. ``rows == loaded + quarantined`` for every file.
+
+Importing the package is light (the command line imports it to name the formats): the readers
+and the loader, which need DuckDB and Arrow, are imported when first used.
 """
 
-from onca.ingest._ingest import (
-    PAUSE_BEFORE_COMMIT_ENV,
-    FileResult,
-    IngestResult,
-    ProgressCallback,
-    ingest_files,
-)
-from onca.ingest._readers import FORMATS, Source, open_source
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from onca.ingest._formats import FORMATS
+
+if TYPE_CHECKING:
+    from onca.ingest._ingest import (
+        PAUSE_BEFORE_COMMIT_ENV,
+        FileResult,
+        IngestResult,
+        ProgressCallback,
+        ingest_files,
+    )
+    from onca.ingest._readers import Source, open_source
+
+_WHERE = {
+    "PAUSE_BEFORE_COMMIT_ENV": "_ingest",
+    "FileResult": "_ingest",
+    "IngestResult": "_ingest",
+    "ProgressCallback": "_ingest",
+    "ingest_files": "_ingest",
+    "Source": "_readers",
+    "open_source": "_readers",
+}
 
 __all__ = [
     "FORMATS",
@@ -23,3 +44,10 @@ __all__ = [
     "ingest_files",
     "open_source",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the reader or the loader when one of their names is first used."""
+    if name not in _WHERE:
+        raise AttributeError(f"module 'onca.ingest' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"onca.ingest.{_WHERE[name]}"), name)

@@ -36,6 +36,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from onca.errors import InputFileError
+from onca.ingest._formats import FORMATS, SUFFIX_FORMAT
 
 BATCH_ROWS = 262_144
 CSV_BLOCK_BYTES = 32 << 20
@@ -47,19 +48,6 @@ _BYTE_ORDER_MARKS = (  # UTF-32 first: its little-endian mark starts with UTF-16
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-FORMATS = ("csv", "parquet", "xlsx", "ftm")
-_SUFFIX_FORMAT = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".txt": "csv",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-    ".ftm": "ftm",
-    ".jsonl": "ftm",
-    ".json": "ftm",
-}
 
 LINE_COLUMN = "__line__"
 """Optional int64 column a reader adds when it knows each row's line (XLSX row, JSON line)."""
@@ -138,7 +126,7 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
             )
         return fmt
     try:
-        return _SUFFIX_FORMAT[path.suffix.lower()]
+        return SUFFIX_FORMAT[path.suffix.lower()]
     except KeyError:
         raise InputFileError(
             f"{path}: cannot tell the format from the suffix {path.suffix!r};"
