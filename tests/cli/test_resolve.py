@@ -174,4 +174,4 @@ def test_an_unknown_engine_is_named(files: tuple[Path, Path], tmp_path: Path) ->
         ],
     )
     assert result.exit_code == 2
-    assert "--engine: expected duckdb or spark, got 'oracle'" in result.stderr
+    assert "--engine: expected one of duckdb, spark, got 'oracle'" in result.stderr

@@ -18,6 +18,7 @@ from onca.cli._common import (
     print_json,
     print_warnings,
 )
+from onca.cli._options import json_option
 
 
 def _pairs(text: str | None, option: str) -> dict[str, float]:
@@ -145,7 +146,7 @@ def density(
         bool, typer.Option("--compare", help="Fit HN, EX, HHN and HEX and print the AIC table.")
     ] = False,
     plots: Annotated[Path | None, typer.Option(help="Folder for PNG pictures of the fit.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the results")] = False,
 ) -> None:
     """Density of individually identified animals by spatial capture-recapture (SCR).
 

@@ -16,6 +16,7 @@ from onca.cli._common import (
     print_json,
     print_warnings,
 )
+from onca.cli._options import json_option
 
 
 def distribution(
@@ -54,7 +55,7 @@ def distribution(
         Path | None, typer.Option(help="GeoTIFF of the predicted suitability.")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for background sampling and folds.")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the results")] = False,
 ) -> None:
     """Presence-only species distribution (MaxEnt, through elapid).
 

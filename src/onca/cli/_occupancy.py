@@ -18,6 +18,7 @@ from onca.cli._common import (
     print_json,
     print_warnings,
 )
+from onca.cli._options import json_option
 
 
 def occupancy(
@@ -76,7 +77,7 @@ def occupancy(
         Path | None, typer.Option(help="Folder for PNG pictures (covariate curves, site map).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the goodness-of-fit bootstrap.")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    as_json: Annotated[bool, json_option("the results")] = False,
 ) -> None:
     """Occupancy models: the share of sites where a species lives, corrected for imperfect
     detection, with covariates on occupancy (site) and detection (site or occasion).
