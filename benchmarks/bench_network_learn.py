@@ -189,7 +189,7 @@ def main() -> None:
                 steps,
                 lambda columns=columns: evaluate_learning(w, truth, frame=frame, features=columns),
             )
-            runs[name] = report.as_dict()
+            runs[name] = report.to_dict()
     results = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores,"
         f" {psutil.virtual_memory().total / 2**30:.0f} GiB",

@@ -47,10 +47,10 @@ def test_defined_but_all_wrong_is_zero_not_undefined() -> None:
     assert f1_score(0.0, 0.0) == 0.0 and f1_score(None, 1.0) is None
 
 
-def test_set_scores_and_as_dict() -> None:
+def test_set_scores_and_to_dict() -> None:
     s = set_scores({1, 2, 3, 4}, {2, 3, 5})
     assert s == Scores(0, 3, 4, 2, 0.5, 2 / 3, pytest.approx(4 / 7))
-    assert s.as_dict()["true_positives"] == 2 and set(s.as_dict()) == {
+    assert s.to_dict()["true_positives"] == 2 and set(s.to_dict()) == {
         "n",
         "positives",
         "flagged",

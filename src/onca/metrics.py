@@ -84,7 +84,7 @@ class Scores:
     def false_negatives(self) -> int:
         return self.positives - self.true_positives
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 

@@ -127,7 +127,7 @@ def test_back_transforms() -> None:
     derived = lognormal_estimate(5.0, 0.5)
     c = math.exp(Z95 * math.sqrt(math.log(1 + 0.01)))
     assert (derived.lcl, derived.ucl) == pytest.approx((5 / c, 5 * c))
-    assert derived.scaled(2.0).as_dict() == pytest.approx(
+    assert derived.scaled(2.0).to_dict() == pytest.approx(
         {"estimate": 10.0, "se": 1.0, "lcl": 10 / c, "ucl": 10 * c}
     )
 
@@ -151,7 +151,7 @@ def test_scr_and_occupancy_share_their_fitted_names(captdata: CaptureHistory) ->
         assert not missing, (type(model).__name__, missing)
         assert list(model.coef_) == list(model.names_)
         assert model.vcov_.shape == (model.n_params_, model.n_params_)
-        summary = model.summary()
+        summary = model.to_dict()
         assert {"loglik", "aic", "aicc", "n_parameters", "converged", "seconds"} <= set(summary)
 
 

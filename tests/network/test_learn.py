@@ -47,7 +47,7 @@ def test_learned_scorer_beats_the_rules_on_the_test_split(report: LearnReport) -
     names = [n for n, _ in report.importances]
     assert sorted(names) == sorted(FEATURES)
     assert report.importances[0][1] > 0
-    assert report.as_dict()["learned"]["f1"] == report.learned.f1
+    assert report.to_dict()["learned"]["f1"] == report.learned.f1
 
 
 def test_split_is_temporal(report: LearnReport) -> None:

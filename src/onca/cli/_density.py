@@ -234,8 +234,8 @@ def density(
                 for fn in (DETECTFNS if compare else (chosen_fn,))
             }
             chosen = fits[chosen_fn]
-            payload = {**source, **chosen.summary(), "buffer_m": use_buffer}
-            payload["expected_n_in_mask"] = chosen.expected_n().as_dict()
+            payload = {**source, **chosen.to_dict(), "buffer_m": use_buffer}
+            payload["expected_n_in_mask"] = chosen.expected_n().to_dict()
             if compare:
                 payload["comparison"] = _comparison(fits)
             if plots is not None:

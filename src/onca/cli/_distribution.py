@@ -87,7 +87,7 @@ def distribution(
             "species": name,
             "records": int(lon.size),
             "crs": stack.crs,
-            **fit.summary(),
+            **fit.to_dict(),
         }
         if out_map is not None:
             try:

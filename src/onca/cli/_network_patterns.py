@@ -217,7 +217,7 @@ def learn(
                 ),
                 out_file,
             )
-    data = {"workspace": str(workspace), **report.as_dict()}
+    data = {"workspace": str(workspace), **report.to_dict()}
     data["importances"] = [{"feature": n, "gain_share": round(v, 4)} for n, v in report.importances]
     data["out"] = str(out_file) if out_file else None
     if as_json:

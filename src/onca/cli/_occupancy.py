@@ -123,9 +123,9 @@ def occupancy(
         else:
             raise ParameterError("give a detection history CSV, or --camtrap-dp and --species")
         fitted = Occupancy(model=model, psi=psi, p=p, K=k).fit(h)
-        payload: dict[str, Any] = {**source, **fitted.summary()}
+        payload: dict[str, Any] = {**source, **fitted.to_dict()}
         if gof:
-            payload["gof"] = mb_gof(fitted, gof, seed).as_dict()
+            payload["gof"] = mb_gof(fitted, gof, seed).to_dict()
         if plots is not None:
             payload["plots"] = _plots(fitted, plots)
     payload["warnings"] = onca_warnings(caught)

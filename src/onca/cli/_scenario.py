@@ -123,7 +123,7 @@ def demo(
             bars=lambda bytes_mode: progress_bar(enabled=show, bytes_mode=bytes_mode),
         )
     if as_json:
-        print_json({**result.summary, "seconds": round(result.seconds, 2)})
+        print_json({**result.to_dict(), "seconds": round(result.seconds, 2)})
         return
     for line in result.story():
         out.print(line)

@@ -46,7 +46,7 @@ SUMMARY_KEYS = (
     "trade_found",
     "permit_findings",
 )
-"""The keys of :attr:`DemoResult.summary` (``onca demo --json`` adds ``seconds``)."""
+"""The keys of :meth:`DemoResult.to_dict` (``onca demo --json`` adds ``seconds``)."""
 
 
 @contextmanager
@@ -66,8 +66,7 @@ class DemoResult:
     facts: dict[str, Any] = field(repr=False)
     seconds: float = 0.0
 
-    @property
-    def summary(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """The run in numbers, as ``onca demo --json`` prints it (keys: :data:`SUMMARY_KEYS`)."""
         return {key: self.facts[key] for key in SUMMARY_KEYS}
 

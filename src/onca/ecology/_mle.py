@@ -49,7 +49,7 @@ class Estimate:
     lcl: float
     ucl: float
 
-    def as_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, float]:
         return {"estimate": self.estimate, "se": self.se, "lcl": self.lcl, "ucl": self.ucl}
 
     def scaled(self, factor: float) -> Estimate:
@@ -200,9 +200,9 @@ class MaximumLikelihood(Estimator):
         ]
 
     def _fit_summary(self) -> dict[str, Any]:
-        """The parts of ``summary()`` every model shares."""
+        """The parts of ``to_dict()`` every model shares."""
         return {
-            "estimates": {k: v.as_dict() for k, v in self.estimates_.items()},
+            "estimates": {k: v.to_dict() for k, v in self.estimates_.items()},
             "coefficients": {k: {"beta": b, "se": s} for k, (b, s) in self.coef_.items()},
             "loglik": self.loglik_,
             "aic": self.aic_,

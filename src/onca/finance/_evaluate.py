@@ -109,7 +109,7 @@ class Ranking:
     average_precision: float | None
     at_k: dict[int, dict[str, float | None]]
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "roc_auc": self.roc_auc,
@@ -266,10 +266,10 @@ def evaluate_screening(
             "rows": int(mask.sum()),
             "positives": int(yy.sum()),
             "alerts": alert_scores(yy, alerted[mask]),
-            "score": ranking("account score", yy, score[mask], top_k).as_dict(),
+            "score": ranking("account score", yy, score[mask], top_k).to_dict(),
             "baselines": [
-                ranking("transaction count", yy, count[mask], top_k).as_dict(),
-                ranking("random", yy, rng.random(int(mask.sum())), top_k).as_dict(),
+                ranking("transaction count", yy, count[mask], top_k).to_dict(),
+                ranking("random", yy, rng.random(int(mask.sum())), top_k).to_dict(),
             ],
         }
 

@@ -93,7 +93,7 @@ def rule_levels(ws: Workspace, txn_id: npt.NDArray[np.object_]) -> npt.NDArray[n
 class LearnReport:
     """The learned scorer against the rules on the test split (see the module docstring).
     Per transaction (``txn_id`` order, (n,) each): ``split`` (0/1/2), ``probability`` and
-    ``rule_level``; not part of :meth:`as_dict`."""
+    ``rule_level``; not part of :meth:`to_dict`."""
 
     transactions: int
     positives: int
@@ -112,10 +112,10 @@ class LearnReport:
     probability: npt.NDArray[np.float64] = field(repr=False)
     rule_level: npt.NDArray[np.int8] = field(repr=False)
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         skip = {"txn_id", "split", "probability", "rule_level"}
         out = {k: v for k, v in self.__dict__.items() if k not in skip}
-        out["rules"], out["learned"] = self.rules.as_dict(), self.learned.as_dict()
+        out["rules"], out["learned"] = self.rules.to_dict(), self.learned.to_dict()
         return out
 
 
@@ -131,8 +131,8 @@ def _party_scores(
     truth = [p in members for p in parties]
     return {
         "parties": len(parties),
-        "rules": scores(truth, [p in alerted for p in parties]).as_dict(),
-        "learned": scores(truth, [p in hit for p in parties]).as_dict(),
+        "rules": scores(truth, [p in alerted for p in parties]).to_dict(),
+        "learned": scores(truth, [p in hit for p in parties]).to_dict(),
     }
 
 

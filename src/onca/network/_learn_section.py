@@ -168,5 +168,5 @@ def learning_section(
         tables=tables,
         figures=[figure],
         anchor="learned-scoring",
-        data=report.as_dict(),
+        data=report.to_dict(),
     )

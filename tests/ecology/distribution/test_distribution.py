@@ -130,7 +130,7 @@ def test_maxent_is_an_estimator(layers: Path) -> None:
     assert np.array_equal(model.predict(stack), model.suitability_, equal_nan=True)
     at = np.column_stack([stack.layers["elevation"][50, :10], stack.layers["forest"][50, :10]])
     assert model.predict(at) == pytest.approx(model.suitability_[50, :10], rel=1e-12)
-    assert model.summary()["background"] == 1000 and model.fit_seconds_ > 0
+    assert model.to_dict()["background"] == 1000 and model.fit_seconds_ > 0
     with pytest.raises(ParameterError, match=r"X: expected \(points, 2 layers\), got \(10, 1\)"):
         model.predict(at[:, :1])
     forest_only = read_rasters([layers / "forest.tif"])

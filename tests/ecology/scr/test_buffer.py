@@ -67,4 +67,4 @@ def test_buffer_check_on_a_given_mask(captdata: CaptureHistory) -> None:
         clipped = SCR().fit(captdata, make_mask(captdata.traps, buffer=100, polygon=habitat))
     assert given.buffer_bias_ == own.buffer_bias_ and own.buffer_bias_ > 0.05
     assert any("HN: predicted relative bias of D" in w for w in given.warnings_)
-    assert clipped.buffer_bias_ is None and clipped.summary()["buffer_bias"] is None
+    assert clipped.buffer_bias_ is None and clipped.to_dict()["buffer_bias"] is None

@@ -140,7 +140,7 @@ class MaxEnt(Estimator):
             )
         return np.asarray(self.model_.predict(values), dtype=np.float64)
 
-    def summary(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """What the CLI prints with --json."""
         return {
             "presences": self.n_presences_,

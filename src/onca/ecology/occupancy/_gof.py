@@ -33,7 +33,7 @@ class GofResult:
     replicates: int
     failed: int
 
-    def as_dict(self) -> dict[str, float | int]:
+    def to_dict(self) -> dict[str, float | int]:
         return dict(self.__dict__)
 
 

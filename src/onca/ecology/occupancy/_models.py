@@ -176,7 +176,7 @@ class Occupancy(MaximumLikelihood):
         inv = expit if self.model == "occu" else np.exp
         return inv(eta), inv(eta - Z95 * se), inv(eta + Z95 * se)
 
-    def summary(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """What the CLI prints with --json."""
         return {
             "model": self.model,

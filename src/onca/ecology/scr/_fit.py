@@ -243,7 +243,7 @@ class SCR(MaximumLikelihood):
         region = region_mask or self.mask_
         return self.estimates_["D"].scaled(region.area_ha)
 
-    def summary(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """What the CLI prints with --json."""
         return {
             "detectfn": self._fn().name,
