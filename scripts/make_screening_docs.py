@@ -86,7 +86,8 @@ def render_quality(folder: Path) -> str:
     )
     path = folder / "ws.duckdb"
     for kind in load_contract().load_order():
-        ingest_files(path, kind, [summary.out_dir / f"{kind}.parquet"])
+        if kind in summary.counts:  # the CITES records are written for onca trade
+            ingest_files(path, kind, [summary.out_dir / f"{kind}.parquet"])
     with onca.workspace.open(path) as ws:
         started = time.perf_counter()
         screen(ws, load_library())
