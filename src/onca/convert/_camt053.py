@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,6 @@ from onca.convert._output import (
     check_country,
     contract_codes,
     id_part,
-    make_out,
     parse_amount,
     utc_text,
 )
@@ -37,12 +35,11 @@ from onca.convert._xml import (
     MAX_XML_BYTES,
     XmlDocument,
     children,
+    convert_xml,
     find,
     local,
     namespace,
-    parse_xml,
     text,
-    xml_files,
 )
 from onca.errors import InputFileError
 
@@ -94,34 +91,20 @@ def convert_camt053(
     first: one that is not XML, not camt.053.001.02-08, over ``max_file_bytes`` or holding a
     DTD raises InputFileError before anything is written.
     """
-    began = time.perf_counter()
     code = check_country(country, "--country")
-    files = xml_files(source, "camt.053 statements")
-    for path in files:
-        _check_root(parse_xml(path, max_file_bytes))
-    out = Path(out)
-    make_out(out)
-    counts: list[FileCount] = []
-    with (
-        open(out / "rejected.csv", "w", encoding="utf-8", newline="") as rf,
-        ContractWriter(out) as writer,
-    ):
-        rejects = Rejects(rf)
-        for path in files:
-            doc = parse_xml(path, max_file_bytes)
-            count = FileCount(str(path))
-            counts.append(count)
-            _Converter(doc, writer, code, count, rejects).run()
-        outputs = writer.counts()
-    outputs["rejected.csv"] = sum(c.rejected for c in counts)
-    return ConvertResult(
-        source=str(source),
-        out=str(out),
-        files=counts,
-        outputs=outputs,
-        labels_illicit=0,
-        seconds=time.perf_counter() - began,
-        top_reasons=rejects.top(),
+
+    def convert(
+        doc: XmlDocument, writer: ContractWriter, count: FileCount, rejects: Rejects
+    ) -> None:
+        _Converter(doc, writer, code, count, rejects).run()
+
+    return convert_xml(
+        source,
+        out,
+        "camt.053 statements",
+        max_file_bytes=max_file_bytes,
+        check_root=_check_root,
+        convert=convert,
     )
 
 
@@ -153,9 +136,8 @@ class _Converter:
         count: FileCount,
         rejects: Rejects,
     ) -> None:
-        self.doc, self.writer, self.country, self.count, self.rejects = (
-            doc, writer, country, count, rejects,
-        )  # fmt: skip
+        self.doc, self.writer, self.country = doc, writer, country
+        self.count, self.rejects = count, rejects
         codes = contract_codes()
         self.currencies, self.countries = codes["currencies"], codes["countries"]
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,7 +32,6 @@ from onca.convert._output import (
     check_country,
     contract_codes,
     id_part,
-    make_out,
     parse_amount,
     utc_text,
 )
@@ -41,11 +39,10 @@ from onca.convert._xml import (
     MAX_XML_BYTES,
     XmlDocument,
     children,
+    convert_xml,
     find,
     local,
-    parse_xml,
     text,
-    xml_files,
 )
 from onca.errors import InputFileError
 
@@ -244,38 +241,23 @@ def convert_goaml(
     ``<report>``, over ``max_file_bytes`` or holding a DTD raises InputFileError before anything
     is written.
     """
-    began = time.perf_counter()
     code = check_country(country, "--country")
     cash = frozenset(c.strip().upper() for c in cash_funds)
-    files = xml_files(source, "goAML reports")
-    for path in files:  # whole-file checks first: a bad file leaves ``out`` untouched
-        _check_root(parse_xml(path, max_file_bytes))
-    out = Path(out)
-    make_out(out)
-    counts: list[FileCount] = []
     keys: set[str] = set()
-    with (
-        open(out / "rejected.csv", "w", encoding="utf-8", newline="") as rf,
-        ContractWriter(out) as writer,
-    ):
-        rejects = Rejects(rf)
-        for path in files:
-            doc = parse_xml(path, max_file_bytes)
-            count = FileCount(str(path))
-            counts.append(count)
-            key = _report_key(doc, keys)
-            report = _Report(doc, key, writer, code, cash)
-            _convert_report(report, count, rejects)
-        outputs = writer.counts()
-    outputs["rejected.csv"] = sum(c.rejected for c in counts)
-    return ConvertResult(
-        source=str(source),
-        out=str(out),
-        files=counts,
-        outputs=outputs,
-        labels_illicit=0,
-        seconds=time.perf_counter() - began,
-        top_reasons=rejects.top(),
+
+    def convert(
+        doc: XmlDocument, writer: ContractWriter, count: FileCount, rejects: Rejects
+    ) -> None:
+        report = _Report(doc, _report_key(doc, keys), writer, code, cash)
+        _convert_report(report, count, rejects)
+
+    return convert_xml(
+        source,
+        out,
+        "goAML reports",
+        max_file_bytes=max_file_bytes,
+        check_root=_check_root,
+        convert=convert,
     )
 
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Self
 
+from onca._closing import Closing
 from onca.errors import ParameterError
 
 PARTY_COLUMNS = (
@@ -167,7 +167,7 @@ def check_country(value: str | None, option: str) -> str | None:
     return code
 
 
-class ContractWriter:
+class ContractWriter(Closing):
     """parties.csv, accounts.csv and transactions.csv in ``out``, all contract columns, each id
     written once (the first row wins). Use as a context manager."""
 
@@ -178,7 +178,7 @@ class ContractWriter:
         self.ids: dict[str, set[str]] = {"parties": set(), "accounts": set(), "transactions": set()}
         self.unchecked = 0
 
-    def __enter__(self) -> ContractWriter:
+    def __enter__(self) -> Self:
         for name, header in (
             ("parties", PARTY_COLUMNS),
             ("accounts", ACCOUNT_COLUMNS),
@@ -186,19 +186,14 @@ class ContractWriter:
         ):
             f = open(
                 self.out / f"{name}.csv", "w", encoding="utf-8", newline=""
-            )  # closed in __exit__
+            )  # closed by close(), on leaving the with block
             self._files.append(f)
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(header)
             self._writers[name] = writer
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
         for f in self._files:
             f.close()
 

@@ -7,14 +7,16 @@ versions of a schema; the namespace is checked once, at the root, by the convert
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from onca.convert._output import ContractWriter, ConvertResult, FileCount, Rejects, make_out
 from onca.errors import InputFileError
 
 MAX_XML_BYTES = 256 * 1024**2
@@ -132,3 +134,46 @@ def text(elem: ET.Element | None, *path: str) -> str:
     """The stripped text of the element down ``path``; "" when absent or empty."""
     found = find(elem, *path)
     return (found.text or "").strip() if found is not None else ""
+
+
+def convert_xml(
+    source: Path | str,
+    out: Path | str,
+    what: str,
+    *,
+    max_file_bytes: int,
+    check_root: Callable[[XmlDocument], None],
+    convert: Callable[[XmlDocument, ContractWriter, FileCount, Rejects], None],
+) -> ConvertResult:
+    """The frame every XML converter shares: the ``*.xml`` files at ``source`` (``what`` names
+    them in errors) are each parsed and passed to ``check_root`` first, so a bad file raises
+    before anything is written; then each document is handed to ``convert`` with the one
+    ContractWriter on ``out``, its own FileCount and the rejects of ``rejected.csv``.
+    """
+    began = time.perf_counter()
+    files = xml_files(source, what)
+    for path in files:  # whole-file checks first: a bad file leaves ``out`` untouched
+        check_root(parse_xml(path, max_file_bytes))
+    out = Path(out)
+    make_out(out)
+    counts: list[FileCount] = []
+    with (
+        open(out / "rejected.csv", "w", encoding="utf-8", newline="") as rf,
+        ContractWriter(out) as writer,
+    ):
+        rejects = Rejects(rf)
+        for path in files:
+            count = FileCount(str(path))
+            counts.append(count)
+            convert(parse_xml(path, max_file_bytes), writer, count, rejects)
+        outputs = writer.counts()
+    outputs["rejected.csv"] = sum(c.rejected for c in counts)
+    return ConvertResult(
+        source=str(source),
+        out=str(out),
+        files=counts,
+        outputs=outputs,
+        labels_illicit=0,
+        seconds=time.perf_counter() - began,
+        top_reasons=rejects.top(),
+    )

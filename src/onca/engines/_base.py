@@ -14,12 +14,12 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, final
 
 import pyarrow as pa
 import sqlglot
 
+from onca._closing import Closing
 from onca.errors import EngineError
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def scope_predicate(since: dt.datetime | None, until: dt.datetime | None) -> str
     return " AND ".join(parts)
 
 
-class Engine(ABC):
+class Engine(Closing, ABC):
     """Runs SQL over the workspace tables. Use as a context manager, or call :meth:`close`.
 
     ``query`` gives rows as dicts, ``fetch`` as tuples, ``first`` the first row, ``scalar`` one
@@ -211,23 +211,12 @@ class Engine(ABC):
             raise
         self._unregister(name)
 
-    def close(self) -> None:  # noqa: B027 - engines without resources need not override it
-        """Release what the engine holds."""
+    def close(self) -> None:
+        """Release what the engine holds (nothing, for an engine without resources)."""
 
     @final
     def row_count(self, table: str) -> int:
         return int(self.scalar(f'SELECT count(*) AS n FROM "{table}"'))
-
-    def __enter__(self) -> Engine:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def rows_from(columns: Sequence[str], values: Sequence[Sequence[Any]]) -> list[Row]:

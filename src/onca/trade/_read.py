@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from onca._closing import Closing
 from onca.contract import code_set, load_contract, load_reference
 from onca.engines import DuckDBEngine
 from onca.errors import InputFileError
@@ -94,7 +95,7 @@ def trade_lists() -> dict[str, Any]:
 
 
 @dataclass
-class TradeData:
+class TradeData(Closing):
     """A checked CITES export in a workspace (table ``trade``, read through ``db``) with its
     quarantine (``[{"line": ..., "reason": ...}]``, in the order of the file)."""
 
@@ -126,12 +127,6 @@ class TradeData:
     def close(self) -> None:
         """Release the workspace (an in-memory one is gone with it)."""
         self.ws.close()
-
-    def __enter__(self) -> TradeData:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def detect_kind(path: Path) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 import duckdb
 
 from onca import __version__
+from onca._closing import Closing
 from onca.contract import Contract, load_contract
 from onca.errors import WorkspaceError
 from onca.workspace._migrations import MIGRATIONS, SCHEMA_VERSION, sync_contract_columns
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 DEFAULT_MEMORY_LIMIT = "2GB"
 
 
-class Workspace:
+class Workspace(Closing):
     """An open workspace. Use :func:`open_workspace` (``onca.workspace.open``) to get one.
 
     ``db`` is the workspace's own engine: analyses and reports read and store through it (or
@@ -57,17 +57,6 @@ class Workspace:
 
     def close(self) -> None:
         self.con.close()
-
-    def __enter__(self) -> Workspace:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.path)!r}, schema_version={self.schema_version})"
