@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from onca.synth import _calendar as cal
+from onca.synth._ledger import PaymentArrays
 from onca.synth._narratives import LANGUAGES, Narratives
 from onca.synth._places import COUNTRIES, CURRENCIES, UNITS_PER_USD, WHOLE_UNIT_CURRENCIES
 from onca.synth._pools import Pool
@@ -68,20 +69,11 @@ _LANGUAGE_OF = {"es": "es", "pt": "pt", "en": "en", "zh": "zh", "vi": "vi", "nl"
 
 
 @dataclass
-class Block:
-    """Transactions as arrays (one entry per row). Accounts and codes are indices; -1 = none.
-
-    ``ts`` seconds since the epoch (UTC); ``cents`` amount in minor units of ``currency``
-    (index into CURRENCIES); ``channel`` index into CHANNELS; ``template``/``number`` the
-    narrative (see Narratives.render).
+class Block(PaymentArrays):
+    """Ordinary transactions as arrays (the columns of PaymentArrays), with
+    ``template``/``number`` for the narrative (see Narratives.render).
     """
 
-    ts: np.ndarray
-    from_acc: np.ndarray
-    to_acc: np.ndarray
-    cents: np.ndarray
-    currency: np.ndarray
-    channel: np.ndarray
     template: np.ndarray
     number: np.ndarray
 

@@ -14,7 +14,6 @@ cameras without IDs, present at a station with a probability that depends on its
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass
@@ -26,6 +25,7 @@ import numpy as np
 from onca.ecology.scr._data import Traps
 from onca.ecology.scr._mask import make_mask
 from onca.ecology.scr._simulate import Simulated, simulate_captures, simulate_population
+from onca.synth._csvfile import csv_table, write_csv
 
 Periods = list[list[tuple[dt.datetime, dt.datetime]]]
 CRS = "EPSG:32721"  # UTM 21S
@@ -126,10 +126,11 @@ def write_camtrap_survey(
     unmarked, occupancy_truth = _unmarked(periods, deployments, forest, rng, nights)
     observations = sorted(observations + unmarked, key=lambda r: (r[1], r[0]))
     _write_observations(folder, observations)
-    with (folder / "site_covariates.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["site_id", "forest"])
-        w.writerows([i, v] for i, v in zip(ids, forest.tolist(), strict=True))
+    write_csv(
+        folder / "site_covariates.csv",
+        ["site_id", "forest"],
+        ([i, v] for i, v in zip(ids, forest.tolist(), strict=True)),
+    )
     _write_package(folder, lon, lat, nights)
     truth = CamtrapTruth(
         "Panthera onca",
@@ -193,25 +194,24 @@ def _write_deployments(
 ) -> dict[tuple[int, int], str]:
     """deployments.csv; returns (station, deployment number) -> deploymentID."""
     names = {}
-    with (folder / "deployments.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(
-            [
-                "deploymentID",
-                "locationID",
-                "locationName",
-                "latitude",
-                "longitude",
-                "deploymentStart",
-                "deploymentEnd",
-                "cameraModel",
-                "cameraHeight",
-                "baitUse",
-                "featureType",
-                "habitat",
-                "deploymentComments",
-            ]
-        )
+    with csv_table(
+        folder / "deployments.csv",
+        [
+            "deploymentID",
+            "locationID",
+            "locationName",
+            "latitude",
+            "longitude",
+            "deploymentStart",
+            "deploymentEnd",
+            "cameraModel",
+            "cameraHeight",
+            "baitUse",
+            "featureType",
+            "habitat",
+            "deploymentComments",
+        ],
+    ) as w:
         for k, spans in enumerate(periods):
             for j, (a, b) in enumerate(spans):
                 dep = f"{ids[k]}-{j + 1}"
@@ -311,26 +311,25 @@ def _unmarked(
 
 
 def _write_observations(folder: Path, rows: list[tuple[str, dt.datetime, str, str, str]]) -> None:
-    with (folder / "observations.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(
-            [
-                "observationID",
-                "deploymentID",
-                "mediaID",
-                "eventID",
-                "eventStart",
-                "eventEnd",
-                "observationLevel",
-                "observationType",
-                "scientificName",
-                "count",
-                "lifeStage",
-                "sex",
-                "individualID",
-                "classificationMethod",
-            ]
-        )
+    with csv_table(
+        folder / "observations.csv",
+        [
+            "observationID",
+            "deploymentID",
+            "mediaID",
+            "eventID",
+            "eventStart",
+            "eventEnd",
+            "observationLevel",
+            "observationType",
+            "scientificName",
+            "count",
+            "lifeStage",
+            "sex",
+            "individualID",
+            "classificationMethod",
+        ],
+    ) as w:
         for n, (dep, when, species, individual, sex) in enumerate(rows, start=1):
             end = when + dt.timedelta(seconds=30)
             w.writerow(
@@ -351,18 +350,19 @@ def _write_observations(folder: Path, rows: list[tuple[str, dt.datetime, str, st
                     "human",
                 ]
             )
-    with (folder / "media.csv").open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerow(
-            [
-                "mediaID",
-                "deploymentID",
-                "captureMethod",
-                "timestamp",
-                "filePath",
-                "filePublic",
-                "fileMediatype",
-            ]
-        )
+    write_csv(
+        folder / "media.csv",
+        [
+            "mediaID",
+            "deploymentID",
+            "captureMethod",
+            "timestamp",
+            "filePath",
+            "filePublic",
+            "fileMediatype",
+        ],
+        [],
+    )
 
 
 def _write_package(folder: Path, lon: Any, lat: Any, nights: int) -> None:

@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from onca.synth._csvfile import csv_table, write_csv
+
 YEARS = range(2012, 2024)
 COLUMNS = (
     "id",
@@ -253,28 +255,27 @@ def write_cites_records(out_dir: Path | str, *, seed: int = 7) -> dict[str, Any]
         records = csv.DictWriter(fh, COLUMNS, quoting=csv.QUOTE_MINIMAL)
         records.writeheader()
         records.writerows(rows)
-    with (folder / "facilities.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(
-            [
-                "facility",
-                "country",
-                "taxon",
-                "breeding_females",
-                "offspring_per_female_year",
-                "from_year",
-                "to_year",
-                "source",
-            ]
-        )
+    with csv_table(
+        folder / "facilities.csv",
+        [
+            "facility",
+            "country",
+            "taxon",
+            "breeding_females",
+            "offspring_per_female_year",
+            "from_year",
+            "to_year",
+            "source",
+        ],
+    ) as writer:
         for name, country, taxon, females, rate in FACILITIES:
             writer.writerow([name, country, taxon, females, rate, 2010, "", ASSUMPTION])
         writer.writerow(["Unnamed breeder", "XQ", "Ara ararauna", 10, 2, 2010, "", ASSUMPTION])
-    with (folder / "productivity.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["taxon", "offspring_per_female_year", "source"])
-        for taxon, rate in PRODUCTIVITY:
-            writer.writerow([taxon, rate, ASSUMPTION])
+    write_csv(
+        folder / "productivity.csv",
+        ["taxon", "offspring_per_female_year", "source"],
+        ([taxon, rate, ASSUMPTION] for taxon, rate in PRODUCTIVITY),
+    )
     flows = {f[0]: f for f in FLOWS}
     truth = {
         "records": len(rows),

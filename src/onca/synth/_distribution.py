@@ -9,12 +9,13 @@ style, WGS 84) are drawn from pixels in proportion to it, with ten pixels of no 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from pathlib import Path
 
 import numpy as np
+
+from onca.synth._csvfile import csv_table
 
 CRS = "EPSG:32721"
 ORIGIN = (360_000.0, 8_100_000.0)  # top-left corner
@@ -67,18 +68,17 @@ def write_distribution_data(
         with rasterio.open(folder / f"{name}.tif", "w", **profile) as dst:
             dst.write(np.where(np.isnan(layer), -9999.0, layer).astype("float32"), 1)
     start = dt.date(2015, 1, 1)
-    with (folder / "occurrences.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(
-            [
-                "gbifID",
-                "species",
-                "decimalLatitude",
-                "decimalLongitude",
-                "eventDate",
-                "basisOfRecord",
-            ]
-        )
+    with csv_table(
+        folder / "occurrences.csv",
+        [
+            "gbifID",
+            "species",
+            "decimalLatitude",
+            "decimalLongitude",
+            "eventDate",
+            "basisOfRecord",
+        ],
+    ) as w:
         for i in range(records):
             day = start + dt.timedelta(days=int(rng.integers(0, 3650)))
             coords = [f"{lat[i]:.5f}", f"{lon[i]:.5f}"]

@@ -17,8 +17,11 @@ from onca.synth._population import World
 
 
 @dataclass
-class IllicitRows:
-    """Illicit transactions as arrays, sorted by ``ts`` (see Block for the column meanings)."""
+class PaymentArrays:
+    """The columns every batch of generated payments has, one entry per payment: ``ts`` seconds
+    since the epoch (UTC); ``from_acc``/``to_acc`` account indices (-1: cash or none);
+    ``cents`` the amount in minor units of ``currency`` (index into CURRENCIES); ``channel``
+    index into CHANNELS."""
 
     ts: np.ndarray
     from_acc: np.ndarray
@@ -26,6 +29,13 @@ class IllicitRows:
     cents: np.ndarray
     currency: np.ndarray
     channel: np.ndarray
+
+
+@dataclass
+class IllicitRows(PaymentArrays):
+    """Illicit transactions as arrays, sorted by ``ts``, with their narrative and the truth
+    (network, typology, episode) of each."""
+
     narrative: list[str]
     network: list[str]
     typology: list[str]
