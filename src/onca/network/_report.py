@@ -129,21 +129,36 @@ def _trail_paragraphs(result: TraceResult) -> list[str]:
     return lines
 
 
+def _with_roles(
+    headings: list[str], rows: list[tuple[str | None, list[object]]], roles: dict[str, str]
+) -> tuple[list[str], list[list[object]]]:
+    """``headings`` and the rows, each given with the entity it is about (None: no entity);
+    when the scenario's truth is known (``roles`` not empty), a last column holds each entity's
+    planted role ("" for an entity outside the network and for a row without entity)."""
+    if not roles:
+        return headings, [row for _, row in rows]
+    return [*headings, "planted role (truth)"], [
+        [*row, roles.get(entity, "") if entity is not None else ""] for entity, row in rows
+    ]
+
+
 def _ranking_table(result: TraceResult, roles: dict[str, str]) -> TableBlock:
-    headings = ["entity", "name", "money in (US$)", "money out (US$)"]
-    if roles:
-        headings.append("planted role (truth)")
-    rows = []
-    for entity, money in result.entity_money()[:10]:
-        row = [
-            entity,
-            result.entity_labels.get(entity, (entity, None))[0],
-            _money(money["backward_usd"]),
-            _money(money["forward_usd"]),
-        ]
-        if roles:
-            row.append(roles.get(entity, ""))
-        rows.append(row)
+    headings, rows = _with_roles(
+        ["entity", "name", "money in (US$)", "money out (US$)"],
+        [
+            (
+                entity,
+                [
+                    entity,
+                    result.entity_labels.get(entity, (entity, None))[0],
+                    _money(money["backward_usd"]),
+                    _money(money["forward_usd"]),
+                ],
+            )
+            for entity, money in result.entity_money()[:10]
+        ],
+        roles,
+    )
     return TableBlock(
         "Who the money went through: the 10 entities with the most traced money (in: part of "
         "the money that reached the seized parties; out: part of what left them)",
@@ -183,24 +198,21 @@ def _day(seconds: int) -> str:
 
 
 def _disruption_table(players: KeyPlayers, roles: dict[str, str]) -> TableBlock:
-    headings = ["arrest", "entity", "name", "fragmentation after", "largest group left"]
-    if roles:
-        headings.append("planted role (truth)")
-    rows: list[list[object]] = [
-        ["none", "", "", f"{players.before.fragmentation:.2f}", players.before.largest_component]
-        + ([""] if roles else [])
-    ]
-    for r in players.chosen:
-        row: list[object] = [
-            r.step,
-            r.name,
-            r.label or "",
-            f"{r.fragmentation:.2f}",
-            r.largest_component,
-        ]
-        if roles:
-            row.append(roles.get(r.name, ""))
-        rows.append(row)
+    before = players.before
+    headings, rows = _with_roles(
+        ["arrest", "entity", "name", "fragmentation after", "largest group left"],
+        [
+            (None, ["none", "", "", f"{before.fragmentation:.2f}", before.largest_component]),
+            *(
+                (
+                    r.name,
+                    [r.step, r.name, r.label or "", f"{r.fragmentation:.2f}", r.largest_component],
+                )
+                for r in players.chosen
+            ),
+        ],
+        roles,
+    )
     return TableBlock(
         "Disruption ranking: arrests that break the traced network apart fastest",
         headings,
@@ -279,20 +291,14 @@ def risk_section(
             f"Against the scenario's truth: {hits} of the top 50 are planted network members "
             f"({hits / 50:.0%}; {base:.1%} of all ranked entities are)."
         )
-    headings = ["rank", "entity", "name", "explained by"]
-    if roles:
-        headings.append("planted role (truth)")
-    rows = []
-    for i, r in enumerate(ranked[:15], start=1):
-        row: list[object] = [
-            i,
-            r.name,
-            r.label or "",
-            " → ".join(labels.get(n) or n for n in r.path),
-        ]
-        if roles:
-            row.append(roles.get(r.name, ""))
-        rows.append(row)
+    headings, rows = _with_roles(
+        ["rank", "entity", "name", "explained by"],
+        [
+            (r.name, [i, r.name, r.label or "", " → ".join(labels.get(n) or n for n in r.path)])
+            for i, r in enumerate(ranked[:15], start=1)
+        ],
+        roles,
+    )
     return Section(
         "Risk from known offenders",
         paragraphs,

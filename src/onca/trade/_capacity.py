@@ -192,13 +192,7 @@ def capacity(
     unknown = [s for s in sources if s not in code_set(["cites_sources"])]
     if unknown:
         raise ParameterError(f"sources: {', '.join(unknown)} are not CITES source codes")
-    if data.kind == "comptab":
-        sql = _EXPORTS.format(
-            qty="coalesce(exporter_qty, importer_qty)",
-            reporter="CASE WHEN exporter_qty IS NOT NULL THEN 'E' ELSE 'I' END",
-        )
-    else:
-        sql = _EXPORTS.format(qty="quantity", reporter="reporter")
+    sql = data.quantity_sql(_EXPORTS)
     exports: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
     for taxon, exporter, year, qty, _ in data.db.fetch(sql, [list(terms), list(sources)]):
         exports[(taxon, exporter)][int(year)] = float(qty or 0)

@@ -111,6 +111,17 @@ class TradeData(Closing):
         """The engine the analyses read ``trade`` through."""
         return self.ws.db
 
+    def quantity_sql(self, template: str) -> str:
+        """``template`` with ``{qty}`` (one quantity per row) and ``{reporter}`` (``E`` or ``I``:
+        whose figure it is) filled in for this kind of export: the comparative tabulation
+        takes the exporter's figure where there is one, else the importer's."""
+        if self.kind == "comptab":
+            return template.format(
+                qty="coalesce(exporter_qty, importer_qty)",
+                reporter="CASE WHEN exporter_qty IS NOT NULL THEN 'E' ELSE 'I' END",
+            )
+        return template.format(qty="quantity", reporter="reporter")
+
     def summary(self) -> dict[str, Any]:
         reasons: dict[str, int] = {}
         for q in self.quarantine:

@@ -44,13 +44,7 @@ def source_shifts(
         raise ParameterError(f"min_change: expected a share between 0 and 1, got {min_change}")
     if min_years < 2:
         raise ParameterError(f"min_years: expected at least 2, got {min_years}")
-    if data.kind == "comptab":
-        sql = _SQL.format(
-            qty="coalesce(exporter_qty, importer_qty)",
-            reporter="CASE WHEN exporter_qty IS NOT NULL THEN 'E' ELSE 'I' END",
-        )
-    else:
-        sql = _SQL.format(qty="quantity", reporter="reporter")
+    sql = data.quantity_sql(_SQL)
     series: dict[tuple[str, str, str], list[tuple[int, float, float]]] = defaultdict(list)
     for taxon, exporter, unit, year, wild, captive in data.db.fetch(sql):
         series[(taxon, exporter, unit)].append((int(year), float(wild or 0), float(captive or 0)))
