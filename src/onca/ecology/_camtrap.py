@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from onca.ecology._coords import read_lat_lon
 from onca.errors import InputFileError, OncaWarning, ParameterError
 
 F64 = npt.NDArray[np.float64]
@@ -162,16 +163,7 @@ def read_camtrap_dp(
     periods: list[tuple[int, dt.datetime, dt.datetime]] = []
     for line, row in enumerate(deployments, start=2):
         name = (row.get("locationID") or "").strip() or row["deploymentID"]
-        try:
-            lat, lon = float(row["latitude"]), float(row["longitude"])
-        except ValueError:
-            raise InputFileError(
-                f"{dep_path} line {line}: latitude and longitude must be numbers"
-            ) from None
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise InputFileError(
-                f"{dep_path} line {line}: latitude {lat}, longitude {lon} are out of range"
-            )
+        lat, lon = read_lat_lon(row["latitude"], row["longitude"], f"{dep_path} line {line}")
         if name not in stations:
             stations[name] = len(stations)
             lonlat.append((lon, lat))

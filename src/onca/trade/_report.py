@@ -33,16 +33,8 @@ def evaluate_trade(folder: Path, truth: dict[str, Any]) -> dict[str, Any]:
             == (gap["taxon"], gap["exporter"], gap["importer"], gap["year"])
             and f["difference"] >= 0.5 * gap["importer_reported"]
         ]
-        planted.append(
-            {
-                "pattern": "mirror gap",
-                "where": f"{gap['taxon']}, {gap['exporter']} to {gap['importer']}, {gap['year']}",
-                "found": bool(hits),
-                "rank": hits[0][0] if hits else None,
-                "of": len(mirrors),
-                "finding": hits[0][1] if hits else None,
-            }
-        )
+        where = f"{gap['taxon']}, {gap['exporter']} to {gap['importer']}, {gap['year']}"
+        planted.append(_planted("mirror gap", where, hits, len(mirrors)))
     s = truth["source_shift"]
     hits = [
         (rank, f)
@@ -50,16 +42,8 @@ def evaluate_trade(folder: Path, truth: dict[str, Any]) -> dict[str, Any]:
         if (f["taxon"], f["exporter"], f["direction"], f["years_after"][0])
         == (s["taxon"], s["exporter"], s["direction"], s["first_captive_year"])
     ]
-    planted.append(
-        {
-            "pattern": "wild-to-captive shift",
-            "where": f"{s['taxon']}, {s['exporter']}, from {s['first_captive_year']}",
-            "found": bool(hits),
-            "rank": hits[0][0] if hits else None,
-            "of": len(shifts),
-            "finding": hits[0][1] if hits else None,
-        }
-    )
+    where = f"{s['taxon']}, {s['exporter']}, from {s['first_captive_year']}"
+    planted.append(_planted("wild-to-captive shift", where, hits, len(shifts)))
     c = truth["over_capacity"]
     flagged = [f for f in over if (f["taxon"], f["exporter"]) == (c["taxon"], c["exporter"])]
     years = sorted(f["year"] for f in flagged)
@@ -81,6 +65,21 @@ def evaluate_trade(folder: Path, truth: dict[str, Any]) -> dict[str, Any]:
         "shifts": shifts,
         "capacity": over,
         "planted": planted,
+    }
+
+
+def _planted(
+    pattern: str, where: str, hits: list[tuple[int, dict[str, Any]]], of: int
+) -> dict[str, Any]:
+    """How a planted ``pattern`` at ``where`` fared: found if any finding matched it (``hits``:
+    (rank, finding), best first), with the rank and the finding of the first, out of ``of``."""
+    return {
+        "pattern": pattern,
+        "where": where,
+        "found": bool(hits),
+        "rank": hits[0][0] if hits else None,
+        "of": of,
+        "finding": hits[0][1] if hits else None,
     }
 
 

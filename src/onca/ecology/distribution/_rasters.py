@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from onca.ecology._coords import read_lat_lon
 from onca.errors import InputFileError, ParameterError
 
 F64 = npt.NDArray[np.float64]
@@ -129,14 +130,7 @@ def read_occurrences(path: Path | str, species: str | None = None) -> tuple[F64,
     for line, r in enumerate(rows, start=2):
         if r not in matching:
             continue
-        try:
-            la, lo = float(r["decimalLatitude"]), float(r["decimalLongitude"])
-        except ValueError:
-            raise InputFileError(
-                f"{p} line {line}: latitude and longitude must be numbers"
-            ) from None
-        if not (-90 <= la <= 90 and -180 <= lo <= 180):
-            raise InputFileError(f"{p} line {line}: latitude {la}, longitude {lo} out of range")
+        la, lo = read_lat_lon(r["decimalLatitude"], r["decimalLongitude"], f"{p} line {line}")
         lon.append(lo)
         lat.append(la)
     return np.asarray(lon), np.asarray(lat), matching[0]["species"]
