@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from onca.cli._common import err, errors_as_exit, out, print_json
+from onca.cli._options import JsonOption
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -65,7 +66,7 @@ def _session(db: str | None) -> Iterator[Session]:
 
 
 @app.command("init")
-def init(db: DbOption = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def init(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Create the registry's tables, or bring them to the latest migration (safe to repeat)."""
     from onca.registry._db import database_url, make_engine, migrate, schema_revision
 
@@ -184,7 +185,7 @@ def user_add(
         int | None, typer.Option(min=1, help="The token expires after this many days.")
     ] = None,
     db: DbOption = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Add a user and print their API token. The token is shown once: only its hash is kept."""
     from onca.registry._admin import add_user
@@ -244,7 +245,7 @@ def verify_audit(
             help="The audit key (default $ONCA_REGISTRY_AUDIT_KEY_FILE); needed for keyed links."
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Check the audit log's hash chain and the agreements and users against it; name the
     first broken link and every record changed outside the registry (exit code 1 if any)."""
