@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table as RichTable
 from rich.text import Text
 
 from onca.errors import OncaError
@@ -130,6 +132,28 @@ def write_table(table: Any, path: Path, option: str = "--out") -> None:
         raise ParameterError(f"{option} {path}: cannot write it: {e}") from None
 
 
+def numbers_table(title: str | None, columns: Sequence[str]) -> RichTable:
+    """A Rich table whose first column names the row (left-aligned) and whose other columns
+    hold figures (right-aligned); the title, if any, sits on the left."""
+    table = RichTable(title=title, title_justify="left")
+    for i, col in enumerate(columns):
+        table.add_column(col, justify="left" if i == 0 else "right")
+    return table
+
+
+@contextmanager
+def recording_warnings() -> Iterator[list[str]]:
+    """:func:`errors_as_exit` that also records Onca's warnings: once the block has run, the
+    list it yields holds their distinct messages, in order, for the result to report."""
+    from onca.errors import OncaWarning
+
+    messages: list[str] = []
+    with errors_as_exit(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", OncaWarning)
+        yield messages
+    messages.extend(onca_warnings(caught))
+
+
 def onca_warnings(caught: list[Any]) -> list[str]:
     """The distinct messages of the OncaWarnings among recorded warnings, in order."""
     from onca.errors import OncaWarning
@@ -153,3 +177,28 @@ def make_folder(folder: Path, option: str) -> Path:
     except OSError as e:
         raise ParameterError(f"{option} {folder}: cannot create it: {e}") from None
     return folder
+
+
+def write_pictures(
+    folder: Path, pictures: Mapping[str, bytes], option: str = "--plots"
+) -> list[str]:
+    """Write each PNG of ``pictures`` (file name -> bytes) into ``folder``, created if missing
+    (a failure names ``option``); the paths written, in order."""
+    make_folder(folder, option)
+    for name, png in pictures.items():
+        (folder / name).write_bytes(png)
+    return [str(folder / name) for name in pictures]
+
+
+def print_result(
+    payload: Mapping[str, Any], as_json: bool, print_text: Callable[[Any], None]
+) -> None:
+    """Print a command's result: ``payload`` as one JSON document; or its ``warnings`` on
+    stderr, then ``print_text(payload)``, then the pictures it wrote (``plots``) on stderr."""
+    if as_json:
+        print_json(payload)
+        return
+    print_warnings(payload.get("warnings", []))
+    print_text(payload)
+    for path in payload.get("plots", []):
+        err.print(f"wrote {path}", highlight=False)

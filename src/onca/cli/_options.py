@@ -1,6 +1,8 @@
 """Options that many commands share, declared once so that they read the same everywhere.
 
->>> def cmd(engine: EngineOption = "duckdb", as_json: JsonOption = False) -> None: ...
+>>> def cmd(
+...     workspace: WorkspaceArg, engine: EngineOption = "duckdb", as_json: JsonOption = False
+... ) -> None: ...
 
 ``--engine`` lists the engines an analysis supports, with what each is, from the one engine
 registry (:data:`onca.engines.ENGINES`); the analysis itself checks the name
@@ -9,12 +11,56 @@ registry (:data:`onca.engines.ENGINES`); the analysis itself checks the name
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from onca.engines import ALL_ENGINES, ENGINES
+from onca.errors import ParameterError
+
+
+def workspace_argument(help: str = "Workspace file (DuckDB).") -> Any:
+    """``WORKSPACE``: the DuckDB file a command reads or writes; ``help`` says what it expects
+    of it (already screened, created if missing...)."""
+    return typer.Argument(help=help)
+
+
+def out_option(help: str, *aliases: str) -> Any:
+    """``--out`` (and ``aliases`` such as ``-o``): where a command writes; ``help`` says what,
+    a folder or a file."""
+    return typer.Option("--out", *aliases, help=help)
+
+
+def seed_option(help: str) -> Any:
+    """``--seed``: the random seed; ``help`` says what it draws (the same seed, the same result)."""
+    return typer.Option("--seed", help=help)
+
+
+def date_option(help: str) -> Any:
+    """A date (or ISO time) option such as ``--since``/``--until``, read by :func:`parse_date`."""
+    return typer.Option(help=help)
+
+
+def plots_option(help: str) -> Any:
+    """``--plots DIR``: a folder for the command's PNG pictures; ``help`` says which."""
+    return typer.Option("--plots", help=help)
+
+
+def parse_date(value: str | None, option: str) -> dt.datetime | None:
+    """A ``--since``/``--until`` value as a naive UTC datetime (None stays None); an aware time
+    is converted to UTC. A value that is no ISO date names ``option``."""
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ParameterError(
+            f"{option}: expected a date like 2024-01-31 (or 2024-01-31T12:00), got {value!r}"
+        ) from None
+    return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
 def json_option(what: str = "the result") -> Any:
@@ -36,6 +82,12 @@ def engine_option(
     that are not engines, such as the tracer's in-memory arrays)."""
     return typer.Option("--engine", help=engine_help(supported, extra))
 
+
+WorkspaceArg = Annotated[Path, workspace_argument()]
+"""``WORKSPACE``, the workspace file (DuckDB)."""
+
+ResultsJson = Annotated[bool, json_option("the results")]
+"""``--json`` printing an analysis's results."""
 
 JsonOption = Annotated[bool, json_option()]
 """``--json`` printing the command's result."""
