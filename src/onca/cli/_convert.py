@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table as RichTable
 
 from onca.cli._common import (
     err,
     errors_as_exit,
+    numbers_table,
     out,
     print_json,
     print_warnings,
     progress_bar,
 )
-from onca.cli._options import json_option
+from onca.cli._options import json_option, out_option
 from onca.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -44,6 +45,13 @@ source file, rows read = written + rejected.
 )
 
 
+OutDir = Annotated[Path, out_option("Folder to write the CSV files into.")]
+"""``--out DIR``: every converter writes its CSV files into a folder."""
+
+CountsJson = Annotated[bool, json_option("the counts")]
+"""``--json``: print what a conversion read, wrote and rejected."""
+
+
 def _start(value: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
@@ -59,7 +67,7 @@ def amlsim(
     source: Annotated[
         Path, typer.Argument(help="AMLSim sample: a folder or the .tgz as published.")
     ],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the CSV files into.")],
+    out_dir: OutDir,
     start: Annotated[
         str, typer.Option(help="Date (or ISO time, UTC if no offset) of step 0.")
     ] = "2020-01-01",
@@ -72,7 +80,7 @@ def amlsim(
     country: Annotated[
         str, typer.Option(help="ISO 3166-1 country of every account (AMLSim has none).")
     ] = "US",
-    as_json: Annotated[bool, json_option("the counts")] = False,
+    as_json: CountsJson = False,
 ) -> None:
     """Convert an IBM AMLSim sample into contract files, labels and a list of rejected rows.
 
@@ -97,15 +105,19 @@ def amlsim(
     from onca.convert import convert_amlsim
 
     with errors_as_exit():
-        result = convert_amlsim(
-            source,
-            out_dir,
-            start=_start(start),
-            step=dt.timedelta(hours=step_hours),
-            currency=currency,
-            country=country,
-        )
-    _report(result, "amlsim", as_json, labels="accounts labelled illicit")
+        origin = _start(start)
+    _convert(
+        convert_amlsim,
+        source,
+        out_dir,
+        as_json,
+        name="amlsim",
+        labels="accounts labelled illicit",
+        start=origin,
+        step=dt.timedelta(hours=step_hours),
+        currency=currency,
+        country=country,
+    )
 
 
 @app.command()
@@ -113,14 +125,14 @@ def amlworld(
     source: Annotated[
         Path, typer.Argument(help="AMLworld transaction CSV, e.g. HI-Small_Trans.csv.")
     ],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the CSV files into.")],
+    out_dir: OutDir,
     country: Annotated[
         str, typer.Option(help="ISO 3166-1 country of every account (AMLworld has none).")
     ] = "US",
     btc_usd: Annotated[
         str, typer.Option("--btc-usd", help="USD per bitcoin, to convert Bitcoin amounts.")
     ] = "20000",
-    as_json: Annotated[bool, json_option("the counts")] = False,
+    as_json: CountsJson = False,
 ) -> None:
     """Convert an IBM AMLworld transaction CSV into contract files and labels, streamed.
 
@@ -150,22 +162,23 @@ def amlworld(
     """
     from onca.convert import convert_amlworld
 
-    with errors_as_exit(), progress_bar(enabled=not as_json) as update:
-        result = convert_amlworld(
-            source, out_dir, country=country, btc_usd=btc_usd, progress=update
-        )
-    _report(
-        result,
-        "amlworld",
+    _convert(
+        convert_amlworld,
+        source,
+        out_dir,
         as_json,
+        name="amlworld",
         labels="accounts labelled 1 (they send or receive a laundering payment)",
+        progress=True,
+        country=country,
+        btc_usd=btc_usd,
     )
 
 
 @app.command()
 def goaml(
     source: Annotated[Path, typer.Argument(help="A goAML report (.xml) or a folder of them.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the CSV files into.")],
+    out_dir: OutDir,
     country: Annotated[
         str | None,
         typer.Option(
@@ -180,7 +193,7 @@ def goaml(
             help="A funds code that means cash (repeat; default K, CASH, EFECTIVO, DINHEIRO...).",
         ),
     ] = None,
-    as_json: Annotated[bool, json_option("the counts")] = False,
+    as_json: CountsJson = False,
 ) -> None:
     """Convert UNODC goAML XML reports (STR, CTR...) into contract files and rejected rows.
 
@@ -207,11 +220,15 @@ def goaml(
     from onca.convert import convert_goaml
     from onca.convert._goaml import CASH_FUNDS
 
-    with errors_as_exit():
-        result = convert_goaml(
-            source, out_dir, country=country, cash_funds=cash_funds or CASH_FUNDS
-        )
-    _report(result, "goaml", as_json)
+    _convert(
+        convert_goaml,
+        source,
+        out_dir,
+        as_json,
+        name="goaml",
+        country=country,
+        cash_funds=cash_funds or CASH_FUNDS,
+    )
 
 
 @app.command()
@@ -219,12 +236,12 @@ def camt053(
     source: Annotated[
         Path, typer.Argument(help="A camt.053 statement (.xml) or a folder of them.")
     ],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the CSV files into.")],
+    out_dir: OutDir,
     country: Annotated[
         str | None,
         typer.Option(help="ISO 3166-1 country of accounts with no IBAN, address or BIC."),
     ] = None,
-    as_json: Annotated[bool, json_option("the counts")] = False,
+    as_json: CountsJson = False,
 ) -> None:
     """Convert ISO 20022 camt.053 bank statements (.001.02 to .001.08) into contract files.
 
@@ -249,9 +266,28 @@ def camt053(
     """
     from onca.convert import convert_camt053
 
-    with errors_as_exit():
-        result = convert_camt053(source, out_dir, country=country)
-    _report(result, "camt053", as_json)
+    _convert(convert_camt053, source, out_dir, as_json, name="camt053", country=country)
+
+
+def _convert(
+    convert: Callable[..., ConvertResult],
+    source: Path,
+    out_dir: Path,
+    as_json: bool,
+    *,
+    name: str,
+    labels: str = "",
+    progress: bool = False,
+    **options: Any,
+) -> None:
+    """Run ``convert(source, out_dir, **options)`` (with a progress bar on stderr when the
+    converter reports ``progress`` and the output is not JSON), then print what it did.
+    ``labels`` says what the labelled accounts are, for converters that write labels."""
+    with errors_as_exit(), progress_bar(enabled=progress and not as_json) as update:
+        if progress:
+            options["progress"] = update
+        result = convert(source, out_dir, **options)
+    _report(result, name, as_json, labels=labels)
 
 
 def _report(result: ConvertResult, name: str, as_json: bool, *, labels: str = "") -> None:
@@ -259,9 +295,9 @@ def _report(result: ConvertResult, name: str, as_json: bool, *, labels: str = ""
     if as_json:
         print_json(result.to_dict())
         return
-    table = RichTable(title=f"convert {name} -> {result.out}", title_justify="left")
-    for col in ("file", "read", "written", "rejected"):
-        table.add_column(col, justify="left" if col == "file" else "right")
+    table = numbers_table(
+        f"convert {name} -> {result.out}", ("file", "read", "written", "rejected")
+    )
     for f in result.files:
         table.add_row(Path(f.file).name, f"{f.read:,}", f"{f.written:,}", f"{f.rejected:,}")
     out.print(table)

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table as RichTable
 
-from onca.cli._common import (
-    err,
-    errors_as_exit,
-    make_folder,
-    onca_warnings,
-    out,
-    print_json,
-    print_warnings,
-)
-from onca.cli._options import json_option
+from onca.cli._camtrap import OccasionDaysOption, SpeciesOption, camtrap_option, camtrap_species
+from onca.cli._common import numbers_table, out, print_result, recording_warnings, write_pictures
+from onca.cli._options import ResultsJson, plots_option
 
 
 def _pairs(text: str | None, option: str) -> dict[str, float]:
@@ -65,15 +56,9 @@ def density(
         ),
     ] = None,
     camtrap_dp: Annotated[
-        Path | None,
-        typer.Option("--camtrap-dp", help="A Camtrap DP package (folder) instead of secr files."),
+        Path | None, camtrap_option("A Camtrap DP package (folder) instead of secr files.")
     ] = None,
-    species: Annotated[
-        str | None,
-        typer.Option(
-            help="With --camtrap-dp: scientific or common name, e.g. 'Panthera onca' or jaguar."
-        ),
-    ] = None,
+    species: SpeciesOption = None,
     detector: Annotated[
         str | None,
         typer.Option(
@@ -118,9 +103,7 @@ def density(
     binom_n: Annotated[
         int, typer.Option(min=0, help="Count detectors: 0 Poisson, N binomial of size N.")
     ] = 0,
-    occasion_days: Annotated[
-        float, typer.Option(help="With --camtrap-dp: length of an occasion in days.")
-    ] = 1.0,
+    occasion_days: OccasionDaysOption = 1.0,
     crs: Annotated[
         str | None, typer.Option(help="With --camtrap-dp: projected CRS (default: the UTM zone).")
     ] = None,
@@ -145,8 +128,8 @@ def density(
     compare: Annotated[
         bool, typer.Option("--compare", help="Fit HN, EX, HHN and HEX and print the AIC table.")
     ] = False,
-    plots: Annotated[Path | None, typer.Option(help="Folder for PNG pictures of the fit.")] = None,
-    as_json: Annotated[bool, json_option("the results")] = False,
+    plots: Annotated[Path | None, plots_option("Folder for PNG pictures of the fit.")] = None,
+    as_json: ResultsJson = False,
 ) -> None:
     """Density of individually identified animals by spatial capture-recapture (SCR).
 
@@ -172,19 +155,16 @@ def density(
         read_camtrap_capthist,
         read_secr,
     )
-    from onca.errors import OncaWarning, ParameterError
+    from onca.errors import ParameterError
 
-    with errors_as_exit(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", OncaWarning)
+    with recording_warnings() as messages:
         source: dict[str, Any] = {}
         if camtrap_dp is not None:
             if traps or captures:
                 raise ParameterError("give either --camtrap-dp or --traps and --captures, not both")
-            if not species:
-                raise ParameterError("--camtrap-dp needs --species (a scientific or common name)")
             ch, survey = read_camtrap_capthist(
                 camtrap_dp,
-                species,
+                camtrap_species(species),
                 occasion_days=occasion_days,
                 detector=detector or "proximity",
                 crs=crs,
@@ -240,13 +220,8 @@ def density(
                 payload["comparison"] = _comparison(fits)
             if plots is not None:
                 payload["plots"] = _write_plots(chosen, ch, plots)
-    messages = onca_warnings(caught)
-    if as_json:
-        payload["warnings"] = messages
-        print_json(payload)
-        return
-    print_warnings(messages)
-    _print(payload)
+    payload["warnings"] = messages
+    print_result(payload, as_json, _print)
 
 
 def _comparison(fits: dict[str, Any]) -> list[dict[str, Any]]:
@@ -258,16 +233,13 @@ def _comparison(fits: dict[str, Any]) -> list[dict[str, Any]]:
 def _write_plots(model: Any, ch: Any, folder: Path) -> list[str]:
     from onca.ecology.scr._plots import density_surface_png, detection_function_png, detections_png
 
-    make_folder(folder, "--plots")
     pictures = {
         "detection_function.png": detection_function_png(model),
         "detections.png": detections_png(ch, model.mask_.xy),
     }
     if not model.conditional and model.prepared_.spec.d_terms:
         pictures["density_surface.png"] = density_surface_png(model)
-    for name, png in pictures.items():
-        (folder / name).write_bytes(png)
-    return [str(folder / name) for name in pictures]
+    return write_pictures(folder, pictures)
 
 
 def _print(p: dict[str, Any]) -> None:
@@ -277,12 +249,10 @@ def _print(p: dict[str, Any]) -> None:
             f"log-likelihood at {values}: [bold]{p['loglik']:.5f}[/bold] ({p['n_animals']} animals, {p['mask_points']:,} mask points)"
         )
         return
-    table = RichTable(
-        title=f"{p['detectfn']} detection function, {p['detector']} detectors, {p['likelihood']} likelihood",
-        title_justify="left",
+    table = numbers_table(
+        f"{p['detectfn']} detection function, {p['detector']} detectors, {p['likelihood']} likelihood",
+        ("parameter", "estimate", "SE", "95% CI"),
     )
-    for col in ("parameter", "estimate", "SE", "95% CI"):
-        table.add_column(col, justify="left" if col == "parameter" else "right")
     for name, e in p["estimates"].items():
         unit = " /ha" if name == "D" else (" m" if name == "sigma" else "")
         table.add_row(
@@ -309,9 +279,10 @@ def _print(p: dict[str, Any]) -> None:
         highlight=False,
     )
     if "comparison" in p:
-        table = RichTable(title="model comparison", title_justify="left")
-        for col in ("detectfn", "K", "log-likelihood", "AICc", "ΔAICc", "weight", "D /ha"):
-            table.add_column(col, justify="left" if col == "detectfn" else "right")
+        table = numbers_table(
+            "model comparison",
+            ("detectfn", "K", "log-likelihood", "AICc", "ΔAICc", "weight", "D /ha"),
+        )
         for r in p["comparison"]:
             table.add_row(
                 r["detectfn"],
@@ -323,5 +294,3 @@ def _print(p: dict[str, Any]) -> None:
                 f"{r['D']:.5g}",
             )
         out.print(table)
-    for path in p.get("plots", []):
-        err.print(f"wrote {path}", highlight=False)

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from onca.cli._common import (
-    err,
-    errors_as_exit,
-    onca_warnings,
-    out,
-    print_json,
-    print_warnings,
-)
-from onca.cli._options import json_option
+from onca.cli._common import err, out, print_result, recording_warnings
+from onca.cli._options import ResultsJson, seed_option
 
 
 def distribution(
@@ -54,8 +46,8 @@ def distribution(
     out_tif: Annotated[
         Path | None, typer.Option(help="GeoTIFF of the predicted suitability.")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed for background sampling and folds.")] = 0,
-    as_json: Annotated[bool, json_option("the results")] = False,
+    seed: Annotated[int, seed_option("Seed for background sampling and folds.")] = 0,
+    as_json: ResultsJson = False,
 ) -> None:
     """Presence-only species distribution (MaxEnt, through elapid).
 
@@ -72,10 +64,9 @@ def distribution(
         read_rasters,
         suitability_png,
     )
-    from onca.errors import OncaWarning, ParameterError
+    from onca.errors import ParameterError
 
-    with errors_as_exit(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", OncaWarning)
+    with recording_warnings() as messages:
         stack = read_rasters(list(raster))
         lon, lat, name = read_occurrences(occurrences, species)
         x, y = project(lon, lat, stack.crs)
@@ -105,11 +96,12 @@ def distribution(
         if out_tif is not None:
             _write_tif(out_tif, fit.suitability_, stack)
             payload["geotiff"] = str(out_tif)
-    payload["warnings"] = onca_warnings(caught)
-    if as_json:
-        print_json(payload)
-        return
-    print_warnings(payload["warnings"])
+    payload["warnings"] = messages
+    print_result(payload, as_json, _print)
+
+
+def _print(payload: dict[str, Any]) -> None:
+    name = payload["species"]
     aucs = ", ".join(f"{a:.3f}" for a in payload["cv_auc"])
     out.print(
         f"{name}: {payload['presences']} presence pixels ({payload['records']} records), {payload['background']:,}"

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table as RichTable
 
-from onca.cli._common import errors_as_exit, out, print_json, print_warnings
-from onca.cli._options import json_option
+from onca.cli._common import errors_as_exit, numbers_table, out, print_json, print_warnings
+from onca.cli._options import json_option, seed_option, workspace_argument
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -43,9 +42,9 @@ def _print(part: dict[str, Any], title: str, ks: list[int]) -> None:
         f" {_fmt(alerts['recall'])}, F1 {_fmt(alerts['f1'])}",
         highlight=False,
     )
-    table = RichTable(title_justify="left")
-    for col in ("ranking", "ROC AUC", "avg precision", *(f"recall@{k}" for k in ks)):
-        table.add_column(col, justify="left" if col == "ranking" else "right")
+    table = numbers_table(
+        None, ("ranking", "ROC AUC", "avg precision", *(f"recall@{k}" for k in ks))
+    )
     table.add_row(*_row("account score", part["score"], ks))
     for base in part["baselines"]:
         table.add_row(*_row(f"baseline: {base['name']}", base, ks))
@@ -54,7 +53,7 @@ def _print(part: dict[str, Any], title: str, ks: list[int]) -> None:
 
 @app.command()
 def screening(
-    workspace: Annotated[Path, typer.Argument(help="Workspace screened with 'onca screen'.")],
+    workspace: Annotated[Path, workspace_argument("Workspace screened with 'onca screen'.")],
     labels: Annotated[
         Path,
         typer.Option(
@@ -67,7 +66,7 @@ def screening(
     top: Annotated[
         list[int] | None, typer.Option(help="k for precision and recall in the top k (repeat).")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the random baseline.")] = 0,
+    seed: Annotated[int, seed_option("Seed of the random baseline.")] = 0,
     as_json: Annotated[bool, json_option("the measures")] = False,
 ) -> None:
     """Precision, recall and F1 of the alerts; ROC AUC, average precision and recall at the

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from onca.cli._common import err, errors_as_exit, print_json
-from onca.cli._options import json_option
+from onca.cli._options import json_option, out_option, workspace_argument
 
 app = typer.Typer(
     help="Export workspace data for other tools (FollowTheMoney / Aleph).", no_args_is_help=True
@@ -18,9 +18,9 @@ app = typer.Typer(
 
 @app.command("ftm")
 def ftm(
-    workspace: Annotated[Path, typer.Argument(help="Workspace file.")],
+    workspace: Annotated[Path, workspace_argument("Workspace file.")],
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="JSON-lines file to write; default: stdout.")
+        Path | None, out_option("JSON-lines file to write; default: stdout.")
     ] = None,
     dataset: Annotated[
         str, typer.Option(help="Dataset name used to namespace entity IDs.")

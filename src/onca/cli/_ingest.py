@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table as RichTable
 
-from onca.cli._common import err, errors_as_exit, out, print_json, progress_bar
-from onca.cli._options import json_option
+from onca.cli._common import err, errors_as_exit, numbers_table, out, print_json, progress_bar
+from onca.cli._options import json_option, workspace_argument
 from onca.contract import load_contract
 from onca.ingest import FORMATS
 
@@ -22,7 +22,7 @@ def _kinds() -> str:
 
 
 def ingest(
-    workspace: Annotated[Path, typer.Argument(help="Workspace file (DuckDB); created if missing.")],
+    workspace: Annotated[Path, workspace_argument("Workspace file (DuckDB); created if missing.")],
     kind: Annotated[str, typer.Argument(help="Contract table to load into: " + _kinds() + ".")],
     files: Annotated[
         list[Path], typer.Argument(help="One or more CSV, Parquet, XLSX or FtM JSON-lines files.")
@@ -66,9 +66,9 @@ def ingest(
 
 
 def _print_result(result: IngestResult) -> None:
-    table = RichTable(title=f"ingest into {result.kind}", title_justify="left")
-    for col in ("file", "rows", "loaded", "new", "unchanged", "quarantined"):
-        table.add_column(col, justify="left" if col == "file" else "right")
+    table = numbers_table(
+        f"ingest into {result.kind}", ("file", "rows", "loaded", "new", "unchanged", "quarantined")
+    )
     for f in result.files:
         table.add_row(
             Path(f.path).name,
@@ -98,7 +98,7 @@ def _print_result(result: IngestResult) -> None:
 
 
 def quarantine(
-    workspace: Annotated[Path, typer.Argument(help="Workspace file.")],
+    workspace: Annotated[Path, workspace_argument("Workspace file.")],
     kind: Annotated[str | None, typer.Option(help="Only rows meant for this table.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many rows.")] = 50,
     as_json: Annotated[bool, json_option("the rows")] = False,

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table as RichTable
 
-from onca.cli._common import err, errors_as_exit, out, print_json
-from onca.cli._options import engine_option, json_option
-from onca.cli._screen import _date
+from onca.cli._common import err, errors_as_exit, numbers_table, out, print_json
+from onca.cli._options import (
+    WorkspaceArg,
+    date_option,
+    engine_option,
+    json_option,
+    out_option,
+    parse_date,
+    seed_option,
+)
 from onca.engines import SUPPORTED, check_engine
 
 app = typer.Typer(
@@ -50,17 +56,13 @@ Examples:
 )
 
 
-def _timestamp(value: str | None, option: str) -> dt.datetime | None:
-    return _date(value, option)
-
-
 def _fmt_usd(value: float) -> str:
     return f"{value:,.2f}"
 
 
 @app.command()
 def trace(
-    workspace: Annotated[Path, typer.Argument(help="Workspace file (DuckDB).")],
+    workspace: WorkspaceArg,
     start: Annotated[
         str,
         typer.Option(
@@ -77,15 +79,13 @@ def trace(
     hops: Annotated[int, typer.Option(help="Most payments on a path (1 to 20).")] = 4,
     since: Annotated[
         str | None,
-        typer.Option(
-            help="Only transactions at or after this date (default for a seizure: a year before it)."
+        date_option(
+            "Only transactions at or after this date (default for a seizure: a year before it)."
         ),
     ] = None,
     until: Annotated[
         str | None,
-        typer.Option(
-            help="Only transactions up to this date (default for a seizure: 90 days after it)."
-        ),
+        date_option("Only transactions up to this date (default for a seizure: 90 days after it)."),
     ] = None,
     min_amount: Annotated[
         float, typer.Option(help="Ignore transactions below this many US dollars.")
@@ -111,9 +111,7 @@ def trace(
     ] = None,
     out_path: Annotated[
         Path | None,
-        typer.Option(
-            "--out", help="Where --export writes: a folder, or a file for one-file formats."
-        ),
+        out_option("Where --export writes: a folder, or a file for one-file formats."),
     ] = None,
     as_json: Annotated[bool, json_option("nodes, edges, paths, ranking and totals")] = False,
 ) -> None:
@@ -129,7 +127,7 @@ def trace(
     with errors_as_exit():
         check_engine(engine, SUPPORTED["trace"])
         _check_export(export, out_path)
-        window = (_timestamp(since, "--since"), _timestamp(until, "--until"))
+        window = (parse_date(since, "--since"), parse_date(until, "--until"))
         with open_workspace(workspace, create=False) as ws, open_flows(ws, engine) as flows:
             result = trace_workspace(
                 ws,
@@ -175,9 +173,9 @@ def _print_trace(data: dict[str, Any], top: int) -> None:
     )
     for note in data["notes"]:
         err.print(f"  note: {note}", highlight=False)
-    summary = RichTable(title="traced", title_justify="left")
-    for col in ("direction", "transactions", "accounts", "entities", "US dollars"):
-        summary.add_column(col, justify="left" if col == "direction" else "right")
+    summary = numbers_table(
+        "traced", ("direction", "transactions", "accounts", "entities", "US dollars")
+    )
     for way, t in data["totals"].items():
         summary.add_row(
             way + (" (cut short)" if t["truncated"] else ""),
@@ -210,7 +208,7 @@ def _print_trace(data: dict[str, Any], top: int) -> None:
 
 @app.command()
 def analyze(
-    workspace: Annotated[Path, typer.Argument(help="Workspace file (DuckDB).")],
+    workspace: WorkspaceArg,
     k: Annotated[
         int, typer.Option("--k", help="Key players to find in each suspect community.")
     ] = 5,
@@ -223,7 +221,7 @@ def analyze(
             help="Entities screened at this score or more count as known bad, with seized ones."
         ),
     ] = 0.5,
-    seed: Annotated[int, typer.Option(help="Random seed (Leiden): same seed, same result.")] = 0,
+    seed: Annotated[int, seed_option("Random seed (Leiden): same seed, same result.")] = 0,
     as_json: Annotated[bool, json_option("the summary")] = False,
 ) -> None:
     """Communities, brokers, key players and risk propagated from known offenders.
@@ -293,7 +291,7 @@ def analyze(
 
 @app.command("export")
 def export_network(
-    workspace: Annotated[Path, typer.Argument(help="Workspace file (DuckDB).")],
+    workspace: WorkspaceArg,
     fmt: Annotated[
         str,
         typer.Option(
@@ -302,7 +300,7 @@ def export_network(
     ],
     out_path: Annotated[
         Path,
-        typer.Option("--out", help="A folder, or a file for the one-file formats."),
+        out_option("A folder, or a file for the one-file formats."),
     ],
     as_json: Annotated[bool, json_option("what was written")] = False,
 ) -> None:

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table as RichTable
 
-from onca.cli._common import err, errors_as_exit, out, print_json, write_table
+from onca.cli._common import err, errors_as_exit, numbers_table, out, print_json, write_table
 from onca.cli._network import app
-from onca.cli._options import json_option
+from onca.cli._options import WorkspaceArg, json_option, out_option, seed_option, workspace_argument
 from onca.metrics import fmt
 
 
@@ -26,7 +25,7 @@ def _instance_json(row: dict[str, Any]) -> dict[str, Any]:
 
 @app.command()
 def motifs(
-    workspace: Annotated[Path, typer.Argument(help="Workspace file (DuckDB).")],
+    workspace: WorkspaceArg,
     delta_days: Annotated[
         float, typer.Option(min=0.01, help="The window a motif must fit in, in days.")
     ] = 14.0,
@@ -57,9 +56,7 @@ def motifs(
     ] = None,
     out_file: Annotated[
         Path | None,
-        typer.Option(
-            "--out", help="Write every instance (.csv or .parquet): kind, hub, times, ids."
-        ),
+        out_option("Write every instance (.csv or .parquet): kind, hub, times, ids."),
     ] = None,
     top: Annotated[int, typer.Option(min=0, help="Instances to list, largest first.")] = 10,
     as_json: Annotated[bool, json_option("the summary")] = False,
@@ -129,9 +126,10 @@ def motifs(
     if as_json:
         print_json(summary)
         return
-    counts = RichTable(title=f"motifs in {len(payments):,} transactions", title_justify="left")
-    for col in ("motif", "instances", "accounts in one", "cap reached"):
-        counts.add_column(col, justify="left" if col == "motif" else "right")
+    counts = numbers_table(
+        f"motifs in {len(payments):,} transactions",
+        ("motif", "instances", "accounts in one", "cap reached"),
+    )
     for k in MOTIF_KINDS:
         capped = "yes: a lower bound" if k in result.truncated else ""
         counts.add_row(k, f"{result.counts()[k]:,}", f"{accounts[k]:,}", capped)
@@ -150,7 +148,7 @@ def motifs(
 
 @app.command()
 def learn(
-    workspace: Annotated[Path, typer.Argument(help="Workspace file (DuckDB), already screened.")],
+    workspace: Annotated[Path, workspace_argument("Workspace file (DuckDB), already screened.")],
     truth: Annotated[
         Path,
         typer.Option(
@@ -161,16 +159,15 @@ def learn(
     ],
     out_file: Annotated[
         Path | None,
-        typer.Option(
-            "--out",
-            help="Write per transaction (.csv or .parquet): split, probability, flagged by the"
-            " scorer, rules level, label.",
+        out_option(
+            "Write per transaction (.csv or .parquet): split, probability, flagged by the"
+            " scorer, rules level, label."
         ),
     ] = None,
     window_days: Annotated[
         float, typer.Option(min=0.1, help="The recent window of the sender and receiver counts.")
     ] = 7.0,
-    seed: Annotated[int, typer.Option(help="LightGBM's seed: same seed, same model.")] = 0,
+    seed: Annotated[int, seed_option("LightGBM's seed: same seed, same model.")] = 0,
     top: Annotated[int, typer.Option(min=0, help="Features to list.")] = 10,
     as_json: Annotated[bool, json_option("the evaluation")] = False,
 ) -> None:
@@ -223,15 +220,13 @@ def learn(
     if as_json:
         print_json(data)
         return
-    splits = RichTable(title="temporal split", title_justify="left")
-    for col in ("split", "transactions", "illicit"):
-        splits.add_column(col, justify="left" if col == "split" else "right")
+    splits = numbers_table("temporal split", ("split", "transactions", "illicit"))
     for name, part in report.splits.items():
         splits.add_row(name, f"{part['transactions']:,}", f"{part['positives']:,}")
     out.print(splits)
-    table = RichTable(title="test split: the illicit class", title_justify="left")
-    for col in ("scorer", "flagged", "precision", "recall", "F1"):
-        table.add_column(col, justify="left" if col == "scorer" else "right")
+    table = numbers_table(
+        "test split: the illicit class", ("scorer", "flagged", "precision", "recall", "F1")
+    )
     for name, s in (
         (f"rules only ({report.rules_level} level)", report.rules),
         ("learned", report.learned),

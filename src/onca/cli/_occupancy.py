@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table as RichTable
 
-from onca.cli._common import (
-    err,
-    errors_as_exit,
-    make_folder,
-    onca_warnings,
-    out,
-    print_json,
-    print_warnings,
-)
-from onca.cli._options import json_option
+from onca.cli._camtrap import OccasionDaysOption, SpeciesOption, camtrap_option, camtrap_species
+from onca.cli._common import numbers_table, out, print_result, recording_warnings, write_pictures
+from onca.cli._options import ResultsJson, plots_option, seed_option
 
 
 def occupancy(
@@ -62,22 +53,15 @@ def occupancy(
         ),
     ] = 0,
     camtrap_dp: Annotated[
-        Path | None,
-        typer.Option(
-            "--camtrap-dp", help="A Camtrap DP package instead of a CSV: stations are sites."
-        ),
+        Path | None, camtrap_option("A Camtrap DP package instead of a CSV: stations are sites.")
     ] = None,
-    species: Annotated[
-        str | None, typer.Option(help="With --camtrap-dp: scientific or common name.")
-    ] = None,
-    occasion_days: Annotated[
-        float, typer.Option(help="With --camtrap-dp: occasion length in days.")
-    ] = 7.0,
+    species: SpeciesOption = None,
+    occasion_days: OccasionDaysOption = 7.0,
     plots: Annotated[
-        Path | None, typer.Option(help="Folder for PNG pictures (covariate curves, site map).")
+        Path | None, plots_option("Folder for PNG pictures (covariate curves, site map).")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the goodness-of-fit bootstrap.")] = 0,
-    as_json: Annotated[bool, json_option("the results")] = False,
+    seed: Annotated[int, seed_option("Seed of the goodness-of-fit bootstrap.")] = 0,
+    as_json: ResultsJson = False,
 ) -> None:
     """Occupancy models: the share of sites where a species lives, corrected for imperfect
     detection, with covariates on occupancy (site) and detection (site or occasion).
@@ -94,17 +78,16 @@ def occupancy(
     """
     from onca.ecology import read_camtrap_dp
     from onca.ecology.occupancy import Occupancy, camtrap_history, mb_gof, read_history_csv
-    from onca.errors import OncaWarning, ParameterError
+    from onca.errors import ParameterError
 
-    with errors_as_exit(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", OncaWarning)
+    with recording_warnings() as messages:
         source: dict[str, Any]
         if camtrap_dp is not None:
             if history is not None:
                 raise ParameterError("give either a history CSV or --camtrap-dp, not both")
-            if not species:
-                raise ParameterError("--camtrap-dp needs --species (a scientific or common name)")
-            survey = read_camtrap_dp(camtrap_dp, species, occasion_days=occasion_days)
+            survey = read_camtrap_dp(
+                camtrap_dp, camtrap_species(species), occasion_days=occasion_days
+            )
             h = camtrap_history(survey, site_covs=site_covs)
             source = {
                 "camtrap_dp": str(camtrap_dp),
@@ -128,30 +111,23 @@ def occupancy(
             payload["gof"] = mb_gof(fitted, gof, seed).to_dict()
         if plots is not None:
             payload["plots"] = _plots(fitted, plots)
-    payload["warnings"] = onca_warnings(caught)
-    if as_json:
-        print_json(payload)
-        return
-    print_warnings(payload["warnings"])
-    _print(payload)
+    payload["warnings"] = messages
+    print_result(payload, as_json, _print)
 
 
 def _plots(fitted: Any, folder: Path) -> list[str]:
     from onca.ecology.occupancy._plots import covariate_curve_png, site_map_png
 
-    make_folder(folder, "--plots")
-    written = []
+    state = "psi" if fitted.model == "occu" else "lambda"
     cols = fitted.design_.state_cols
-    for term in cols.terms:
-        if term not in cols.levels:
-            path = folder / f"{'psi' if fitted.model == 'occu' else 'lambda'}_{term}.png"
-            path.write_bytes(covariate_curve_png(fitted, term))
-            written.append(str(path))
+    pictures = {
+        f"{state}_{term}.png": covariate_curve_png(fitted, term)
+        for term in cols.terms
+        if term not in cols.levels
+    }
     if fitted.history_.xy is not None:
-        path = folder / "site_occupancy.png"
-        path.write_bytes(site_map_png(fitted))
-        written.append(str(path))
-    return written
+        pictures["site_occupancy.png"] = site_map_png(fitted)
+    return write_pictures(folder, pictures)
 
 
 def _print(p: dict[str, Any]) -> None:
@@ -159,17 +135,13 @@ def _print(p: dict[str, Any]) -> None:
         f"{k} {v}" for k, v in p["formulas"].items()
     )
     if p["estimates"]:
-        table = RichTable(title=title, title_justify="left")
-        for col in ("parameter", "estimate", "SE", "95% CI"):
-            table.add_column(col, justify="left" if col == "parameter" else "right")
+        table = numbers_table(title, ("parameter", "estimate", "SE", "95% CI"))
         for name, e in p["estimates"].items():
             table.add_row(
                 name, f"{e['estimate']:.4f}", f"{e['se']:.4f}", f"{e['lcl']:.4f} - {e['ucl']:.4f}"
             )
         out.print(table)
-    coefs = RichTable(title="coefficients (link scale)", title_justify="left")
-    for col in ("coefficient", "beta", "SE"):
-        coefs.add_column(col, justify="left" if col == "coefficient" else "right")
+    coefs = numbers_table("coefficients (link scale)", ("coefficient", "beta", "SE"))
     for name, c in p["coefficients"].items():
         coefs.add_row(name, f"{c['beta']:.4f}", f"{c['se']:.4f}")
     out.print(coefs)
@@ -186,5 +158,3 @@ def _print(p: dict[str, Any]) -> None:
             f" c-hat {g['c_hat']:.2f} ({g['replicates']} bootstrap replicates)",
             highlight=False,
         )
-    for path in p.get("plots", []):
-        err.print(f"wrote {path}", highlight=False)

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table as RichTable
 
 from onca.cli._common import err, errors_as_exit, out, print_json, progress_bar
-from onca.cli._options import JsonOption
+from onca.cli._options import JsonOption, out_option
 from onca.errors import ParameterError
 
 app = typer.Typer(
@@ -32,9 +32,7 @@ app = typer.Typer(
 
 @app.command("keygen")
 def keygen(
-    out_file: Annotated[
-        Path, typer.Option("--out", help="Key file to create (never overwritten).")
-    ],
+    out_file: Annotated[Path, out_option("Key file to create (never overwritten).")],
     as_json: JsonOption = False,
 ) -> None:
     """Make a new secret key: 32 random bytes, written as hex, readable by you only.
@@ -69,9 +67,7 @@ def encode(
     key_file: Annotated[
         Path, typer.Option("--key-file", help="The shared secret key (from 'onca pprl keygen').")
     ],
-    out_file: Annotated[
-        Path, typer.Option("--out", help="Encoding to write (Parquet); this is what you share.")
-    ],
+    out_file: Annotated[Path, out_option("Encoding to write (Parquet); this is what you share.")],
     as_json: JsonOption = False,
 ) -> None:
     """Encode your party records under the shared key; only the encoding leaves the house.
@@ -145,7 +141,7 @@ def encode(
 def match(
     left_file: Annotated[Path, typer.Argument(help="One institution's encoding.")],
     right_file: Annotated[Path, typer.Argument(help="The other institution's encoding.")],
-    out_file: Annotated[Path, typer.Option("--out", help="CSV of linked pairs to write.")],
+    out_file: Annotated[Path, out_option("CSV of linked pairs to write.")],
     threshold: Annotated[
         float,
         typer.Option(help="Keep pairs whose match probability is at least this (0 to 1)."),

@@ -8,12 +8,12 @@ from typing import Annotated
 import typer
 
 from onca.cli._common import err, errors_as_exit, out, print_json
-from onca.cli._options import json_option
+from onca.cli._options import json_option, workspace_argument
 
 
 def report(
     workspace: Annotated[
-        Path, typer.Argument(help="The workspace file (e.g. onca-demo/onca.duckdb).")
+        Path, workspace_argument("The workspace file (e.g. onca-demo/onca.duckdb).")
     ],
     out_file: Annotated[
         Path | None,

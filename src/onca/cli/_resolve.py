@@ -13,7 +13,7 @@ from rich.table import Table as RichTable
 from typer.core import TyperGroup
 
 from onca.cli._common import err, errors_as_exit, out, print_json, progress_bar
-from onca.cli._options import JsonOption, engine_option, json_option
+from onca.cli._options import JsonOption, engine_option, json_option, out_option, workspace_argument
 from onca.engines import SUPPORTED
 from onca.errors import ParameterError
 
@@ -65,7 +65,7 @@ def _steps(enabled: bool) -> Iterator[Callable[[str], None]]:
 
 @app.command("run", hidden=True)
 def run(
-    workspace: Annotated[Path, typer.Argument(help="Workspace file (DuckDB) to resolve.")],
+    workspace: Annotated[Path, workspace_argument("Workspace file (DuckDB) to resolve.")],
     engine: Annotated[str, engine_option(SUPPORTED["resolve"])] = "duckdb",
     threshold: Annotated[
         float,
@@ -124,9 +124,7 @@ def run(
 def link(
     left: Annotated[Path, typer.Argument(help="First party file (CSV or Parquet).")],
     right: Annotated[Path, typer.Argument(help="Second party file (CSV or Parquet).")],
-    out_path: Annotated[
-        Path, typer.Option("--out", "-o", help="Where to write the linked pairs (CSV).")
-    ],
+    out_path: Annotated[Path, out_option("Where to write the linked pairs (CSV).", "-o")],
     threshold: Annotated[
         float, typer.Option(help="Keep pairs whose match probability is at least this.")
     ] = 0.9,
@@ -197,7 +195,7 @@ def link(
 
 @app.command("explain")
 def explain_cmd(
-    workspace: Annotated[Path, typer.Argument(help="A resolved workspace.")],
+    workspace: Annotated[Path, workspace_argument("A resolved workspace.")],
     party_id: Annotated[str, typer.Argument(help="Any party record of the entity.")],
     as_json: JsonOption = False,
 ) -> None:

@@ -9,16 +9,16 @@ from typing import Annotated
 import typer
 
 from onca.cli._common import err, errors_as_exit, out, print_json, progress_bar
-from onca.cli._options import json_option
+from onca.cli._options import json_option, out_option, seed_option
 from onca.demo import DEMO_TRANSACTIONS
 
 
 def synth(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the scenario into.")],
+    out_dir: Annotated[Path, out_option("Folder to write the scenario into.")],
     transactions: Annotated[
         int, typer.Option(min=1000, help="Number of transactions to generate.")
     ] = DEMO_TRANSACTIONS,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 7,
+    seed: Annotated[int, seed_option("Random seed; the same seed gives the same files.")] = 7,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
     chunk_size: Annotated[
         int, typer.Option(min=1, help="Transactions generated per chunk (memory use).")
@@ -91,14 +91,16 @@ def synth(
     )
 
 
+DEMO_FOLDER = Path("onca-demo")
+"""Where ``onca demo`` writes unless told ``--out``."""
+
+
 def demo(
-    out_dir: Annotated[
-        Path, typer.Option("--out", help="Folder for data, workspace and report.")
-    ] = Path("onca-demo"),
+    out_dir: Annotated[Path, out_option("Folder for data, workspace and report.")] = DEMO_FOLDER,
     transactions: Annotated[
         int, typer.Option(min=1000, help="Size of the generated scenario.")
     ] = DEMO_TRANSACTIONS,
-    seed: Annotated[int, typer.Option(help="Random seed of the scenario.")] = 7,
+    seed: Annotated[int, seed_option("Random seed of the scenario.")] = 7,
     as_json: Annotated[bool, json_option("a summary")] = False,
 ) -> None:
     """Generate a scenario, ingest, screen, resolve and analyse its network, estimate jaguar

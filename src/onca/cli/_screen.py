@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,21 +17,9 @@ from onca.cli._common import (
     print_warnings,
     progress_bar,
 )
-from onca.cli._options import JsonOption, engine_option
+from onca.cli._options import JsonOption, date_option, engine_option, parse_date
 from onca.engines import SUPPORTED
 from onca.errors import ParameterError
-
-
-def _date(value: str | None, option: str) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise ParameterError(
-            f"{option}: expected a date like 2024-01-31 (or 2024-01-31T12:00), got {value!r}"
-        ) from None
-    return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
 def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:
@@ -98,10 +85,10 @@ def screen(
         typer.Option("--typology", "-t", help="Run only this typology (repeat for several)."),
     ] = None,
     since: Annotated[
-        str | None, typer.Option(help="Screen transactions from this date (UTC, inclusive).")
+        str | None, date_option("Screen transactions from this date (UTC, inclusive).")
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="Screen transactions before this date (UTC, exclusive).")
+        str | None, date_option("Screen transactions before this date (UTC, exclusive).")
     ] = None,
     param: Annotated[
         list[str] | None,
@@ -173,7 +160,7 @@ def screen(
             raise ParameterError(
                 "WORKSPACE: name the workspace to screen (or use --list-typologies)"
             )
-        start, end = _date(since, "--since"), _date(until, "--until")
+        start, end = parse_date(since, "--since"), parse_date(until, "--until")
         overrides = parse_params(list(param or []))
         library = load_library(*extra)
         confirmed = None

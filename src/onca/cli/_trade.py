@@ -7,16 +7,24 @@ from typing import Annotated, Any
 
 import typer
 
-from onca.cli._common import err, errors_as_exit, make_folder, out, print_json
-from onca.cli._options import engine_option, json_option
+from onca.cli._common import err, errors_as_exit, make_folder, out, print_json, print_result
+from onca.cli._options import engine_option, json_option, plots_option, workspace_argument
 from onca.engines import SUPPORTED
 
 PlotsOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--plots", help="Draw the largest findings (yearly series, PNG) into this folder."
-    ),
+    Path | None, plots_option("Draw the largest findings (yearly series, PNG) into this folder.")
 ]
+
+CitesFile = Annotated[
+    Path, typer.Argument(help="A CITES export: comparative tabulation or shipment-level CSV.")
+]
+"""``FILE``: the CITES Trade Database export the command reads (the format is detected)."""
+
+FindingsJson = Annotated[bool, json_option("the file's counts and the findings")]
+"""``--json``: print the counts and the findings as one object."""
+
+TopFindings = Annotated[int, typer.Option(min=1, help="Findings to list (JSON: to include).")]
+"""``--top``: how many findings to list, largest first; the JSON holds as many."""
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -62,6 +70,12 @@ def _plots(folder: Path | None, draw: Any, payload: dict[str, Any]) -> None:
     payload["plots"] = write_plots(make_folder(folder, "--plots"), draw())
 
 
+def _report(payload: dict[str, Any], as_json: bool, what: str) -> None:
+    """Print ``payload`` as JSON, or as a line of counts (``what`` names the findings), the
+    reasons rows were quarantined, one line per finding and the pictures drawn."""
+    print_result(payload, as_json, lambda p: _print(p, what))
+
+
 def _print(payload: dict[str, Any], what: str) -> None:
     s = payload
     out.print(
@@ -73,21 +87,17 @@ def _print(payload: dict[str, Any], what: str) -> None:
         err.print(f"  quarantined {n:,}: {reason}", highlight=False)
     for i, f in enumerate(s["findings"], start=1):
         out.print(f"{i:>3}. {f['explanation']}", highlight=False)
-    for path in s.get("plots", []):
-        err.print(f"wrote {path}", highlight=False)
 
 
 @app.command("mirror")
 def mirror_command(
-    file: Annotated[
-        Path, typer.Argument(help="A CITES export: comparative tabulation or shipment-level CSV.")
-    ],
+    file: CitesFile,
     min_difference: Annotated[
         float, typer.Option(min=0, help="Report differences of at least this quantity.")
     ] = 1.0,
-    top: Annotated[int, typer.Option(min=1, help="Findings to list (JSON: to include).")] = 20,
+    top: TopFindings = 20,
     plots: PlotsOption = None,
-    as_json: Annotated[bool, json_option("the file's counts and the findings")] = False,
+    as_json: FindingsJson = False,
 ) -> None:
     """Mirror discrepancies: exporter-reported against importer-reported trade.
 
@@ -106,17 +116,12 @@ def mirror_command(
             f["listed_appendix"] = appendix_at(f["taxon"], f["year_exporter"])
         payload = _payload(data, findings, top)
         _plots(plots, lambda: mirror_pictures(data, findings), payload)
-    if as_json:
-        print_json(payload)
-        return
-    _print(payload, "mirror discrepancies, largest first")
+    _report(payload, as_json, "mirror discrepancies, largest first")
 
 
 @app.command("source-shift")
 def source_shift_command(
-    file: Annotated[
-        Path, typer.Argument(help="A CITES export: comparative tabulation or shipment-level CSV.")
-    ],
+    file: CitesFile,
     min_change: Annotated[
         float, typer.Option(help="Smallest change in the captive share to report (0-1).")
     ] = 0.5,
@@ -124,9 +129,9 @@ def source_shift_command(
     min_quantity: Annotated[
         float, typer.Option(min=0, help="Quantity each side of the shift needs.")
     ] = 10.0,
-    top: Annotated[int, typer.Option(min=1, help="Findings to list.")] = 20,
+    top: TopFindings = 20,
     plots: PlotsOption = None,
-    as_json: Annotated[bool, json_option("the file's counts and the findings")] = False,
+    as_json: FindingsJson = False,
 ) -> None:
     """Shifts of declared source between wild (W) and captive-bred or ranched (C, D, F, R).
 
@@ -143,17 +148,12 @@ def source_shift_command(
         )
         payload = _payload(data, findings, top)
         _plots(plots, lambda: shift_pictures(findings), payload)
-    if as_json:
-        print_json(payload)
-        return
-    _print(payload, "source shifts")
+    _report(payload, as_json, "source shifts")
 
 
 @app.command("capacity")
 def capacity_command(
-    file: Annotated[
-        Path, typer.Argument(help="A CITES export: comparative tabulation or shipment-level CSV.")
-    ],
+    file: CitesFile,
     facilities: Annotated[
         Path,
         typer.Option(
@@ -181,9 +181,9 @@ def capacity_command(
             help="Also flag captive-bred exports of taxa a country has no registered facility for."
         ),
     ] = False,
-    top: Annotated[int, typer.Option(min=1, help="Findings to list.")] = 20,
+    top: TopFindings = 20,
     plots: PlotsOption = None,
-    as_json: Annotated[bool, json_option("the file's counts and the findings")] = False,
+    as_json: FindingsJson = False,
 ) -> None:
     """Captive-bred exports above what registered breeding facilities could raise.
 
@@ -214,20 +214,24 @@ def capacity_command(
             "facilities_quarantine": registry.quarantine[:50],
         }
         _plots(plots, lambda: capacity_pictures(findings), payload)
-    if as_json:
-        print_json(payload)
-        return
-    for q in registry.quarantine:
-        err.print(
-            f"  facility quarantined, {facilities} line {q['line']}: {q['reason']}", highlight=False
+
+    def print_text(payload: dict[str, Any]) -> None:
+        for q in registry.quarantine:
+            err.print(
+                f"  facility quarantined, {facilities} line {q['line']}: {q['reason']}",
+                highlight=False,
+            )
+        out.print(
+            f"{len(registry.rows):,} registered facilities from {facilities}", highlight=False
         )
-    out.print(f"{len(registry.rows):,} registered facilities from {facilities}", highlight=False)
-    _print(payload, "exports above breeding capacity")
+        _print(payload, "exports above breeding capacity")
+
+    print_result(payload, as_json, print_text)
 
 
 @app.command("permits")
 def permits_command(
-    workspace: Annotated[Path, typer.Argument(help="The workspace (DuckDB file) to check.")],
+    workspace: Annotated[Path, workspace_argument("The workspace (DuckDB file) to check.")],
     engine: Annotated[str, engine_option(SUPPORTED["screen"])] = "duckdb",
     tolerance: Annotated[
         float,
@@ -235,8 +239,8 @@ def permits_command(
             min=0, help="Weight over a permit's kilograms allowed for packaging (0.25 = 25%)."
         ),
     ] = 0.25,
-    top: Annotated[int, typer.Option(min=1, help="Findings to list.")] = 20,
-    as_json: Annotated[bool, json_option("the file's counts and the findings")] = False,
+    top: TopFindings = 20,
+    as_json: FindingsJson = False,
 ) -> None:
     """Check the CITES permits of the workspace's shipments; store the findings as alerts.
 
