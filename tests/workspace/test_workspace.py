@@ -29,7 +29,7 @@ def test_older_workspace_is_migrated_forward_keeping_its_rows(tmp_path: Path) ->
     con.close()
 
     with onca.workspace.open(path) as ws:
-        assert ws.schema_version == SCHEMA_VERSION == 6
+        assert ws.schema_version == SCHEMA_VERSION == 7
         assert ws.count("alerts") == 0 and ws.count("party_scores") == 0
         assert ws.con.execute("SELECT name FROM parties").fetchall() == [("Ana",)]
         cols = {r[0] for r in ws.con.execute("DESCRIBE parties").fetchall()}
@@ -75,3 +75,17 @@ def test_counts_after_ingest(loaded_ws: Path) -> None:
     with onca.workspace.open(loaded_ws) as ws:
         counts = ws.counts()
     assert counts["parties"] == 3 and counts["transactions"] == 3 and counts["quarantine"] == 0
+
+
+def test_a_workspace_from_before_the_cites_tables_asks_to_be_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "v6.duckdb"
+    con = connect(path)
+    assert migrate(con, load_contract(), upto=6) == 6
+    con.execute("DROP TABLE cites_comptab")  # as a version 6 workspace was made
+    con.execute("DROP TABLE cites_shipments")
+    con.close()
+    with pytest.raises(WorkspaceError, match="needs migrating; open it once without read_only"):
+        onca.workspace.open(path, create=False, read_only=True)
+    with onca.workspace.open(path) as ws:
+        assert ws.schema_version == 7
+        assert ws.counts()["cites_comptab"] == 0 and ws.counts()["cites_shipments"] == 0

@@ -285,6 +285,15 @@ def _v6_account_scores(con: duckdb.DuckDBPyConnection, contract: Contract) -> No
     con.execute("ALTER TABLE screen_runs ADD COLUMN IF NOT EXISTS account_model JSON")
 
 
+def _v7_cites_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Version 7: the CITES Trade Database tables (``cites_comptab``, ``cites_shipments``),
+    which became contract tables loaded by ingest. A read-only open of an older workspace is
+    then told to migrate it, instead of failing on a table it lacks."""
+    for name in ("cites_comptab", "cites_shipments"):
+        con.execute(_create_table_sql(contract, name))
+        con.execute(f'ALTER TABLE "{name}" ADD COLUMN IF NOT EXISTS _ingest_id BIGINT')
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_contract_tables,
     _v2_ingest_log_and_lineage,
@@ -292,6 +301,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v4_entities,
     _v5_network,
     _v6_account_scores,
+    _v7_cites_tables,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
