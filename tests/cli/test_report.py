@@ -43,3 +43,19 @@ def test_a_missing_workspace_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 2 and "no workspace at" in result.output
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_a_scenario_without_its_truth_leaves_those_sections_out(
+    loaded_ws: Path, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "survey-only"
+    (scenario / "camtrap").mkdir(parents=True)
+    (scenario / "truth").mkdir()
+    (scenario / "truth" / "roles.csv").write_text("person_key,network_id,role\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    result = runner.invoke(
+        app, ["report", str(loaded_ws), "--scenario", str(scenario), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "Every ingested file adds up" in html and "density" not in html.lower()

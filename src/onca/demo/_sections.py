@@ -31,14 +31,22 @@ def analysis_sections(ws: Workspace, *, truth_dir: Path | None = None) -> list[S
     the truth) and entity resolution (when resolved; with ``truth_dir``, its accuracy)."""
     from onca.finance._report import quality_section, screening_section
     from onca.resolve._report import resolve_section
+    from onca.synth import Truth
+    from onca.synth._truth import COLUMNS
 
+    truth = None if truth_dir is None else Truth.load(truth_dir)
+    # a scenario without its transaction truth (a survey-only one) has nothing to score against
+    screened_truth = truth is not None and all(
+        truth.has(name) for name in COLUMNS if name != "roles.csv"
+    )
     sections = []
     if ws.db.scalar("SELECT count(*) FROM screen_runs"):
         sections.append(screening_section(ws))
-        if truth_dir is not None:
+        if screened_truth and truth_dir is not None:
             sections.append(quality_section(ws, truth_dir=truth_dir))
     if ws.db.scalar("SELECT count(*) FROM resolve_runs"):
-        sections.append(resolve_section(ws, truth_dir=truth_dir))
+        known = truth is not None and truth.has("identities.csv")
+        sections.append(resolve_section(ws, truth_dir=truth_dir if known else None))
     return sections
 
 
@@ -50,7 +58,7 @@ def survey_sections(
     progress: Step = _quiet,
 ) -> list[Section]:
     """Density, occupancy, distribution and legal trade, for each of ``scenario``'s ``camtrap``,
-    ``distribution`` and ``cites`` folders that is there, each against its truth."""
+    ``distribution`` and ``cites`` folders that is there with its truth, each against it."""
     from onca.ecology.occupancy._report import distribution_section, occupancy_section
     from onca.ecology.scr._report import density_section
     from onca.synth import Truth
@@ -60,7 +68,7 @@ def survey_sections(
     truth = Truth.load(scenario / "truth")
     sections = []
     camtrap = scenario / "camtrap"
-    if camtrap.is_dir():
+    if camtrap.is_dir() and truth.has("camtrap_truth.json"):
         progress("estimating jaguar density", 0, 0)
         survey = truth.camtrap
         sections.append(density_section(ws, package=camtrap, species=MARKED_SPECIES, truth=survey))
@@ -70,7 +78,7 @@ def survey_sections(
                 ws, package=camtrap, unmarked=UNMARKED_SPECIES, truth=survey["occupancy"]
             )
         )
-    if (scenario / "distribution").is_dir():
+    if (scenario / "distribution").is_dir() and truth.has("distribution_truth.json"):
         sections.append(
             distribution_section(
                 ws,
@@ -79,7 +87,7 @@ def survey_sections(
                 truth=truth.distribution,
             )
         )
-    if (scenario / "cites").is_dir():
+    if (scenario / "cites").is_dir() and truth.has("cites_truth.json"):
         progress("legal trade: CITES records and permits", 0, 0)
         sections.append(
             trade_section(ws, folder=scenario / "cites", truth=truth.cites, permits=permits)
