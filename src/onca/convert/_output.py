@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any, Self
 
 from onca._closing import Closing
+from onca._totals import FilesTotal
 from onca.errors import ParameterError
 
 PARTY_COLUMNS = (
@@ -60,17 +61,9 @@ class ConvertResult:
     warnings: list[str] = field(default_factory=list)
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
 
-    @property
-    def read(self) -> int:
-        return sum(f.read for f in self.files)
-
-    @property
-    def written(self) -> int:
-        return sum(f.written for f in self.files)
-
-    @property
-    def rejected(self) -> int:
-        return sum(f.rejected for f in self.files)
+    read = FilesTotal()
+    written = FilesTotal()
+    rejected = FilesTotal()
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from onca import __version__
+from onca._totals import FilesTotal
 from onca.contract import Contract, Table
 from onca.errors import EngineError, InputFileError
 from onca.ingest._readers import LINE_COLUMN, Source, open_source
@@ -60,25 +61,11 @@ class IngestResult:
     files: list[FileResult]
     seconds: float
 
-    @property
-    def rows(self) -> int:
-        return sum(f.rows for f in self.files)
-
-    @property
-    def loaded(self) -> int:
-        return sum(f.loaded for f in self.files)
-
-    @property
-    def inserted(self) -> int:
-        return sum(f.inserted for f in self.files)
-
-    @property
-    def unchanged(self) -> int:
-        return sum(f.unchanged for f in self.files)
-
-    @property
-    def quarantined(self) -> int:
-        return sum(f.quarantined for f in self.files)
+    rows = FilesTotal()
+    loaded = FilesTotal()
+    inserted = FilesTotal()
+    unchanged = FilesTotal()
+    quarantined = FilesTotal()
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -112,6 +112,14 @@ def _cached(func: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+def _flagged(raw: Any, clean: Any, flag: str, flags: list[str]) -> Any:
+    """``clean``, the cleaned form of ``raw``; ``flag`` is added to the record's ``flags`` when
+    there was a value but nothing usable came of it."""
+    if raw is not None and clean is None:
+        flags.append(flag)
+    return clean
+
+
 def party_features(table: pa.Table, source: str = "", *, today: dt.date | None = None) -> pa.Table:
     """The comparison keys of every party record in ``table`` (see module docs)."""
     check_columns(table.column_names, source or "parties")
@@ -140,18 +148,12 @@ def _features(table: pa.Table, source: str, today: dt.date | None) -> pa.Table:
         tokens = name_tokens(folded, kind) if folded is not None else ()
         if not tokens:
             flags.append("name_empty")
-        raw_birth = births[i]
-        born = birth(raw_birth)
-        if raw_birth is not None and born is None:
-            flags.append("birth_date_invalid")
+        born = _flagged(births[i], birth(births[i]), "birth_date_invalid", flags)
         phone = phones[i]
-        phone_norm = e164(phone, countries[i] or nationalities[i])
-        if phone is not None and phone_norm is None:
-            flags.append("phone_invalid")
-        raw_id = id_numbers[i]
-        id_norm = id_key(raw_id)
-        if raw_id is not None and id_norm is None:
-            flags.append("id_number_garbage")
+        phone_norm = _flagged(
+            phone, e164(phone, countries[i] or nationalities[i]), "phone_invalid", flags
+        )
+        id_norm = _flagged(id_numbers[i], id_key(id_numbers[i]), "id_number_garbage", flags)
         address = addresses[i]
         out["unique_id"].append(party_id)
         out["source"].append(source)
