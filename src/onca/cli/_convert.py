@@ -52,6 +52,11 @@ CountsJson = Annotated[bool, json_option("the counts")]
 """``--json``: print what a conversion read, wrote and rejected."""
 
 
+def _country_option(source: str) -> Any:
+    """``--country`` for a ``source`` format whose accounts have no country: one for all."""
+    return typer.Option(help=f"ISO 3166-1 country of every account ({source} has none).")
+
+
 def _start(value: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
@@ -77,9 +82,7 @@ def amlsim(
     currency: Annotated[
         str, typer.Option(help="ISO 4217 currency of every amount and account.")
     ] = "USD",
-    country: Annotated[
-        str, typer.Option(help="ISO 3166-1 country of every account (AMLSim has none).")
-    ] = "US",
+    country: Annotated[str, _country_option("AMLSim")] = "US",
     as_json: CountsJson = False,
 ) -> None:
     """Convert an IBM AMLSim sample into contract files, labels and a list of rejected rows.
@@ -126,9 +129,7 @@ def amlworld(
         Path, typer.Argument(help="AMLworld transaction CSV, e.g. HI-Small_Trans.csv.")
     ],
     out_dir: OutDir,
-    country: Annotated[
-        str, typer.Option(help="ISO 3166-1 country of every account (AMLworld has none).")
-    ] = "US",
+    country: Annotated[str, _country_option("AMLworld")] = "US",
     btc_usd: Annotated[
         str, typer.Option("--btc-usd", help="USD per bitcoin, to convert Bitcoin amounts.")
     ] = "20000",
