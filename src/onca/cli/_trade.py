@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from onca.cli._common import err, errors_as_exit, make_folder, out, print_result
+from onca.cli._common import err, errors_as_exit, make_folder, out, print_json, print_result
 from onca.cli._options import engine_option, json_option, plots_option, workspace_argument
 from onca.engines import SUPPORTED
 
@@ -266,17 +266,16 @@ def permits_command(
         "findings_total": len(result["findings"]),
         "findings": result["findings"][:top],
     }
-
-    def print_text(payload: dict[str, Any]) -> None:
-        out.print(
-            f"{workspace}: {payload['shipments']:,} shipments,"
-            f" {payload['shipments_with_permit']:,} under a permit, {payload['permits']:,}"
-            f" permits; {payload['findings_total']:,} findings (stored as alerts)",
-            highlight=False,
-        )
-        for check, n in payload["by_check"].items():
-            out.print(f"  {check:<27} {n:>6,}", highlight=False)
-        for i, f in enumerate(payload["findings"], start=1):
-            out.print(f"{i:>3}. [{f['check']}] {f['explanation']}", highlight=False)
-
-    print_result(payload, as_json, print_text)
+    if as_json:
+        print_json(payload)
+        return
+    out.print(
+        f"{workspace}: {payload['shipments']:,} shipments, {payload['shipments_with_permit']:,} under"
+        f" a permit, {payload['permits']:,} permits; {payload['findings_total']:,} findings"
+        " (stored as alerts)",
+        highlight=False,
+    )
+    for check, n in payload["by_check"].items():
+        out.print(f"  {check:<27} {n:>6,}", highlight=False)
+    for i, f in enumerate(payload["findings"], start=1):
+        out.print(f"{i:>3}. [{f['check']}] {f['explanation']}", highlight=False)
