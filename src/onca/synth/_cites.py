@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from onca.synth._csvfile import csv_table, write_csv
+from onca.errors import ParameterError
+from onca.synth._csvfile import csv_table, positive_number, read_rows, write_csv
 
 YEARS = range(2012, 2024)
 COLUMNS = (
@@ -55,86 +56,37 @@ COLUMNS = (
     "origin_permit_randomid",
 )
 
-# taxon, class, order, family, term, unit, exporter, importer, source, yearly quantity
-FLOWS: list[tuple[str, str, str, str, str, str, str, str, str, float]] = [
-    (
-        "Caiman yacare",
-        "Reptilia",
-        "Crocodylia",
-        "Alligatoridae",
-        "skins",
-        "",
-        "BO",
-        "IT",
-        "R",
-        3000,
-    ),
-    ("Salvator merianae", "Reptilia", "Squamata", "Teiidae", "skins", "", "AR", "MX", "W", 1500),
-    ("Amazona aestiva", "Aves", "Psittaciformes", "Psittacidae", "live", "", "AR", "ES", "C", 120),
-    (
-        "Dendrobates tinctorius",
-        "Amphibia",
-        "Anura",
-        "Dendrobatidae",
-        "live",
-        "",
-        "SR",
-        "NL",
-        "C",
-        600,
-    ),
-    (
-        "Chelonoidis carbonarius",
-        "Reptilia",
-        "Testudines",
-        "Testudinidae",
-        "live",
-        "",
-        "GY",
-        "US",
-        "W",
-        300,
-    ),
-    (
-        "Pecari tajacu",
-        "Mammalia",
-        "Artiodactyla",
-        "Tayassuidae",
-        "skins",
-        "",
-        "PE",
-        "DE",
-        "W",
-        2000,
-    ),
-    (
-        "Caiman crocodilus fuscus",
-        "Reptilia",
-        "Crocodylia",
-        "Alligatoridae",
-        "skins",
-        "",
-        "CO",
-        "MX",
-        "C",
-        5000,
-    ),
-    ("Boa constrictor", "Reptilia", "Squamata", "Boidae", "live", "", "GY", "US", "W", 800),
-    ("Ara ararauna", "Aves", "Psittaciformes", "Psittacidae", "live", "", "SR", "NL", "C", 50),
-    ("Iguana iguana", "Reptilia", "Squamata", "Iguanidae", "live", "", "SV", "US", "C", 900),
-    (
-        "Aliger gigas",
-        "Gastropoda",
-        "Littorinimorpha",
-        "Strombidae",
-        "meat",
-        "kg",
-        "HN",
-        "US",
-        "W",
-        20000,
-    ),
-]
+Flow = tuple[str, str, str, str, str, str, str, str, str, float]
+FLOWS_FILE = Path(__file__).with_name("cites_flows.csv")
+"""One legal trade flow a row: taxon, class, order, family, term, unit (empty: a count),
+exporter, importer, source and the yearly quantity around which the records vary."""
+_FLOW_COLUMNS = (
+    "taxon",
+    "class",
+    "order",
+    "family",
+    "term",
+    "unit",
+    "exporter",
+    "importer",
+    "source",
+    "yearly_quantity",
+)
+
+
+def load_flows(path: Path = FLOWS_FILE) -> list[Flow]:
+    """The flows of ``path``, in file order; ParameterError naming the line of a bad row."""
+    flows: list[Flow] = []
+    for where, row in read_rows(path, _FLOW_COLUMNS):
+        taxon, cls, order, family, term, unit, exporter, importer, source, yearly = row
+        if not all((taxon, cls, order, family, term, exporter, importer, source)):
+            raise ParameterError(f"{where}: every column but unit is required")
+        quantity = positive_number(yearly, "yearly_quantity", where)
+        flows.append((taxon, cls, order, family, term, unit, exporter, importer, source, quantity))
+    return flows
+
+
+FLOWS = load_flows()
 
 MIRROR_GAPS = [  # taxon, year, exporter-reported share of what the importer reported
     ("Chelonoidis carbonarius", 2021, 1800.0),

@@ -53,20 +53,14 @@ def mirror_png(series: Sequence[dict[str, Any]], findings: Sequence[dict[str, An
     f0 = findings[0]
     years = [p["year"] for p in series]
     fig, ax = plt.subplots(figsize=(7.0, 3.4))
-    ax.plot(
-        years,
-        [p["exporter"] for p in series],
-        marker="o",
-        color=PALETTE[0],
-        label=f"reported by the exporter ({f0['exporter']})",
-    )
-    ax.plot(
-        years,
-        [p["importer"] for p in series],
-        marker="s",
-        color=PALETTE[1],
-        label=f"reported by the importer ({f0['importer']})",
-    )
+    for n, (side, marker) in enumerate((("exporter", "o"), ("importer", "s"))):
+        ax.plot(
+            years,
+            [p[side] for p in series],
+            marker=marker,
+            color=PALETTE[n],
+            label=f"reported by the {side} ({f0[side]})",
+        )
     top = {p["year"]: max(p["exporter"], p["importer"]) for p in series}
     largest = max(f["difference"] for f in findings)
     for f in findings:
