@@ -39,6 +39,7 @@ import psutil
 from onca.contract import load_contract
 from onca.finance import load_library, screen
 from onca.ingest import ingest_files
+from onca.metrics import fmt
 from onca.network._features import FEATURES, MOTIF_FEATURES, WHOLE_DATA, transaction_features
 from onca.network._learn_report import LearnReport, evaluate_learning
 from onca.network._motifs import KINDS, workspace_motifs
@@ -104,8 +105,8 @@ def planted_recall(ws: Path, truth: Path, steps: list[dict]) -> dict[str, Any]:
 
 def row(label: str, s: dict[str, Any]) -> str:
     return (
-        f"| {label} | {s['flagged']:,} | {s['true_positives']:,} | {s['precision']:.3f}"
-        f" | {s['recall']:.3f} | {s['f1']:.3f} |"
+        f"| {label} | {s['flagged']:,} | {s['true_positives']:,} | {fmt(s['precision'])}"
+        f" | {fmt(s['recall'])} | {fmt(s['f1'])} |"
     )
 
 
@@ -135,7 +136,9 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(row(f"learned, {name}", r["learned"]))
     lines += ["", "F1 difference, learned - rules (target >= +0.10):"]
     for name, r in results["runs"].items():
-        lines.append(f"- {name}: {r['f1_difference']:+.3f} (threshold {r['threshold']:.3f})")
+        lines.append(
+            f"- {name}: {fmt(r['f1_difference'], '+.3f')} (threshold {r['threshold']:.3f})"
+        )
     p = full["parties"]
     lines += [
         "",

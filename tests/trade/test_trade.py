@@ -239,3 +239,18 @@ def test_a_file_with_exactly_the_listed_columns_is_read(tmp_path: Path) -> None:
     other.write_text(",".join(SHIPMENTS[:-1]) + "\n")
     bad = runner.invoke(app, ["trade", "mirror", str(other)])
     assert bad.exit_code == 2 and "reporter_type; optionally family, genus" in bad.output
+
+
+def test_a_workspace_the_caller_gives_stays_open_and_keeps_its_own_quarantine(
+    tmp_path: Path,
+) -> None:
+    import onca.workspace
+
+    (tmp_path / "comptab.csv").write_text(COMPTAB)
+    with onca.workspace.open(tmp_path / "w.duckdb") as ws:
+        with read_trade(tmp_path / "comptab.csv", ws) as first:
+            assert len(first.quarantine) == 3
+        assert ws.db.scalar("SELECT count(*) FROM cites_comptab") == 4  # still open
+        (tmp_path / "comptab.csv").write_text(COMPTAB.replace("feathers of doom", "scales"))
+        with read_trade(tmp_path / "comptab.csv", ws) as second:
+            assert len(second.quarantine) == 2  # this read's rejects, not the first read's too

@@ -105,6 +105,8 @@ class TradeData(Closing):
     rows: int
     loaded: int
     quarantine: list[dict[str, Any]] = field(default_factory=list)
+    owns_workspace: bool = True
+    """Whether :meth:`close` closes ``ws`` (it does not close a workspace the caller gave)."""
 
     @property
     def db(self) -> DuckDBEngine:
@@ -136,8 +138,12 @@ class TradeData(Closing):
         }
 
     def close(self) -> None:
-        """Release the workspace (an in-memory one is gone with it)."""
-        self.ws.close()
+        """Release the workspace :func:`read_trade` opened (an in-memory one is gone with it);
+        a workspace the caller passed in stays open, with its ``trade`` table dropped."""
+        if self.owns_workspace:
+            self.ws.close()
+        else:
+            self.ws.db.drop("trade")
 
 
 def detect_kind(path: Path) -> str:
@@ -164,15 +170,18 @@ def read_trade(path: Path | str, ws: Workspace | None = None) -> TradeData:
     if not p.is_file():
         raise InputFileError(f"{p}: not found")
     kind = detect_kind(p)
+    owned = ws is None
     ws = ws or open_workspace(":memory:")
     result = ingest_files(ws, TABLES[kind], [p], fmt="csv")
-    quarantine = ws.db.query(
-        "SELECT line, reason FROM quarantine WHERE kind = ? AND source_file = ?"
-        " ORDER BY row_number",
+    quarantine = ws.db.query(  # this file's latest ingest only, in a workspace that had others
+        """SELECT line, reason FROM quarantine
+           WHERE ingest_id = (SELECT max(ingest_id) FROM ingest_log
+                              WHERE kind = ? AND source_file = ?)
+           ORDER BY row_number""",
         [TABLES[kind], str(p)],
     )
     ws.db.materialize("trade", trade_sql(kind))
-    return TradeData(p, kind, ws, result.rows, result.loaded, quarantine)
+    return TradeData(p, kind, ws, result.rows, result.loaded, quarantine, owned)
 
 
 def _std_unit(unit: str) -> str:
