@@ -113,22 +113,31 @@ def test_converts_good_rows_and_rejects_each_bad_one(tmp_path: Path, kind: str) 
     assert result.labels_illicit == 1
 
     assert read_csv(out / "parties.csv")[0] == {
-        "party_id": "AMLSIM-P0", "kind": "person", "name": "AMLSim account holder 0",
-    }  # fmt: skip
+        "party_id": "AMLSIM-P0",
+        "kind": "person",
+        "name": "AMLSim account holder 0",
+    }
     assert read_csv(out / "accounts.csv")[1] == {
-        "account_id": "AMLSIM-A1", "holder_id": "AMLSIM-P1", "institution": "AMLSim",
-        "country": "US", "currency": "USD",
-    }  # fmt: skip
+        "account_id": "AMLSIM-A1",
+        "holder_id": "AMLSIM-P1",
+        "institution": "AMLSim",
+        "country": "US",
+        "currency": "USD",
+    }
     labels = read_csv(out / "labels" / "accounts.csv")
     assert [(r["account_id"], r["label"]) for r in labels] == [
-        ("AMLSIM-A0", "0"), ("AMLSIM-A1", "1"), ("AMLSIM-A2", "0"),
-    ]  # fmt: skip
+        ("AMLSIM-A0", "0"),
+        ("AMLSIM-A1", "1"),
+        ("AMLSIM-A2", "0"),
+    ]
     rows = read_csv(out / "transactions.csv")
-    assert [(r["txn_id"], r["ts"], r["amount"], r["from_account"], r["to_account"]) for r in rows] == [
+    assert [
+        (r["txn_id"], r["ts"], r["amount"], r["from_account"], r["to_account"]) for r in rows
+    ] == [
         ("AMLSIM-T2", "2020-01-02T00:00:00Z", "103.55", "AMLSIM-A0", "AMLSIM-A1"),
         ("AMLSIM-T3", "2020-01-01T00:00:00Z", "5.00", "AMLSIM-A1", "AMLSIM-A2"),
         ("AMLSIM-T4", "2020-05-29T00:00:00Z", "0.50", "AMLSIM-A2", "AMLSIM-A0"),
-    ]  # fmt: skip
+    ]
     assert {r["currency"] for r in rows} == {"USD"} and {r["channel"] for r in rows} == {"wire"}
 
     rejected = read_csv(out / "rejected.csv")
@@ -151,14 +160,19 @@ def test_output_loads_with_nothing_quarantined(tmp_path: Path) -> None:
 def test_start_step_currency_and_country_options(tmp_path: Path) -> None:
     out = tmp_path / "out"
     convert_amlsim(
-        make_folder(tmp_path), out,
+        make_folder(tmp_path),
+        out,
         start=dt.datetime(2021, 6, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=-3))),
-        step=dt.timedelta(hours=6), currency="brl", country="br",
-    )  # fmt: skip
+        step=dt.timedelta(hours=6),
+        currency="brl",
+        country="br",
+    )
     rows = read_csv(out / "transactions.csv")
     assert [r["ts"] for r in rows] == [
-        "2021-06-01T21:00:00Z", "2021-06-01T15:00:00Z", "2021-07-08T21:00:00Z",
-    ]  # fmt: skip
+        "2021-06-01T21:00:00Z",
+        "2021-06-01T15:00:00Z",
+        "2021-07-08T21:00:00Z",
+    ]
     assert {r["currency"] for r in rows} == {"BRL"}
     assert {(r["country"], r["currency"]) for r in read_csv(out / "accounts.csv")} == {
         ("BR", "BRL")

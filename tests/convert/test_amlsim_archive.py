@@ -105,8 +105,9 @@ def test_published_fanin_sample_converts_and_ingests_cleanly(tmp_path: Path) -> 
     out = tmp_path / "fanin"
     result = convert_amlsim(SAMPLE, out)
     assert [(f.read, f.written, f.rejected) for f in result.files] == [
-        (20_000, 20_000, 0), (118_250, 118_250, 0),
-    ]  # fmt: skip
+        (20_000, 20_000, 0),
+        (118_250, 118_250, 0),
+    ]
     assert result.labels_illicit == 954
     labels = (out / "labels" / "accounts.csv").read_text().splitlines()
     assert len(labels) == 20_001 and sum(line.endswith(",1") for line in labels) == 954

@@ -42,17 +42,23 @@ REASONS = [
     (9, "Timestamp '2022-09-01 00:20' is not YYYY/MM/DD HH:MM"),
     (10, "Timestamp '2022/02/30 00:20' is not YYYY/MM/DD HH:MM"),
     (11, "From Bank '0 10' is not a bank or account id (letters, digits)"),
-    (12, """Account (3rd column) '=HYPERLINK("http://x")' is not a bank or account id"""
-         " (letters, digits)"),
+    (
+        12,
+        """Account (3rd column) '=HYPERLINK("http://x")' is not a bank or account id"""
+        " (letters, digits)",
+    ),
     (13, "Amount Paid's currency 'Dogecoin' is not an AMLworld currency"),
     (14, "Amount Paid 'abc' is not a number"),
     (15, "Amount Paid 0.00 is not positive"),
-    (16, "Payment Format 'Telegraph' is not one of Wire, ACH, Cheque, Credit Card, Cash, Bitcoin,"
-         " Reinvestment"),
+    (
+        16,
+        "Payment Format 'Telegraph' is not one of Wire, ACH, Cheque, Credit Card, Cash, Bitcoin,"
+        " Reinvestment",
+    ),
     (17, "Is Laundering 'yes' is not 0 or 1"),
     (18, "Amount Paid 0.0000001 BTC is under one cent at 20000 USD/BTC"),
     (19, "has 10 fields, header has 11"),
-]  # fmt: skip
+]
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -77,31 +83,45 @@ def test_converts_rows_labels_and_rejects(tmp_path: Path) -> None:
     rows = {r["txn_id"]: r for r in read_csv(out / "transactions.csv")}
     assert list(rows) == [f"AMLW-T{n}" for n in range(2, 9)]
     assert rows["AMLW-T2"] == {
-        "txn_id": "AMLW-T2", "ts": "2022-09-01T00:20:00Z", "amount": "3697.34", "currency": "USD",
-        "from_account": "AMLW-010-8000EBD30", "to_account": "AMLW-010-8000EBD30",
-        "channel": "other", "narrative": "",
-    }  # fmt: skip
+        "txn_id": "AMLW-T2",
+        "ts": "2022-09-01T00:20:00Z",
+        "amount": "3697.34",
+        "currency": "USD",
+        "from_account": "AMLW-010-8000EBD30",
+        "to_account": "AMLW-010-8000EBD30",
+        "channel": "other",
+        "narrative": "",
+    }
     btc = rows["AMLW-T4"]
     assert (btc["amount"], btc["currency"], btc["channel"]) == ("238.76", "USD", "crypto")
     assert btc["narrative"] == "paid 0.011938 BTC at 20000 USD/BTC"
     cross = rows["AMLW-T5"]
     assert (cross["amount"], cross["currency"], cross["narrative"]) == (
-        "1188.24", "USD", "received 1093.18 EUR",
-    )  # fmt: skip
+        "1188.24",
+        "USD",
+        "received 1093.18 EUR",
+    )
     assert [rows[f"AMLW-T{n}"]["channel"] for n in (3, 6, 7, 8)] == ["check", "ach", "card", "cash"]
     assert (rows["AMLW-T7"]["amount"], rows["AMLW-T7"]["currency"]) == ("12.50", "GBP")
     assert rows["AMLW-T6"]["currency"] == "CNY" and rows["AMLW-T8"]["currency"] == "BRL"
 
     accounts = {r["account_id"]: r for r in read_csv(out / "accounts.csv")}
     assert set(accounts) == {
-        "AMLW-010-8000EBD30", "AMLW-03208-8000F4580", "AMLW-001-8000F5340",
-        "AMLW-0119-811C599A0", "AMLW-020-80020F2D0",
-    }  # fmt: skip
+        "AMLW-010-8000EBD30",
+        "AMLW-03208-8000F4580",
+        "AMLW-001-8000F5340",
+        "AMLW-0119-811C599A0",
+        "AMLW-020-80020F2D0",
+    }
     assert accounts["AMLW-0119-811C599A0"] == {
-        "account_id": "AMLW-0119-811C599A0", "holder_id": "AMLW-P-0119-811C599A0",
-        "institution": "0119", "country": "US", "currency": "USD", "opened_at": "",
+        "account_id": "AMLW-0119-811C599A0",
+        "holder_id": "AMLW-P-0119-811C599A0",
+        "institution": "0119",
+        "country": "US",
+        "currency": "USD",
+        "opened_at": "",
         "kind": "crypto_wallet",
-    }  # fmt: skip
+    }
     assert accounts["AMLW-020-80020F2D0"]["currency"] == "EUR"  # first seen receiving euros
     parties = read_csv(out / "parties.csv")
     assert len(parties) == 5
@@ -109,14 +129,18 @@ def test_converts_rows_labels_and_rejects(tmp_path: Path) -> None:
 
     txn_labels = read_csv(out / "labels" / "transactions.csv")
     assert [(r["txn_id"], r["label"]) for r in txn_labels if r["label"] == "1"] == [
-        ("AMLW-T4", "1"), ("AMLW-T5", "1"),
-    ]  # fmt: skip
+        ("AMLW-T4", "1"),
+        ("AMLW-T5", "1"),
+    ]
     assert len(txn_labels) == 7
     acct_labels = {r["account_id"]: r["label"] for r in read_csv(out / "labels/accounts.csv")}
     assert acct_labels == {
-        "AMLW-0119-811C599A0": "1", "AMLW-001-8000F5340": "1", "AMLW-020-80020F2D0": "1",
-        "AMLW-010-8000EBD30": "0", "AMLW-03208-8000F4580": "0",
-    }  # fmt: skip
+        "AMLW-0119-811C599A0": "1",
+        "AMLW-001-8000F5340": "1",
+        "AMLW-020-80020F2D0": "1",
+        "AMLW-010-8000EBD30": "0",
+        "AMLW-03208-8000F4580": "0",
+    }
     assert result.labels_illicit == 3
 
     rejected = read_csv(out / "rejected.csv")

@@ -32,52 +32,77 @@ def test_entries_become_payments_in_the_right_direction(tmp_path: Path) -> None:
     result = convert_camt053(STATEMENTS, out)
     counts = {Path(f.file).name: (f.read, f.written, f.rejected) for f in result.files}
     assert counts == {
-        "partial.xml": (10, 1, 9), "stmt_v02.xml": (4, 4, 0), "stmt_v08.xml": (2, 2, 0),
-    }  # fmt: skip
+        "partial.xml": (10, 1, 9),
+        "stmt_v02.xml": (4, 4, 0),
+        "stmt_v08.xml": (2, 2, 0),
+    }
     assert result.read == result.written + result.rejected == 16
 
     txns = {r["txn_id"]: r for r in read_csv(out / "transactions.csv")}
     assert txns[f"{BR}-REF-001"] == {
-        "txn_id": f"{BR}-REF-001", "ts": "2024-06-03T00:00:00Z", "amount": "15000.00",
-        "currency": "BRL", "from_account": "CAMT-BR9700360305000010009795493P1",
-        "to_account": BR, "channel": "ach", "narrative": "Pagamento pele de onça lote 7",
-    }  # fmt: skip
+        "txn_id": f"{BR}-REF-001",
+        "ts": "2024-06-03T00:00:00Z",
+        "amount": "15000.00",
+        "currency": "BRL",
+        "from_account": "CAMT-BR9700360305000010009795493P1",
+        "to_account": BR,
+        "channel": "ach",
+        "narrative": "Pagamento pele de onça lote 7",
+    }
     deposit = txns[f"{BR}-REF-002"]
     assert (deposit["from_account"], deposit["to_account"], deposit["channel"]) == ("", BR, "cash")
     assert deposit["narrative"] == "Depósito em espécie agência 0452"
     wire = txns[f"{BR}-REF-003"]
     assert (wire["ts"], wire["from_account"], wire["channel"]) == (
-        "2024-06-03T18:45:00Z", BR, "wire",
-    )  # fmt: skip
+        "2024-06-03T18:45:00Z",
+        BR,
+        "wire",
+    )
     assert wire["to_account"] == "CAMT-NAME-HYPERLINK-HTTP:-EXAMPLE.INVALID-CURTUME"
     fee = txns[f"{BR}-REF-004"]
     assert (fee["to_account"], fee["channel"]) == (f"{BR}-UNNAMED", "other")
     atm = txns[f"{CR}-N-1"]
     assert (atm["from_account"], atm["to_account"], atm["channel"], atm["ts"]) == (
-        CR, "", "cash", "2024-06-11T22:10:00Z",
-    )  # fmt: skip
+        CR,
+        "",
+        "cash",
+        "2024-06-11T22:10:00Z",
+    )
     incoming = txns[f"{CR}-N-2"]
     assert (incoming["from_account"], incoming["to_account"], incoming["channel"]) == (
-        "CAMT-US-99887766", CR, "wire",
-    )  # fmt: skip
+        "CAMT-US-99887766",
+        CR,
+        "wire",
+    )
 
     accounts = {r["account_id"]: r for r in read_csv(out / "accounts.csv")}
     assert accounts[BR] == {
-        "account_id": BR, "holder_id": "CAMT-P-BR1800360305000010009795493C1",
-        "institution": "BRASBRRJ", "country": "BR", "currency": "BRL", "opened_at": "",
+        "account_id": BR,
+        "holder_id": "CAMT-P-BR1800360305000010009795493C1",
+        "institution": "BRASBRRJ",
+        "country": "BR",
+        "currency": "BRL",
+        "opened_at": "",
         "kind": "",
-    }  # fmt: skip
+    }
     assert (accounts[CR]["institution"], accounts[CR]["country"]) == ("BNCRCRSJ", "CR")
-    assert (accounts["CAMT-US-99887766"]["institution"], accounts["CAMT-US-99887766"]["country"]) == (
-        "CHASUS33", "US",
-    )  # fmt: skip
+    assert (
+        accounts["CAMT-US-99887766"]["institution"],
+        accounts["CAMT-US-99887766"]["country"],
+    ) == (
+        "CHASUS33",
+        "US",
+    )
     assert accounts[wire["to_account"]]["kind"] == "other"  # named after the creditor
 
     parties = {r["party_id"]: r for r in read_csv(out / "parties.csv")}
     owner = parties["CAMT-P-BR1800360305000010009795493C1"]
     assert (owner["kind"], owner["name"], owner["address"], owner["country"]) == (
-        "company", "Couros do Norte Ltda", "Rua da Praia, 12, Manaus", "BR",
-    )  # fmt: skip
+        "company",
+        "Couros do Norte Ltda",
+        "Rua da Praia, 12, Manaus",
+        "BR",
+    )
     assert parties["CAMT-P-100-01-000-123456-7"]["name"] == "Luis Alberto Jiménez Mora"
     assert parties["CAMT-P-US-99887766"]["name"] == "Pacific Exotic Imports LLC"
     formula = parties["CAMT-P-NAME-HYPERLINK-HTTP:-EXAMPLE.INVALID-CURTUME"]
@@ -96,10 +121,13 @@ def test_each_bad_entry_is_rejected_with_its_line_and_reason(tmp_path: Path) -> 
         (32, "Stmt[1] (P-1)/Ntry[5]: Amt Ccy 'XYZ' is not an ISO 4217 code"),
         (38, "Stmt[1] (P-1)/Ntry[6]: Amt 1.005 has more than 2 decimals"),
         (44, "Stmt[1] (P-1)/Ntry[7]: booking date '2024-06-31' is not an ISO 8601 date or time"),
-        (57, "Stmt[1] (P-1)/Ntry[9]: entry A-8 repeats an entry already converted"
-             " (CAMT-GT82TRAJ01020000001210029690-A-8)"),
+        (
+            57,
+            "Stmt[1] (P-1)/Ntry[9]: entry A-8 repeats an entry already converted"
+            " (CAMT-GT82TRAJ01020000001210029690-A-8)",
+        ),
         (67, "Stmt[2] (P-2): Acct/Id has no IBAN or Othr/Id"),
-    ]  # fmt: skip
+    ]
 
 
 def test_output_ingests_with_nothing_quarantined(tmp_path: Path) -> None:
@@ -130,8 +158,11 @@ def test_country_option_for_accounts_without_iban(tmp_path: Path) -> None:
     assert result.written == 1
     (row,) = read_csv(tmp_path / "b" / "transactions.csv")
     assert (row["txn_id"], row["from_account"], row["to_account"], row["channel"]) == (
-        "CAMT-55-1-N1-2024-01-02", "CAMT-55-1", "", "cash",
-    )  # fmt: skip
+        "CAMT-55-1-N1-2024-01-02",
+        "CAMT-55-1",
+        "",
+        "cash",
+    )
 
 
 @pytest.mark.parametrize(

@@ -49,8 +49,17 @@ def test_cli_motifs_kind_filter_parquet_and_structural_mode(
     path = str(scenario[0])
     strict = _json(["network", "motifs", path, "--json", "-k", "cycle", "--top", "3"])
     assert {r["kind"] for r in strict["top"]} == {"cycle"}
-    loose = _json(["network", "motifs", path, "--json", "--no-pass-ratio", "--out",
-                   str(tmp_path / "m.parquet")])  # fmt: skip
+    loose = _json(
+        [
+            "network",
+            "motifs",
+            path,
+            "--json",
+            "--no-pass-ratio",
+            "--out",
+            str(tmp_path / "m.parquet"),
+        ]
+    )
     assert loose["params"]["pass_ratio"] is None
     assert loose["counts"]["cycle"] > strict["counts"]["cycle"]  # amounts no longer matter
     table = pq.read_table(tmp_path / "m.parquet")
@@ -135,16 +144,38 @@ def test_labels_without_roles_give_no_party_scores(
 
 def test_cli_export_whole_network_and_trace(scenario: tuple[Path, Path], tmp_path: Path) -> None:
     path = str(scenario[0])
-    data = _json(["network", "export", path, "--format", "gexf", "--out",
-                  str(tmp_path / "all.gexf"), "--json"])  # fmt: skip
+    data = _json(
+        [
+            "network",
+            "export",
+            path,
+            "--format",
+            "gexf",
+            "--out",
+            str(tmp_path / "all.gexf"),
+            "--json",
+        ]
+    )
     root = ET.parse(tmp_path / "all.gexf").getroot()
     ns = {"g": "http://gexf.net/1.3"}
     assert len(root.findall(".//g:node", ns)) == data["nodes"] > 1_000
     assert len(root.findall(".//g:edge", ns)) == data["edges"]
     with open_workspace(scenario[0], read_only=True) as ws:
         seizure = ws.con.sql("SELECT min(seizure_id) FROM seizures").fetchall()[0][0]
-    traced = _json(["network", "trace", path, "--from", seizure, "--json", "--export", "csv",
-                    "--out", str(tmp_path / "trace")])  # fmt: skip
+    traced = _json(
+        [
+            "network",
+            "trace",
+            path,
+            "--from",
+            seizure,
+            "--json",
+            "--export",
+            "csv",
+            "--out",
+            str(tmp_path / "trace"),
+        ]
+    )
     nodes = (tmp_path / "trace" / "nodes.csv").read_text().splitlines()
     assert len(nodes) - 1 == len(traced["nodes"])
     assert traced["exported"] == [str(tmp_path / "trace" / n) for n in ("nodes.csv", "edges.csv")]

@@ -34,8 +34,26 @@ def small_graph() -> ig.Graph:
     a shipment sent under a permit. Attributes have the gaps a real graph has."""
     g = ig.Graph(directed=True)
     g.add_vertices(["ENT-P1", "ENT-P2", "A1", "A2", "A9", "SZ1", "SH1", "PM1"])
-    g.vs["kind"] = ["entity", "entity", "account", "account", "account", "seizure", "shipment", "permit"]  # fmt: skip
-    g.vs["label"] = [EVIL, "Acme Ltd", "A1 at Bank", "A2 at Bank", None, "Ivory seized", "Ivory", "CITES export"]  # fmt: skip
+    g.vs["kind"] = [
+        "entity",
+        "entity",
+        "account",
+        "account",
+        "account",
+        "seizure",
+        "shipment",
+        "permit",
+    ]
+    g.vs["label"] = [
+        EVIL,
+        "Acme Ltd",
+        "A1 at Bank",
+        "A2 at Bank",
+        None,
+        "Ivory seized",
+        "Ivory",
+        "CITES export",
+    ]
     g.vs["party_kind"] = ["person", "company", None, None, None, None, None, None]
     g.vs["country"] = ["KE", "VN", "KE", "VN", None, "KE", "KE", "KE"]
     g.vs["role"] = ["start", "broker", None, "reached", None, "seized", "made-up role", None]
@@ -103,7 +121,11 @@ def test_gexf_is_typed_coloured_and_parses(tmp_path: Path) -> None:
     assert values[declared[("node", "risk")][0]] == "0.9"
     assert values[declared[("node", "aliases")][0]] == "J. Doe;John D."
     colour = first.find("viz:color", NS)
-    assert colour is not None and (colour.get("r"), colour.get("g"), colour.get("b")) == ("0", "114", "178")  # fmt: skip
+    assert colour is not None and (colour.get("r"), colour.get("g"), colour.get("b")) == (
+        "0",
+        "114",
+        "178",
+    )
     position = nodes[3].find("viz:position", NS)
     assert position is not None and (position.get("x"), position.get("y")) == ("3.0", "-3.0")
     assert nodes[4].find("viz:size", NS) is None and first.find("viz:size", NS) is not None
@@ -131,14 +153,47 @@ def test_csv_rows_and_headers(tmp_path: Path) -> None:
         reader = csv.DictReader(f)
         edge_rows = list(reader)
         edge_header = reader.fieldnames
-    assert list(node_rows[0]) == ["id", "kind", "label", "party_kind", "country", "role", "risk", "aliases"]  # fmt: skip
-    assert edge_header == ["source", "target", "kind", "weight", "count", "first_ts", "last_ts", "txn_id", "amount", "attributed"]  # fmt: skip
+    assert list(node_rows[0]) == [
+        "id",
+        "kind",
+        "label",
+        "party_kind",
+        "country",
+        "role",
+        "risk",
+        "aliases",
+    ]
+    assert edge_header == [
+        "source",
+        "target",
+        "kind",
+        "weight",
+        "count",
+        "first_ts",
+        "last_ts",
+        "txn_id",
+        "amount",
+        "attributed",
+    ]
     assert len(node_rows) == 8 and len(edge_rows) == 11
     assert node_rows[0]["label"] == EVIL and node_rows[0]["aliases"] == "J. Doe;John D."
-    assert node_rows[4] == {"id": "A9", "kind": "account", "label": "", "party_kind": "",
-                            "country": "", "role": "", "risk": "", "aliases": ""}  # fmt: skip
+    assert node_rows[4] == {
+        "id": "A9",
+        "kind": "account",
+        "label": "",
+        "party_kind": "",
+        "country": "",
+        "role": "",
+        "risk": "",
+        "aliases": "",
+    }
     pay = edge_rows[2]
-    assert (pay["source"], pay["target"], pay["kind"], pay["weight"]) == ("A1", "A2", "pays", "12345.5")  # fmt: skip
+    assert (pay["source"], pay["target"], pay["kind"], pay["weight"]) == (
+        "A1",
+        "A2",
+        "pays",
+        "12345.5",
+    )
     assert pay["count"] == "3" and pay["txn_id"] == "" and pay["attributed"] == "1000.0"
 
 
@@ -165,10 +220,18 @@ def test_ftm_entities_validate_and_carry_the_money() -> None:
     counts = write_ftm(small_graph(), buffer)
     entities = reload(buffer.getvalue())
     assert counts == {
-        "Person": 1, "Company": 1, "BankAccount": 3, "Event": 1, "EconomicActivity": 1,
-        "License": 1, "PublicBody": 1, "LegalEntity": 1, "Ownership": 2, "Payment": 2,
+        "Person": 1,
+        "Company": 1,
+        "BankAccount": 3,
+        "Event": 1,
+        "EconomicActivity": 1,
+        "License": 1,
+        "PublicBody": 1,
+        "LegalEntity": 1,
+        "Ownership": 2,
+        "Payment": 2,
         "UnknownLink": 3,
-    }  # fmt: skip
+    }
     aggregated = props(entities, "onca-pays-A1.A2")
     assert aggregated["amount"] == ["12345.50"] and aggregated["currency"] == ["USD"]
     assert aggregated["payer"] == ["onca-entity-ENT-P1"]  # the account holder in the graph
@@ -176,7 +239,10 @@ def test_ftm_entities_validate_and_carry_the_money() -> None:
     assert aggregated["payerAccount"] == ["onca-account-A1"]
     assert aggregated["startDate"] == ["2021-01-05T10:00:00"]
     assert aggregated["endDate"] == ["2021-03-01T12:30:00"]
-    assert "3 transactions" in aggregated["description"][0] and "1000.00" in aggregated["description"][0]  # fmt: skip
+    assert (
+        "3 transactions" in aggregated["description"][0]
+        and "1000.00" in aggregated["description"][0]
+    )
     single = props(entities, entity_id("onca", "txn", "T7"))  # the workspace export's id
     assert single["transactionNumber"] == ["T7"] and single["amount"] == ["250.00"]
     assert single["date"] == ["2021-02-02T07:00:00"]  # in UTC
@@ -200,11 +266,18 @@ def test_ftm_schemas_for_trade_seizure_and_links() -> None:
     assert seizure["date"] == ["2021-04-01T08:00:00"] and seizure["country"] == ["ke"]
     assert sorted(seizure["involved"]) == ["onca-entity-ENT-P1", "onca-entity-ENT-P2"]
     shipment = props(entities, "onca-shipment-SH1")
-    assert shipment["sender"] == ["onca-entity-ENT-P1"] and shipment["receiver"] == ["onca-entity-ENT-P2"]  # fmt: skip
+    assert shipment["sender"] == ["onca-entity-ENT-P1"] and shipment["receiver"] == [
+        "onca-entity-ENT-P2"
+    ]
     assert shipment["contract"] == ["onca-permit-PM1"] and shipment["departureCountry"] == ["ke"]
     permit = props(entities, "onca-permit-PM1")
     assert entities[permit["authority"][0]]["schema"] == "PublicBody"
-    links = {tuple(p["role"]): p for e in entities.values() if e["schema"] == "UnknownLink" for p in [e["properties"]]}  # fmt: skip
+    links = {
+        tuple(p["role"]): p
+        for e in entities.values()
+        if e["schema"] == "UnknownLink"
+        for p in [e["properties"]]
+    }
     named = links[("named in seizure",)]
     assert named["subject"] == ["onca-entity-ENT-P1"] and named["object"] == ["onca-seizure-SZ1"]
     permit_link = links[("holds permit",)]
@@ -231,7 +304,10 @@ def test_ftm_ids_match_the_workspace_export(loaded_ws: Path, tmp_path: Path) -> 
 
 def test_export_graph_dispatch(tmp_path: Path) -> None:
     g = small_graph()
-    assert export_graph(g, tmp_path / "a", "csv") == [tmp_path / "a/nodes.csv", tmp_path / "a/edges.csv"]  # fmt: skip
+    assert export_graph(g, tmp_path / "a", "csv") == [
+        tmp_path / "a/nodes.csv",
+        tmp_path / "a/edges.csv",
+    ]
     assert export_graph(g, tmp_path / "b", "GEXF") == [tmp_path / "b/network.gexf"]
     assert export_graph(g, tmp_path / "c/x.graphml", "graphml") == [tmp_path / "c/x.graphml"]
     (path,) = export_graph(g, tmp_path / "d", "ftm")

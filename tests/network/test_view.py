@@ -86,7 +86,10 @@ def test_view_is_self_contained_escaped_and_complete() -> None:
     assert html.count("<line ") == 5 and tags.tags["script"] == 1 and tags.tags["style"] == 1
     assert EVIL not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Account 1 &amp; co" in html and "Trace from &lt;V0&gt;" in html
-    assert '<svg id="t1-svg" role="img" aria-label="Trace from &lt;V0&gt;: network of 6 nodes and 5 links.' in html  # fmt: skip
+    assert (
+        '<svg id="t1-svg" role="img" aria-label="Trace from &lt;V0&gt;: network of 6 nodes and 5 links.'
+        in html
+    )
     assert "window.oncaNetwork('t1')" in html
     # details for hover and keyboard, and the same nodes as a table for screen readers
     assert "kind: entity&#10;" in html or "kind: entity\n" in html
@@ -100,12 +103,20 @@ def test_view_is_self_contained_escaped_and_complete() -> None:
 def test_colours_follow_roles_with_a_legend() -> None:
     html = network_html(star(), title="t", dom_id="t2")
     fills = re.findall(r'<circle [^>]*fill="(#[0-9A-Fa-f]{6})"', html)
-    assert fills[:4] == [ROLE_COLOURS["start"], ROLE_COLOURS["reached"], ROLE_COLOURS["broker"], NEUTRAL]  # fmt: skip
+    assert fills[:4] == [
+        ROLE_COLOURS["start"],
+        ROLE_COLOURS["reached"],
+        ROLE_COLOURS["broker"],
+        NEUTRAL,
+    ]
     legend = re.search(r'<ul class="onca-net-legend".*?</ul>', html, re.S)
     assert legend is not None
     assert re.findall(r"</span>([a-z ]+) \((\d+)\)", legend.group()) == [
-        ("start", "1"), ("broker", "1"), ("reached", "2"), ("other", "2")
-    ]  # fmt: skip
+        ("start", "1"),
+        ("broker", "1"),
+        ("reached", "2"),
+        ("other", "2"),
+    ]
     widths = [float(w) for w in re.findall(r'<line [^>]*stroke-width="([0-9.]+)"', html)]
     assert widths == sorted(widths) and widths[0] < widths[-1]  # wider for more money (log)
 

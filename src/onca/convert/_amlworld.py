@@ -40,16 +40,35 @@ from onca.convert._output import (
 from onca.errors import InputFileError, ParameterError
 
 HEADER = (
-    "Timestamp", "From Bank", "Account", "To Bank", "Account", "Amount Received",
-    "Receiving Currency", "Amount Paid", "Payment Currency", "Payment Format", "Is Laundering",
-)  # fmt: skip
+    "Timestamp",
+    "From Bank",
+    "Account",
+    "To Bank",
+    "Account",
+    "Amount Received",
+    "Receiving Currency",
+    "Amount Paid",
+    "Payment Currency",
+    "Payment Format",
+    "Is Laundering",
+)
 
 CURRENCIES = {
-    "US Dollar": "USD", "Euro": "EUR", "Yuan": "CNY", "Yen": "JPY", "Rupee": "INR",
-    "Ruble": "RUB", "UK Pound": "GBP", "Canadian Dollar": "CAD", "Australian Dollar": "AUD",
-    "Swiss Franc": "CHF", "Mexican Peso": "MXN", "Brazil Real": "BRL", "Saudi Riyal": "SAR",
+    "US Dollar": "USD",
+    "Euro": "EUR",
+    "Yuan": "CNY",
+    "Yen": "JPY",
+    "Rupee": "INR",
+    "Ruble": "RUB",
+    "UK Pound": "GBP",
+    "Canadian Dollar": "CAD",
+    "Australian Dollar": "AUD",
+    "Swiss Franc": "CHF",
+    "Mexican Peso": "MXN",
+    "Brazil Real": "BRL",
+    "Saudi Riyal": "SAR",
     "Shekel": "ILS",
-}  # fmt: skip
+}
 """AMLworld's currency names and their ISO 4217 codes. Bitcoin has no ISO 4217 code: its
 amounts are converted to USD at ``btc_usd`` (see ``BITCOIN``)."""
 
@@ -59,9 +78,14 @@ DEFAULT_BTC_USD = Decimal("20000")
 timestamps start. AMLworld draws its own Bitcoin amounts; give the rate you prefer."""
 
 CHANNELS = {
-    "Wire": "wire", "ACH": "ach", "Cheque": "check", "Credit Card": "card", "Cash": "cash",
-    "Bitcoin": "crypto", "Reinvestment": "other",
-}  # fmt: skip
+    "Wire": "wire",
+    "ACH": "ach",
+    "Cheque": "check",
+    "Credit Card": "card",
+    "Cash": "cash",
+    "Bitcoin": "crypto",
+    "Reinvestment": "other",
+}
 """AMLworld's Payment Format and the contract's channel."""
 
 _STAMP = re.compile(r"^(\d{4})/(\d{2})/(\d{2}) (\d{2}):(\d{2})$")
@@ -234,9 +258,11 @@ def _one(
     known = writer.ids["accounts"]
     new_src, new_dst = src not in known, dst not in known
     for new, value, column in (
-        (new_src, fbank, "From Bank"), (new_src, facct, "Account (3rd column)"),
-        (new_dst, tbank, "To Bank"), (new_dst, tacct, "Account (5th column)"),
-    ):  # fmt: skip
+        (new_src, fbank, "From Bank"),
+        (new_src, facct, "Account (3rd column)"),
+        (new_dst, tbank, "To Bank"),
+        (new_dst, tacct, "Account (5th column)"),
+    ):
         if new and not _ID.match(value):
             return none, f"{column} '{value[:40]}' is not a bank or account id (letters, digits)"
     channel = CHANNELS.get(fmt)
@@ -273,11 +299,24 @@ def _account(
     crypto: bool,
 ) -> None:
     holder = party_id(bank, acct)
-    writer.party({"party_id": holder, "kind": "person", "country": country,
-                  "name": f"AMLworld account holder {bank}/{acct}"})  # fmt: skip
-    writer.account({"account_id": ident, "holder_id": holder, "institution": bank,
-                    "country": country, "currency": currency,
-                    "kind": "crypto_wallet" if crypto else ""})  # fmt: skip
+    writer.party(
+        {
+            "party_id": holder,
+            "kind": "person",
+            "country": country,
+            "name": f"AMLworld account holder {bank}/{acct}",
+        }
+    )
+    writer.account(
+        {
+            "account_id": ident,
+            "holder_id": holder,
+            "institution": bank,
+            "country": country,
+            "currency": currency,
+            "kind": "crypto_wallet" if crypto else "",
+        }
+    )
 
 
 def _stamp(value: str, cache: dict[str, str]) -> str:

@@ -47,11 +47,17 @@ NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:camt.053.001."
 VERSIONS = ("02", "03", "04", "05", "06", "07", "08")
 
 CHANNELS = {
-    ("PMNT", "CNTR"): "cash", ("PMNT", "CCRD"): "card", ("PMNT", "MCRD"): "card",
-    ("PMNT", "ICHQ"): "check", ("PMNT", "RCHQ"): "check", ("PMNT", "DRFT"): "check",
-    ("PMNT", "IDDT"): "ach", ("PMNT", "RDDT"): "ach",
-    ("PMNT", "ICDT"): "wire", ("PMNT", "RCDT"): "wire",
-}  # fmt: skip
+    ("PMNT", "CNTR"): "cash",
+    ("PMNT", "CCRD"): "card",
+    ("PMNT", "MCRD"): "card",
+    ("PMNT", "ICHQ"): "check",
+    ("PMNT", "RCHQ"): "check",
+    ("PMNT", "DRFT"): "check",
+    ("PMNT", "IDDT"): "ach",
+    ("PMNT", "RDDT"): "ach",
+    ("PMNT", "ICDT"): "wire",
+    ("PMNT", "RCDT"): "wire",
+}
 """ISO bank transaction code (domain, family) to channel; anything else is ``other``."""
 
 ACH_SUB_FAMILIES = frozenset({"ESCT", "SDVA", "DMCT", "STDO", "ASET", "BBDD", "ESDD"})
@@ -196,11 +202,17 @@ class _Converter:
                 f"CAMT-P-{id_part(number)}",
                 text(acct, "Nm") or f"holder of account {number}",
             )
-            self.writer.account({
-                "account_id": ident, "holder_id": holder, "country": country,
-                "currency": currency,
-                "institution": bic or text(acct, "Svcr", "FinInstnId", "Nm") or "(servicer not named)",
-            })  # fmt: skip
+            self.writer.account(
+                {
+                    "account_id": ident,
+                    "holder_id": holder,
+                    "country": country,
+                    "currency": currency,
+                    "institution": bic
+                    or text(acct, "Svcr", "FinInstnId", "Nm")
+                    or "(servicer not named)",
+                }
+            )
         return _Statement(ident, number, currency, country, label)
 
     def _party(self, elem: ET.Element | None, party: str, fallback: str) -> str:
@@ -212,13 +224,16 @@ class _Converter:
         address = find(elem, "PstlAdr")
         lines = [text(x) for x in children(address, "AdrLn")]
         parts = [text(address, "StrtNm"), text(address, "BldgNb"), text(address, "TwnNm"), *lines]
-        self.writer.party({
-            "party_id": party, "name": name,
-            "kind": "company" if find(elem, "Id", "OrgId") is not None else "person",
-            "country": self._code(text(address, "Ctry")) or self._code(text(elem, "CtryOfRes")),
-            "address": ", ".join(p for p in parts if p),
-            "birth_date": _date(text(elem, "Id", "PrvtId", "DtAndPlcOfBirth", "BirthDt")),
-        })  # fmt: skip
+        self.writer.party(
+            {
+                "party_id": party,
+                "name": name,
+                "kind": "company" if find(elem, "Id", "OrgId") is not None else "person",
+                "country": self._code(text(address, "Ctry")) or self._code(text(elem, "CtryOfRes")),
+                "address": ", ".join(p for p in parts if p),
+                "birth_date": _date(text(elem, "Id", "PrvtId", "DtAndPlcOfBirth", "BirthDt")),
+            }
+        )
         return party
 
     def _entry(self, st: _Statement, entry: ET.Element, n: int) -> None:
@@ -257,20 +272,35 @@ class _Converter:
         other = self._counterparty(st, details, role, currency, channel)
         src, dst = (other, st.account) if direction == "CRDT" else (st.account, other)
         ref = next(
-            (v for v in (text(entry, "AcctSvcrRef"), text(details, "Refs", "AcctSvcrRef"),
-                         text(entry, "NtryRef"), text(details, "Refs", "EndToEndId"))
-             if v and v.upper() != "NOTPROVIDED"),
+            (
+                v
+                for v in (
+                    text(entry, "AcctSvcrRef"),
+                    text(details, "Refs", "AcctSvcrRef"),
+                    text(entry, "NtryRef"),
+                    text(details, "Refs", "EndToEndId"),
+                )
+                if v and v.upper() != "NOTPROVIDED"
+            ),
             "",
-        )  # fmt: skip
+        )
         txn_id = f"{st.account}-{id_part(ref) if ref else f'N{n}-{ts[:10]}'}"
         if self.writer.has("transactions", txn_id):
             raise _Partial(f"entry {ref or n} repeats an entry already converted ({txn_id})")
         narrative = " ".join(text(u) for u in children(find(details, "RmtInf"), "Ustrd"))
         narrative = narrative or text(details, "AddtlTxInf") or text(entry, "AddtlNtryInf")
-        self.writer.transaction({
-            "txn_id": txn_id, "ts": ts, "amount": amount, "currency": currency,
-            "from_account": src, "to_account": dst, "channel": channel, "narrative": narrative,
-        })  # fmt: skip
+        self.writer.transaction(
+            {
+                "txn_id": txn_id,
+                "ts": ts,
+                "amount": amount,
+                "currency": currency,
+                "from_account": src,
+                "to_account": dst,
+                "channel": channel,
+                "narrative": narrative,
+            }
+        )
 
     def _counterparty(
         self, st: _Statement, details: ET.Element | None, role: str, currency: str, channel: str
@@ -303,11 +333,16 @@ class _Converter:
         address_country = self._code(text(name_elem, "PstlAdr", "Ctry"))
         country = self._code(iban[:2]) or address_country or self._code(bic[4:6]) or st.country
         self._party(party, holder, name)
-        self.writer.account({
-            "account_id": ident, "holder_id": holder, "country": country, "currency": currency,
-            "institution": bic or text(agent, "Nm") or "(institution not named)",
-            "kind": "" if number else "other",
-        })  # fmt: skip
+        self.writer.account(
+            {
+                "account_id": ident,
+                "holder_id": holder,
+                "country": country,
+                "currency": currency,
+                "institution": bic or text(agent, "Nm") or "(institution not named)",
+                "kind": "" if number else "other",
+            }
+        )
         return ident
 
 

@@ -51,15 +51,25 @@ CASH_FUNDS = ("K", "CASH", "EFECTIVO", "DINHEIRO", "ESPECIE", "ESPÉCIE")
 
 TRANSMODES = {
     "cash": ("C", "CASH", "EFECTIVO", "DINHEIRO", "DEPOSITO EN EFECTIVO", "DEPÓSITO EM ESPÉCIE"),
-    "wire": ("W", "WIRE", "SWIFT", "EFT", "IFT", "TRANSFER", "TRANSFERENCIA", "TRANSFERÊNCIA",
-             "TED", "TEF"),
+    "wire": (
+        "W",
+        "WIRE",
+        "SWIFT",
+        "EFT",
+        "IFT",
+        "TRANSFER",
+        "TRANSFERENCIA",
+        "TRANSFERÊNCIA",
+        "TED",
+        "TEF",
+    ),
     "ach": ("ACH", "PIX", "SPEI", "DOC", "SINPE", "TRANSFERENCIA INMEDIATA"),
     "check": ("Q", "CHQ", "CHEQUE", "CHECK"),
     "card": ("CARD", "TARJETA", "CARTAO", "CARTÃO", "POS", "ATM"),
     "mobile": ("MOBILE", "BILLETERA MOVIL", "CARTEIRA DIGITAL"),
     "remittance": ("REMITTANCE", "REMESA", "REMESSA", "GIRO", "MONEY TRANSFER"),
     "crypto": ("CRYPTO", "VIRTUAL ASSET", "ACTIVO VIRTUAL", "ATIVO VIRTUAL"),
-}  # fmt: skip
+}
 """transmode_code (or its text) to channel, compared in upper case; anything else is ``other``
 and its code is kept in the narrative. Transmode codes, too, are each FIU's own."""
 
@@ -112,21 +122,37 @@ class _Report:
         if not name:
             raise _Partial(f"{where} has no first_name or last_name")
         ident = next(
-            (v for v in (text(elem, "id_number"), text(elem, "ssn"), text(elem, "passport_number"),
-                         text(elem, "identification", "number")) if v.upper() not in _NO_VALUE),
+            (
+                v
+                for v in (
+                    text(elem, "id_number"),
+                    text(elem, "ssn"),
+                    text(elem, "passport_number"),
+                    text(elem, "identification", "number"),
+                )
+                if v.upper() not in _NO_VALUE
+            ),
             "",
-        )  # fmt: skip
+        )
         birth = text(elem, "birthdate")[:10]
         birth = birth if _is_date(birth) else ""
         address = find(elem, "addresses", "address")
         party = f"GOAML-{self.key}-P-{id_part(ident or f'{name} {birth}'.strip())}"
-        self.writer.party({
-            "party_id": party, "kind": "person", "name": name, "birth_date": birth,
-            "nationality": self._code(text(elem, "nationality1")),
-            "country": self._code(text(elem, "residence")) or self._code(text(address, "country_code")),
-            "address": _address(address), "phone": _phone(find(elem, "phones", "phone")),
-            "id_number": ident, "occupation": text(elem, "occupation"),
-        })  # fmt: skip
+        self.writer.party(
+            {
+                "party_id": party,
+                "kind": "person",
+                "name": name,
+                "birth_date": birth,
+                "nationality": self._code(text(elem, "nationality1")),
+                "country": self._code(text(elem, "residence"))
+                or self._code(text(address, "country_code")),
+                "address": _address(address),
+                "phone": _phone(find(elem, "phones", "phone")),
+                "id_number": ident,
+                "occupation": text(elem, "occupation"),
+            }
+        )
         return party
 
     def entity(self, elem: ET.Element, where: str) -> str:
@@ -136,13 +162,19 @@ class _Report:
         number = text(elem, "incorporation_number")
         address = find(elem, "addresses", "address")
         party = f"GOAML-{self.key}-E-{id_part(number or name)}"
-        self.writer.party({
-            "party_id": party, "kind": "company", "name": name,
-            "country": self._code(text(elem, "incorporation_country_code"))
-            or self._code(text(address, "country_code")),
-            "address": _address(address), "phone": _phone(find(elem, "phones", "phone")),
-            "id_number": number, "industry": text(elem, "business"),
-        })  # fmt: skip
+        self.writer.party(
+            {
+                "party_id": party,
+                "kind": "company",
+                "name": name,
+                "country": self._code(text(elem, "incorporation_country_code"))
+                or self._code(text(address, "country_code")),
+                "address": _address(address),
+                "phone": _phone(find(elem, "phones", "phone")),
+                "id_number": number,
+                "industry": text(elem, "business"),
+            }
+        )
         return party
 
     def account(self, elem: ET.Element, where: str) -> tuple[str, str]:
@@ -163,12 +195,19 @@ class _Report:
         if currency not in self.currencies:
             raise _Partial(f"{where}: currency_code '{currency[:20]}' is not an ISO 4217 code")
         opened = text(elem, "opened")[:10]
-        self.writer.account({
-            "account_id": ident, "holder_id": holder, "country": country, "currency": currency,
-            "institution": text(elem, "institution_name") or swift or text(elem, "institution_code")
-            or "(institution not reported)",
-            "opened_at": opened if _is_date(opened) else "",
-        })  # fmt: skip
+        self.writer.account(
+            {
+                "account_id": ident,
+                "holder_id": holder,
+                "country": country,
+                "currency": currency,
+                "institution": text(elem, "institution_name")
+                or swift
+                or text(elem, "institution_code")
+                or "(institution not reported)",
+                "opened_at": opened if _is_date(opened) else "",
+            }
+        )
         return ident, holder
 
     def _holder(self, elem: ET.Element, where: str, number: str) -> str:
@@ -218,9 +257,16 @@ class _Report:
                 raise _Partial(
                     f"currency_code_local '{self.currency[:20]}' is not an ISO 4217 code"
                 )
-            self.writer.account({"account_id": ident, "holder_id": party, "country": country,
-                                 "currency": self.currency, "kind": "other",
-                                 "institution": "(account not reported)"})  # fmt: skip
+            self.writer.account(
+                {
+                    "account_id": ident,
+                    "holder_id": party,
+                    "country": country,
+                    "currency": self.currency,
+                    "kind": "other",
+                    "institution": "(account not reported)",
+                }
+            )
         return _Side(ident, party, funds)
 
 
@@ -349,11 +395,18 @@ def _transaction(report: _Report, txn: ET.Element, number: str, where: str, seen
             f"foreign amount {text(foreign, 'foreign_amount')} {text(foreign, 'foreign_currency_code')}"
         )
     seen.add(txn_id)
-    report.writer.transaction({
-        "txn_id": txn_id, "ts": ts, "amount": amount, "currency": report.currency,
-        "from_account": src.account, "to_account": dst.account, "channel": channel,
-        "narrative": "; ".join(n for n in notes if n),
-    })  # fmt: skip
+    report.writer.transaction(
+        {
+            "txn_id": txn_id,
+            "ts": ts,
+            "amount": amount,
+            "currency": report.currency,
+            "from_account": src.account,
+            "to_account": dst.account,
+            "channel": channel,
+            "narrative": "; ".join(n for n in notes if n),
+        }
+    )
 
 
 def _report_party(report: _Report, party: ET.Element, where: str) -> None:

@@ -21,15 +21,38 @@ from onca._totals import FilesTotal
 from onca.errors import ParameterError
 
 PARTY_COLUMNS = (
-    "party_id", "kind", "name", "birth_date", "nationality", "country", "address", "phone",
-    "id_number", "industry", "occupation", "is_pep",
-)  # fmt: skip
+    "party_id",
+    "kind",
+    "name",
+    "birth_date",
+    "nationality",
+    "country",
+    "address",
+    "phone",
+    "id_number",
+    "industry",
+    "occupation",
+    "is_pep",
+)
 ACCOUNT_COLUMNS = (
-    "account_id", "holder_id", "institution", "country", "currency", "opened_at", "kind",
-)  # fmt: skip
+    "account_id",
+    "holder_id",
+    "institution",
+    "country",
+    "currency",
+    "opened_at",
+    "kind",
+)
 TRANSACTION_COLUMNS = (
-    "txn_id", "ts", "amount", "currency", "from_account", "to_account", "channel", "narrative",
-)  # fmt: skip
+    "txn_id",
+    "ts",
+    "amount",
+    "currency",
+    "from_account",
+    "to_account",
+    "channel",
+    "narrative",
+)
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999999999.99")

@@ -18,16 +18,11 @@ from typing import Any, TextIO
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
+from onca._ftm import PARTY_PROPS, SCHEMA_OF_KIND
 from onca.errors import OncaError
 from onca.workspace import Workspace, open_workspace
 
 BATCH_ROWS = 50_000
-_SCHEMA_OF_KIND = {"person": "Person", "company": "Company", "organization": "Organization"}
-_PARTY_PROPS = {
-    "name": "name", "birth_date": "birthDate", "nationality": "nationality",
-    "country": "country", "address": "address", "phone": "phone", "id_number": "idNumber",
-    "industry": "sector", "occupation": "position",
-}  # fmt: skip
 # FtM entity ids: letters, digits, dots and hyphens, starting and ending with a letter or digit.
 _READABLE_ID = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,198}[A-Za-z0-9])?$")
 
@@ -65,10 +60,10 @@ def _batches(ws: Workspace, sql: str) -> Iterator[list[dict[str, Any]]]:
 def _parties(ws: Workspace, dataset: str) -> Iterator[EntityProxy]:
     for rows in _batches(ws, "SELECT * EXCLUDE (_ingest_id) FROM parties ORDER BY party_id"):
         for row in rows:
-            props = {ftm: row[col] for col, ftm in _PARTY_PROPS.items()}
+            props = {ftm: row[col] for col, ftm in PARTY_PROPS.items()}
             if row["is_pep"]:
                 props["topics"] = "role.pep"
-            schema = _SCHEMA_OF_KIND[row["kind"]]
+            schema = SCHEMA_OF_KIND[row["kind"]]
             where = f"parties row {row['party_id']!r}"
             if not model.get(schema).get("name").type.clean(row["name"]):  # type: ignore[union-attr]
                 # FtM drops invisible characters; a name made only of them would leave the
@@ -122,9 +117,11 @@ def _payments(ws: Workspace, dataset: str) -> Iterator[EntityProxy]:
             # A cash deposit or withdrawal has one account: its holder is on both sides.
             payer = row["payer"] or row["beneficiary"]
             beneficiary = row["beneficiary"] or row["payer"]
-            kind = "cash deposit" if row["from_account"] is None else (
-                "cash withdrawal" if row["to_account"] is None else "transfer"
-            )  # fmt: skip
+            kind = (
+                "cash deposit"
+                if row["from_account"] is None
+                else ("cash withdrawal" if row["to_account"] is None else "transfer")
+            )
             props = {
                 "payer": entity_id(dataset, "party", payer),
                 "beneficiary": entity_id(dataset, "party", beneficiary),

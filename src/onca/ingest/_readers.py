@@ -35,6 +35,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from onca._ftm import PARTY_PROPS
 from onca.errors import InputFileError
 from onca.ingest._formats import FORMATS, SUFFIX_FORMAT
 
@@ -645,18 +646,7 @@ _FTM_KIND = {
     "PublicBody": "organization",
     "LegalEntity": "organization",
 }
-_FTM_PROPS = {
-    "name": "name",
-    "birth_date": "birthDate",
-    "nationality": "nationality",
-    "country": "country",
-    "address": "address",
-    "phone": "phone",
-    "id_number": "idNumber",
-    "industry": "sector",
-    "occupation": "position",
-}
-FTM_COLUMNS = ["party_id", "kind", *_FTM_PROPS, "is_pep"]
+FTM_COLUMNS = ["party_id", "kind", *PARTY_PROPS, "is_pep"]
 
 
 def _open_ftm(source: Source, is_utf8: bool) -> None:
@@ -707,6 +697,6 @@ def _ftm_row(line: str) -> tuple[list[str] | None, str]:
         return str(values[0]) if values else ""
 
     topics = props.get("topics") or []
-    row = [str(entity.get("id") or ""), kind, *(first(p) for p in _FTM_PROPS.values())]
+    row = [str(entity.get("id") or ""), kind, *(first(p) for p in PARTY_PROPS.values())]
     row.append("true" if any(str(t).startswith("role.pep") for t in topics) else "false")
     return row, ""

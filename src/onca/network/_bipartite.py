@@ -79,9 +79,14 @@ def _cores(g: EdgeSet, p: MotifParams) -> tuple[Instances, bool]:
     inst = np.repeat(np.arange(group.size, dtype=np.int64), hi - lo)
     edges = np.stack([first[items.order][pos], second[items.order][pos]], axis=1)
     cores, capped = pack_instances(
-        "bipartite", g, pairs[group] // g.n_accounts, np.repeat(inst, 2), edges.ravel(),
-        p.max_instances, p.max_instance_txns,
-    )  # fmt: skip
+        "bipartite",
+        g,
+        pairs[group] // g.n_accounts,
+        np.repeat(inst, 2),
+        edges.ravel(),
+        p.max_instances,
+        p.max_instance_txns,
+    )
     return cores, saturated or capped
 
 
@@ -121,9 +126,14 @@ def _repack(
         hub[k] = int(g.src[txns].min())
     empty = np.empty(0, dtype=np.int64)
     found, capped = pack_instances(
-        kind, g, hub, np.concatenate([empty, *inst]), np.concatenate([empty, *edge]),
-        p.max_instances, p.max_instance_txns,
-    )  # fmt: skip
+        kind,
+        g,
+        hub,
+        np.concatenate([empty, *inst]),
+        np.concatenate([empty, *edge]),
+        p.max_instances,
+        p.max_instance_txns,
+    )
     return found, cut or capped
 
 

@@ -116,9 +116,12 @@ class ArrayCoded(CodedSource):
             node, at, direction, since=since, until=until, min_amount=min_amount, limit=limit
         )
         return CodedEdges(
-            rows, f.src[rows].astype(np.int64), f.dst[rows].astype(np.int64), f.ts[rows],
+            rows,
+            f.src[rows].astype(np.int64),
+            f.dst[rows].astype(np.int64),
+            f.ts[rows],
             f.amount[rows],
-        )  # fmt: skip
+        )
 
     def account_names(self, codes: I64) -> list[str]:
         return [str(a) for a in self.flows.accounts.take(pa.array(codes)).to_pylist()]
@@ -185,9 +188,12 @@ class NamedCoded(CodedSource):
             frontier, direction, since=since, until=until, min_amount=min_amount, limit=limit
         )
         return CodedEdges(
-            self._txns(batch.txn_id), self._accounts(batch.src), self._accounts(batch.dst),
-            np.asarray(batch.ts, np.int64), np.asarray(batch.amount, np.float64),
-        )  # fmt: skip
+            self._txns(batch.txn_id),
+            self._accounts(batch.src),
+            self._accounts(batch.dst),
+            np.asarray(batch.ts, np.int64),
+            np.asarray(batch.amount, np.float64),
+        )
 
     def account_names(self, codes: I64) -> list[str]:
         names = self._accounts.names

@@ -20,6 +20,7 @@ import igraph as ig
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
+from onca._ftm import SCHEMA_OF_KIND
 from onca.export._ftm import ExportError, _entity, entity_id
 
 __all__ = ["graph_entities", "write_ftm"]
@@ -52,16 +53,21 @@ def _vertex_ids(graph: ig.Graph) -> list[str]:
     return [str(i) for i in range(graph.vcount())]
 
 
-_PARTY_SCHEMA = {"person": "Person", "company": "Company", "organization": "Organization"}
 _VERTEX_SCHEMA = {
-    "account": "BankAccount", "seizure": "Event", "shipment": "EconomicActivity", "permit": "License",
-}  # fmt: skip
+    "account": "BankAccount",
+    "seizure": "Event",
+    "shipment": "EconomicActivity",
+    "permit": "License",
+}
 _SHIPMENT_PARTY = {"consignor_of": "sender", "ships_to": "receiver"}
 # Edges whose first_ts is the time of a seizure or a shipment (see onca.network._graph).
 _DATED_BY = {
-    "named_in_seizure": "seizure", "seized_shipment": "seizure",
-    "consignor_of": "shipment", "ships_to": "shipment", "uses_permit": "shipment",
-}  # fmt: skip
+    "named_in_seizure": "seizure",
+    "seized_shipment": "seizure",
+    "consignor_of": "shipment",
+    "ships_to": "shipment",
+    "uses_permit": "shipment",
+}
 
 
 def _ftm_date(value: Any) -> str | None:
@@ -163,15 +169,22 @@ class _Mapping:
             notes = [f"{count:,.0f} transactions aggregated" if count and count > 1 else ""]
             notes.append(f"traced amount {traced} USD" if traced else "")
             props = {
-                "payer": payer, "beneficiary": payee, "payerAccount": payer_acc,
-                "beneficiaryAccount": payee_acc, "amount": amount, "currency": amount and "USD",
-                "amountUsd": amount, "transactionNumber": txn or None,
+                "payer": payer,
+                "beneficiary": payee,
+                "payerAccount": payer_acc,
+                "beneficiaryAccount": payee_acc,
+                "amount": amount,
+                "currency": amount and "USD",
+                "amountUsd": amount,
+                "transactionNumber": txn or None,
                 "description": "; ".join(n for n in notes if n),
                 **dates,
-            }  # fmt: skip
-            eid = entity_id(self.dataset, "txn", txn) if txn else entity_id(
-                self.dataset, "pays", f"{self.names[s]}.{self.names[t]}"
-            )  # fmt: skip
+            }
+            eid = (
+                entity_id(self.dataset, "txn", txn)
+                if txn
+                else entity_id(self.dataset, "pays", f"{self.names[s]}.{self.names[t]}")
+            )
             return _entity("Payment", self._unique(eid), props, where)
         if kind == "holds_account" and set(ends) == {"entity", "account"}:
             owner, asset = self.ids[ends["entity"]], self.ids[ends["account"]]
@@ -207,7 +220,7 @@ class _Mapping:
         where = f"vertex {name!r} ({kind})"
         props: dict[str, Any] = {"description": _describe(item)}
         if kind == "entity":
-            schema = _PARTY_SCHEMA.get(_text(item.get("party_kind")).lower(), "LegalEntity")
+            schema = SCHEMA_OF_KIND.get(_text(item.get("party_kind")).lower(), "LegalEntity")
             if not model.get(schema).get("name").type.clean(label):  # type: ignore[union-attr]
                 label = f"(unnamed {name})"  # FtM drops invisible characters
             props |= {"name": label, "country": item.get("country")}

@@ -21,8 +21,8 @@ import numpy.typing as npt
 
 from onca.errors import EngineError, ParameterError
 from onca.finance._lists import load_lists
-from onca.network._motifs import KINDS, MotifParams, MotifResult, find_motifs
-from onca.network._payments import load_payments, usd_sql
+from onca.network._motifs import KINDS, MotifParams, MotifResult, workspace_motifs
+from onca.network._payments import usd_sql
 from onca.sql import literal
 from onca.workspace import Workspace
 
@@ -235,14 +235,10 @@ def transaction_features(
     table = ws.db.arrow(sql)
     if table.num_rows == 0:
         raise ParameterError(f"the workspace {ws.path} has no transactions to compute features of")
-    payments = load_payments(ws)
+    motifs, payments = workspace_motifs(ws, params=params)
     txn_id = np.asarray(table.column("txn_id").to_pylist(), dtype=object)
     if not np.array_equal(txn_id, payments.txn_id):
         raise EngineError("features and payments came back in different orders", sql=sql)
-    motifs = find_motifs(
-        payments.src, payments.dst, payments.ts, np.nan_to_num(payments.usd),
-        params=params, n_accounts=int(payments.account_id.size),
-    )  # fmt: skip
     numeric = [
         np.asarray(table.column(n).to_numpy(zero_copy_only=False), dtype=np.float64)
         for n in NUMERIC

@@ -138,9 +138,13 @@ def _fan(g: EdgeSet, p: MotifParams, side: str) -> tuple[Instances, bool]:
     fan-in (``'in'``: one account is paid by >= min_fan distinct accounts within delta)."""
     items, other = (g.by_src, g.dst) if side == "out" else (g.by_dst, g.src)
     counts, saturated = distinct_in_windows(
-        items, other[items.edge], items.group, items.time, items.time + p.delta_s,
+        items,
+        other[items.edge],
+        items.group,
+        items.time,
+        items.time + p.delta_s,
         p.max_window_edges,
-    )  # fmt: skip
+    )
     hit = counts >= p.min_fan
     hub, start, end = merge_windows(items.group[hit], items.time[hit], p.delta_s)
     inst, edge = _members(*items.ranges(hub, start, end), items.edge)
@@ -231,9 +235,13 @@ def _gather_scatter(g: EdgeSet, p: MotifParams) -> tuple[Instances, bool]:
         out, g.dst[out.edge], out.group, out.time, out.time + p.delta_s, p.max_window_edges
     )
     payers, sat_in = distinct_in_windows(
-        into, g.src[into.edge], out.group, out.time - p.delta_s, out.time - 1,
+        into,
+        g.src[into.edge],
+        out.group,
+        out.time - p.delta_s,
+        out.time - 1,
         p.max_window_edges,
-    )  # fmt: skip
+    )
     hit = (payees >= p.min_width) & (payers >= p.min_width)
     hub, start, end = merge_windows(out.group[hit], out.time[hit], p.delta_s)
     # Paid in the window before the last qualifying payment out; paid out from the first on.
@@ -315,11 +323,17 @@ def instances_table(result: MotifResult, payments: Payments) -> pa.Table:
         for i in range(len(found)):
             txns, accounts = found.txns_of(i), found.accounts_of(i)
             values = (
-                kind, i, payments.account_id[found.hub[i]], int(found.start[i]),
-                int(found.end[i]), int(txns.size), int(accounts.size),
+                kind,
+                i,
+                payments.account_id[found.hub[i]],
+                int(found.start[i]),
+                int(found.end[i]),
+                int(txns.size),
+                int(accounts.size),
                 float(np.nansum(payments.usd[txns])),
-                payments.account_id[accounts].tolist(), payments.txn_id[txns].tolist(),
-            )  # fmt: skip
+                payments.account_id[accounts].tolist(),
+                payments.txn_id[txns].tolist(),
+            )
             for name, value in zip(INSTANCE_SCHEMA.names, values, strict=True):
                 rows[name].append(value)
     arrays = [
@@ -349,7 +363,11 @@ def workspace_motifs(
     index into; :func:`instances_table` turns them into rows for an analyst."""
     payments = load_payments(ws)
     result = find_motifs(
-        payments.src, payments.dst, payments.ts, np.nan_to_num(payments.usd),
-        params=params, n_accounts=int(payments.account_id.size),
-    )  # fmt: skip
+        payments.src,
+        payments.dst,
+        payments.ts,
+        np.nan_to_num(payments.usd),
+        params=params,
+        n_accounts=int(payments.account_id.size),
+    )
     return result, payments

@@ -81,17 +81,17 @@ class TraceResult:
         start_role = "seized" if self.start.kind == "seizure" else "start"
         rows: list[dict[str, Any]] = []
         if self.start.kind not in ("entity", "account"):
-            rows.append({"name": self.start.id, "kind": self.start.kind, "role": "start",
-                         "label": self.start.label})  # fmt: skip
+            rows.append(
+                {
+                    "name": self.start.id,
+                    "kind": self.start.kind,
+                    "role": "start",
+                    "label": self.start.label,
+                }
+            )
         total = max((t.total for t in self.trails), default=0.0)
-        for entity in self.start.entities:
-            label, party_kind = self.entity_labels.get(entity, (entity, None))
-            rows.append({"name": entity, "kind": "entity", "label": label,
-                         "party_kind": party_kind, "role": start_role, "size": total})  # fmt: skip
-        for entity, amounts in money:
-            label, party_kind = self.entity_labels.get(entity, (entity, None))
-            rows.append({"name": entity, "kind": "entity", "label": label, "party_kind": party_kind,
-                         "role": "reached", "size": max(amounts.values())})  # fmt: skip
+        rows.extend(self._entity_node(e, start_role, total) for e in self.start.entities)
+        rows.extend(self._entity_node(e, "reached", max(a.values())) for e, a in money)
         graph = ig.Graph(directed=True)
         graph.add_vertices(len(rows))
         for key in ("name", "kind", "label", "party_kind", "role", "size"):
@@ -116,12 +116,33 @@ class TraceResult:
                 attrs.append({"kind": kind, "weight": 1.0, "count": 1})
         for (i, j), (usd, count, first, last) in pays.items():
             edges.append((i, j))
-            attrs.append({"kind": "pays", "weight": usd, "attributed": usd, "amount": usd,
-                          "count": count, "first_ts": _iso(first), "last_ts": _iso(last)})  # fmt: skip
+            attrs.append(
+                {
+                    "kind": "pays",
+                    "weight": usd,
+                    "attributed": usd,
+                    "amount": usd,
+                    "count": count,
+                    "first_ts": _iso(first),
+                    "last_ts": _iso(last),
+                }
+            )
         graph.add_edges(edges)
         for key in ("kind", "weight", "attributed", "amount", "count", "first_ts", "last_ts"):
             graph.es[key] = [a.get(key) for a in attrs]
         return graph
+
+    def _entity_node(self, entity: str, role: str, size: float) -> dict[str, Any]:
+        """A node row of :meth:`entity_graph` for ``entity``, with its label and party kind."""
+        label, party_kind = self.entity_labels.get(entity, (entity, None))
+        return {
+            "name": entity,
+            "kind": "entity",
+            "label": label,
+            "party_kind": party_kind,
+            "role": role,
+            "size": size,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """Nodes, edges, paths and totals (see docs/network.md for every field)."""

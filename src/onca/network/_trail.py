@@ -96,8 +96,12 @@ class _Traced:
         ids = self.source.txn_names(self.key[rows])
         src = self.source.account_names(self.src[rows])
         dst = self.source.account_names(self.dst[rows])
-        columns = (self.ts[rows].tolist(), self.amount[rows].tolist(), self.hop[rows].tolist(),
-                   self.attributed[rows].tolist())  # fmt: skip
+        columns = (
+            self.ts[rows].tolist(),
+            self.amount[rows].tolist(),
+            self.hop[rows].tolist(),
+            self.attributed[rows].tolist(),
+        )
         return [
             TracedPayment(t, a, b, ts, amount, hop, direction, share)
             for t, a, b, ts, amount, hop, share in zip(ids, src, dst, *columns, strict=True)

@@ -31,9 +31,14 @@ NEUTRAL = "#A6A6A6"
 # who matters, who was reached. Nodes are outlined in near-black, so each keeps 3:1 contrast
 # with the white page whatever its fill; roles also appear in words in tooltips and the table.
 ROLE_COLOURS = {
-    "start": "#0072B2", "seized": "#D55E00", "alerted": "#E69F00", "key player": "#CC79A7",
-    "broker": "#009E73", "reached": "#56B4E9", "other": NEUTRAL,
-}  # fmt: skip
+    "start": "#0072B2",
+    "seized": "#D55E00",
+    "alerted": "#E69F00",
+    "key player": "#CC79A7",
+    "broker": "#009E73",
+    "reached": "#56B4E9",
+    "other": NEUTRAL,
+}
 _KNOWN = ("name", "kind", "label", "party_kind", "country", "role", "risk", "size", "x", "y")
 
 __all__ = ["MAX_NODES", "ROLE_COLOURS", "network_html", "network_png", "network_section"]
@@ -259,9 +264,15 @@ def _table(d: _Drawing, uid: str) -> list[str]:
     for i in d.rank:
         node = d.nodes[i]
         risk = _num(_get(node, "risk"))
-        cells = [_label(node), _get(node, "name") or "", _get(node, "kind") or "",
-                 _get(node, "role") or "", _get(node, "country") or "",
-                 "" if risk is None else f"{risk:.2f}", node["_deg_in"] + node["_deg_out"]]  # fmt: skip
+        cells = [
+            _label(node),
+            _get(node, "name") or "",
+            _get(node, "kind") or "",
+            _get(node, "role") or "",
+            _get(node, "country") or "",
+            "" if risk is None else f"{risk:.2f}",
+            node["_deg_in"] + node["_deg_out"],
+        ]
         rows.append("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in cells) + "</tr>")
     head = "".join(
         f'<th scope="col">{h}</th>'
@@ -379,8 +390,16 @@ def network_png(
         segments = [[d.xy[s], d.xy[t]] for s, t, _ in d.edges]
         styles = ["solid" if a.get("kind") == "pays" else (0, (4, 3)) for _, _, a in d.edges]
         widths = [_edge_width(a) * 0.72 for _, _, a in d.edges]
-        ax.add_collection(LineCollection(segments, linewidths=widths, linestyles=styles,
-                                         colors="#595959", alpha=0.7, zorder=1))  # fmt: skip
+        ax.add_collection(
+            LineCollection(
+                segments,
+                linewidths=widths,
+                linestyles=styles,
+                colors="#595959",
+                alpha=0.7,
+                zorder=1,
+            )
+        )
         xs, ys = [p[0] for p in d.xy], [p[1] for p in d.xy]
         colours = [role_colour(_get(n, "role")) for n in d.nodes]
         area = [(1.44 * r) ** 2 for r in d.radius]
@@ -388,13 +407,30 @@ def network_png(
         halo = [withStroke(linewidth=3, foreground="white")]
         for i in d.rank[:labels]:
             left = d.xy[i][0] > width * 0.7
-            ax.annotate(_label(d.nodes[i])[:30], d.xy[i], xytext=(-6 if left else 6, 3),
-                        textcoords="offset points", ha="right" if left else "left", fontsize=7,
-                        zorder=3, path_effects=halo)  # fmt: skip
+            ax.annotate(
+                _label(d.nodes[i])[:30],
+                d.xy[i],
+                xytext=(-6 if left else 6, 3),
+                textcoords="offset points",
+                ha="right" if left else "left",
+                fontsize=7,
+                zorder=3,
+                path_effects=halo,
+            )
         ax.set_xlim(0, width)
         ax.set_ylim(height, 0)  # SVG's y axis points down
-        handles = [Line2D([], [], marker="o", ls="", markerfacecolor=c, markeredgecolor="#1a1a1a",
-                          label=f"{r} ({n:,})") for r, c, n in _roles(d)]  # fmt: skip
+        handles = [
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                markerfacecolor=c,
+                markeredgecolor="#1a1a1a",
+                label=f"{r} ({n:,})",
+            )
+            for r, c, n in _roles(d)
+        ]
         ax.legend(
             handles=handles, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0)
         )

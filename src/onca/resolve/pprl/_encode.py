@@ -130,10 +130,15 @@ class Encoding:
 _SOUNDEX_CODES = {
     letter: digit
     for letters, digit in (
-        ("bfpv", "1"), ("cgjkqsxz", "2"), ("dt", "3"), ("l", "4"), ("mn", "5"), ("r", "6")
+        ("bfpv", "1"),
+        ("cgjkqsxz", "2"),
+        ("dt", "3"),
+        ("l", "4"),
+        ("mn", "5"),
+        ("r", "6"),
     )
     for letter in letters
-}  # fmt: skip
+}
 
 
 @functools.lru_cache(maxsize=200_000)
