@@ -30,7 +30,10 @@ def test_contract_has_every_table_of_the_architecture() -> None:
     assert "BO" in contract.codes["countries"] and "XX" not in contract.codes["countries"]
     assert "BOB" in contract.codes["currencies"]
     assert "XX" in contract.codes["cites_countries"] and "BO" in contract.codes["cites_countries"]
-    assert contract.codes["units"].aliases["kilograms"] == "kg"
+    # permits and seizures take the contract's units only; CITES records add theirs and aliases
+    assert "cartons" not in contract.codes["units"] and not contract.codes["units"].aliases
+    assert "cartons" in contract.codes["cites_units"] and "kg" in contract.codes["cites_units"]
+    assert contract.codes["cites_units"].aliases["kilograms"] == "kg"
 
 
 def test_the_whole_set_hangs_together() -> None:

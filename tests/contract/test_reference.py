@@ -222,3 +222,8 @@ def test_a_users_replacement_list_is_checked_against_the_shipped_schema(tmp_path
     lists = load_references("finance/lists", tmp_path)
     assert lists["cash_thresholds"].values == {"USD": 3000}
     assert lists["cash_thresholds"].title == "ours"
+    (tmp_path / "cash_thresholds.yaml").write_text(  # a field of the user's own is let be
+        "name: cash_thresholds\ndescription: ours\nsource: us\nupdated: 2025-01-01\n"
+        "values: {USD: 2500}\n"
+    )
+    assert load_references("finance/lists", tmp_path)["cash_thresholds"].values == {"USD": 2500}

@@ -61,7 +61,7 @@ def test_a_comparative_tabulation_loads_once_under_the_contracts_names(tmp_path:
     ]
     assert reasons == [
         "neither importer nor exporter reported a quantity",
-        "importer_qty: '-2' must be at least 0; unit: 'kgs' is not in Units of quantity (units)",
+        "importer_qty: '-2' must be at least 0; unit: 'kgs' is not in CITES units of quantity (cites_units)",
     ]
     again = ingest_files(ws, "cites_comptab", [f])  # no key: the ingest log knows the file
     assert (again.rows, again.loaded, again.inserted, again.unchanged) == (4, 2, 0, 2)

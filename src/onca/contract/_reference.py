@@ -84,8 +84,10 @@ def _read_yaml(path: Path) -> Any:
         raise ContractError(f"{file_label(path)}: cannot read it: {e}") from e
 
 
-def read_reference(path: Path) -> ReferenceList:
-    """Read one list file and check its shape (not yet its values' types)."""
+def read_reference(path: Path, *, strict: bool = True) -> ReferenceList:
+    """Read one list file and check its shape (not yet its values' types). ``strict`` refuses
+    fields a list file does not have (Onca's own lists); a user's list may carry more (a date,
+    an author), which are ignored."""
     where = file_label(path)
     doc = _read_yaml(path)
     if not isinstance(doc, dict):
@@ -94,7 +96,7 @@ def read_reference(path: Path) -> ReferenceList:
             f" found {type(doc).__name__}"
         )
     unknown = sorted(str(k) for k in doc if k not in _FILE_KEYS)
-    if unknown:
+    if unknown and strict:
         raise ContractError(
             f"{where}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(_FILE_KEYS)}"
         )
@@ -125,9 +127,11 @@ def read_reference(path: Path) -> ReferenceList:
     )
 
 
-def read_reference_dir(directory: Path) -> dict[str, ReferenceList]:
+def read_reference_dir(directory: Path, *, strict: bool = True) -> dict[str, ReferenceList]:
     """Every ``*.yaml`` list in ``directory``, by name (shapes checked, values not yet)."""
-    return {p.stem: read_reference(p) for p in sorted(Path(directory).glob("*.yaml"))}
+    return {
+        p.stem: read_reference(p, strict=strict) for p in sorted(Path(directory).glob("*.yaml"))
+    }
 
 
 # -- declarations -------------------------------------------------------------------------------
@@ -247,7 +251,7 @@ def load_references(folder: str, *extra_dirs: Path) -> dict[str, ReferenceList]:
         raise ContractError(f"no reference folder {folder!r} in {DECLARATIONS.name}")
     extra: dict[str, ReferenceList] = {}
     for directory in extra_dirs:
-        extra.update(read_reference_dir(Path(directory)))
+        extra.update(read_reference_dir(Path(directory), strict=False))
     if extra:
         check_reference_set({**shipped, **extra})
     ours = {n: r for n, r in shipped.items() if declarations()[n].folder == folder}

@@ -67,21 +67,23 @@ TABLES = {"comptab": "cites_comptab", "shipments": "cites_shipments"}
 
 @functools.cache
 def unit_conversions() -> dict[str, tuple[str, float]]:
-    """``{unit: (standard unit, factor)}`` from the units list (``convert``)."""
-    units = load_reference("units").values
-    assert isinstance(units, dict)
-    return {
-        code: (str(u["convert"]["to"]), float(u["convert"]["factor"]))
-        for code, u in units.items()
-        if u.get("convert")
-    }
+    """``{unit: (standard unit, factor)}`` from the CITES units list and the contract's units
+    it extends (``convert``)."""
+    conversions = {}
+    for name in ("units", "cites_units"):
+        units = load_reference(name).values
+        assert isinstance(units, dict)
+        for code, u in units.items():
+            if u.get("convert"):
+                conversions[code] = (str(u["convert"]["to"]), float(u["convert"]["factor"]))
+    return conversions
 
 
 @functools.cache
 def trade_lists() -> dict[str, Any]:
     """The trade's reference data: terms, units (name -> unit code), conversions, listings,
     countries, sources and purposes; read by :func:`onca.contract.load_reference`."""
-    units = load_contract().codes["units"]
+    units = load_contract().codes["cites_units"]
     conversions = unit_conversions()
     return {
         "terms": list(load_reference("cites_terms").codes),
