@@ -226,17 +226,34 @@ def id_key(id_number: str | None) -> str | None:
     return key
 
 
-# Street types written short or long, in the languages of the Americas.
+# Street types written short or long, in the languages of the Americas: each line is the
+# short form Onca keeps, then every way of writing it.
+_STREET_FORMS = """
+av: avenida ave avda avenue
+cl: calle c cll
+r: rua r
+jr: jiron jr
+psje: pasaje psje
+cra: carrera cra kr
+st: street st
+rd: road rd
+blvd: boulevard blvd
+tv: travessa tv
+al: alameda
+rod: rodovia rod
+carr: carretera carr
+dr: drive dr
+ln: lane
+cres: crescent cres
+pl: place pl
+ct: court
+"""
 _STREET_WORDS = {
-    "avenida": "av", "ave": "av", "avda": "av", "avenue": "av",
-    "calle": "cl", "c": "cl", "cll": "cl", "rua": "r", "r": "r",
-    "jiron": "jr", "jr": "jr", "pasaje": "psje", "psje": "psje",
-    "carrera": "cra", "cra": "cra", "kr": "cra", "street": "st", "st": "st",
-    "road": "rd", "rd": "rd", "boulevard": "blvd", "blvd": "blvd",
-    "travessa": "tv", "tv": "tv", "alameda": "al", "rodovia": "rod", "rod": "rod",
-    "carretera": "carr", "carr": "carr", "drive": "dr", "dr": "dr", "lane": "ln",
-    "crescent": "cres", "cres": "cres", "place": "pl", "pl": "pl", "court": "ct",
-}  # fmt: skip
+    word: short
+    for line in _STREET_FORMS.strip().splitlines()
+    for short, words in [line.split(":")]
+    for word in words.split()
+}
 
 
 @functools.lru_cache(maxsize=200_000)
