@@ -147,3 +147,15 @@ def test_engines_are_named_by_one_registry_with_one_message() -> None:
     ):
         with pytest.raises(ParameterError, match=r"^--engine: expected one of .*, got '"):
             call()
+
+
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
+def test_an_empty_arrow_result_keeps_its_types_and_like_named_columns_stay_apart(
+    engine: Engine,
+) -> None:
+    table = engine.arrow("SELECT txn_id, amount, ts FROM transactions WHERE FALSE")
+    assert table.num_rows == 0
+    assert pa.types.is_string(table.schema.field("txn_id").type)
+    assert pa.types.is_timestamp(table.schema.field("ts").type)
+    assert table.schema.field("ts").type.tz is None
+    assert engine.fetch("SELECT 1 AS x, 2 AS x") == [(1, 2)]

@@ -148,13 +148,18 @@ class SparkEngine(Engine):
 
     def _fetch(self, sql: str, params: Params) -> tuple[list[str], list[tuple[Any, ...]]]:
         frame = self._frame(sql, params)
-        columns = list(frame.columns)
-        rows = [_plain(r.asDict(recursive=True)) for r in frame.collect()]
-        return columns, [tuple(r[c] for c in columns) for r in rows]
+        # by position: two output columns may share a name, which a dict would fold into one
+        return list(frame.columns), [tuple(_plain(v) for v in r) for r in frame.collect()]
 
     def _arrow(self, sql: str, params: Params) -> pa.Table:
-        columns, rows = self._fetch(sql, params)
-        return pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)})
+        """Spark's own Arrow conversion, so that the types hold even with no rows; timestamps
+        are made naive UTC, as DuckDB gives them."""
+        table = self._frame(sql, params).toArrow()
+        fields = [
+            pa.field(f.name, pa.timestamp(f.type.unit)) if _zoned(f.type) else f
+            for f in table.schema
+        ]
+        return table.cast(pa.schema(fields))
 
     def _materialize(self, name: str, sql: str) -> None:
         frame = self.spark.sql(sql).cache()
@@ -198,11 +203,15 @@ class SparkEngine(Engine):
         shutil.rmtree(self._workdir, ignore_errors=True)
 
 
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    """Spark rows as DuckDB gives them: timestamps naive UTC (Spark returns local time)."""
-    out = {}
-    for key, value in row.items():
-        if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        out[key] = value
-    return out
+def _plain(value: Any) -> Any:
+    """A Spark value as DuckDB gives it: timestamps naive UTC (Spark returns local time),
+    structs as dicts."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    if hasattr(value, "asDict"):  # a pyspark Row (a struct)
+        return value.asDict(recursive=True)
+    return value
+
+
+def _zoned(kind: pa.DataType) -> bool:
+    return pa.types.is_timestamp(kind) and kind.tz is not None
