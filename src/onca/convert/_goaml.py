@@ -114,6 +114,17 @@ class _Report:
         value = value.strip().upper()
         return value if value in self.countries else ""
 
+    def _contact(self, elem: ET.Element, country_tag: str) -> dict[str, str]:
+        """Country (from ``country_tag``, else the first address), address and phone of the
+        person or entity ``elem``."""
+        address = find(elem, "addresses", "address")
+        return {
+            "country": self._code(text(elem, country_tag))
+            or self._code(text(address, "country_code")),
+            "address": _address(address),
+            "phone": _phone(find(elem, "phones", "phone")),
+        }
+
     def person(self, elem: ET.Element, where: str) -> str:
         first, middle, prefix, last = (
             text(elem, n) for n in ("first_name", "middle_name", "prefix", "last_name")
@@ -136,7 +147,6 @@ class _Report:
         )
         birth = text(elem, "birthdate")[:10]
         birth = birth if _is_date(birth) else ""
-        address = find(elem, "addresses", "address")
         party = f"GOAML-{self.key}-P-{id_part(ident or f'{name} {birth}'.strip())}"
         self.writer.party(
             {
@@ -145,10 +155,7 @@ class _Report:
                 "name": name,
                 "birth_date": birth,
                 "nationality": self._code(text(elem, "nationality1")),
-                "country": self._code(text(elem, "residence"))
-                or self._code(text(address, "country_code")),
-                "address": _address(address),
-                "phone": _phone(find(elem, "phones", "phone")),
+                **self._contact(elem, "residence"),
                 "id_number": ident,
                 "occupation": text(elem, "occupation"),
             }
@@ -160,17 +167,13 @@ class _Report:
         if not name:
             raise _Partial(f"{where} has no name")
         number = text(elem, "incorporation_number")
-        address = find(elem, "addresses", "address")
         party = f"GOAML-{self.key}-E-{id_part(number or name)}"
         self.writer.party(
             {
                 "party_id": party,
                 "kind": "company",
                 "name": name,
-                "country": self._code(text(elem, "incorporation_country_code"))
-                or self._code(text(address, "country_code")),
-                "address": _address(address),
-                "phone": _phone(find(elem, "phones", "phone")),
+                **self._contact(elem, "incorporation_country_code"),
                 "id_number": number,
                 "industry": text(elem, "business"),
             }
