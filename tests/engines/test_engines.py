@@ -90,6 +90,9 @@ def test_failures_carry_the_sql(engine: Engine) -> None:
     with pytest.raises(EngineError) as caught:
         engine.query("SELECT no_such_column FROM transactions")
     assert "no_such_column" in str(caught.value) and caught.value.sql
+    with pytest.raises(EngineError, match="table: transactions") as caught:
+        engine.arrow("SELECT no_such_column FROM transactions", table="transactions")
+    assert caught.value.table == "transactions"
 
 
 def test_unknown_engine_is_named(tmp_path: Path) -> None:

@@ -138,28 +138,33 @@ class Engine(Closing, ABC):
 
     @final
     @contextmanager
-    def _failures(self, sql: str) -> Iterator[None]:
-        """Wrap every failure of the engine, once, in :class:`EngineError` with the SQL."""
+    def _failures(self, sql: str, table: str | None = None) -> Iterator[None]:
+        """Wrap every failure of the engine, once, in :class:`EngineError` with the SQL (and
+        the ``table`` the statement is about, when the caller says)."""
         try:
             yield
         except EngineError:
             raise
         except Exception as e:  # each driver raises its own kinds (duckdb, py4j, pyspark...)
-            raise EngineError(f"{self.label} failed: {self._describe(e)}", sql=sql) from e
+            message = f"{self.label} failed: {self._describe(e)}"
+            raise EngineError(message, sql=sql, table=table) from e
 
     @final
-    def query(self, sql: str, params: Params = ()) -> list[Row]:
-        """Run ``sql`` (DuckDB dialect) and return its rows as dicts, in the order returned."""
+    def query(self, sql: str, params: Params = (), *, table: str | None = None) -> list[Row]:
+        """Run ``sql`` (DuckDB dialect) and return its rows as dicts, in the order returned.
+        ``table`` names what the statement reads, for the message when it fails."""
         text = self.dialect.translate(sql)
-        with self._failures(text):
+        with self._failures(text, table):
             columns, values = self._fetch(text, params)
         return rows_from(columns, values)
 
     @final
-    def fetch(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+    def fetch(
+        self, sql: str, params: Params = (), *, table: str | None = None
+    ) -> list[tuple[Any, ...]]:
         """Run ``sql`` (DuckDB dialect) and return its rows as tuples, in the order returned."""
         text = self.dialect.translate(sql)
-        with self._failures(text):
+        with self._failures(text, table):
             return self._fetch(text, params)[1]
 
     @final
@@ -175,10 +180,10 @@ class Engine(Closing, ABC):
         return None if row is None else row[0]
 
     @final
-    def arrow(self, sql: str, params: Params = ()) -> pa.Table:
+    def arrow(self, sql: str, params: Params = (), *, table: str | None = None) -> pa.Table:
         """Run ``sql`` (DuckDB dialect) and return the result as an Arrow table."""
         text = self.dialect.translate(sql)
-        with self._failures(text):
+        with self._failures(text, table):
             return self._arrow(text, params)
 
     @final

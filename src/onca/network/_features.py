@@ -232,7 +232,7 @@ def transaction_features(
             f"({literal(k)}, {float(v)!r})" for k, v in sorted(thresholds.items())
         ),
     )
-    table = ws.db.arrow(sql)
+    table = ws.db.arrow(sql, table="transactions")
     if table.num_rows == 0:
         raise ParameterError(f"the workspace {ws.path} has no transactions to compute features of")
     motifs, payments = workspace_motifs(ws, params=params)

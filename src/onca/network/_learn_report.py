@@ -85,7 +85,7 @@ def network_parties(truth_dir: Path | str) -> set[str] | None:
 def rule_levels(ws: Workspace, txn_id: npt.NDArray[np.object_]) -> npt.NDArray[np.int8]:
     """(n,) the lowest rules level (1 transaction, 2 account, 3 party; 0 none) flagging each
     transaction; see the module docstring."""
-    level = dict(ws.db.fetch(RULES_SQL))
+    level = dict(ws.db.fetch(RULES_SQL, table="alerts"))
     return np.array([level.get(t, 0) for t in txn_id], dtype=np.int8)
 
 

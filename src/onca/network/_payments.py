@@ -67,7 +67,7 @@ def load_payments(ws: Workspace) -> Payments:
     """Every transaction of ``ws`` as :class:`Payments`, accounts numbered in the order of
     their IDs (two SQL statements, read as Arrow)."""
     sql = ACCOUNT_INDEX_SQL + PAYMENTS_SQL.format(usd=usd_sql("t.amount", "t.currency"))
-    table = ws.db.arrow(sql)
+    table = ws.db.arrow(sql, table="transactions")
     accounts = ws.db.arrow(ACCOUNT_INDEX_SQL + "SELECT account_id FROM idx ORDER BY i")
     account_id = accounts.column(0).to_pylist()
 
