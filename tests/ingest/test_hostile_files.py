@@ -187,3 +187,15 @@ def test_a_utf8_mark_on_text_that_is_not_utf8_is_refused(tmp_path: Path) -> None
     path.write_bytes(b"\xef\xbb\xbf" + ACCENTED.encode("latin-1"))
     with pytest.raises(InputFileError, match="UTF-8 byte-order mark but is not valid UTF-8"):
         ingest_files(tmp_path / "ws.duckdb", "parties", [path])
+
+
+def test_infinite_and_not_a_number_quantities_are_quarantined(tmp_path: Path) -> None:
+    header = "seizure_id,ts,country,taxon,lat,lon\n"
+    when = "2024-01-01T00:00:00Z,BO,Panthera onca"
+    rows = f"S1,{when},inf,-63\nS2,{when},-16.5,nan\nS3,{when},-16.5,-63\n"
+    path = write(tmp_path / "seizures.csv", header + rows)
+    with onca.workspace.open(tmp_path / "w.duckdb") as ws:
+        result = ingest_files(ws, "seizures", [path])
+        assert (result.rows, result.loaded, result.quarantined) == (3, 1, 2)
+        reasons = [r for (r,) in ws.db.fetch("SELECT reason FROM quarantine ORDER BY line")]
+    assert reasons == ["lat: 'inf' is not a number", "lon: 'nan' is not a number"]

@@ -59,8 +59,11 @@ def typed_expr(col: Column, raw: str, contract: Contract) -> str:
     match col.type:
         case "string":
             return raw
-        case "integer" | "double" | "date":
+        case "integer" | "date":
             return f"TRY_CAST({raw} AS {col.sql_type})"
+        case "double":  # 'inf' and 'nan' parse as doubles but are not quantities
+            number = f"TRY_CAST({raw} AS {col.sql_type})"
+            return f"CASE WHEN isfinite({number}) THEN {number} END"
         case "decimal":
             return f"TRY_CAST({raw} AS {col.sql_type})"
         case "timestamp":
