@@ -6,6 +6,7 @@ exporting countries)``. Empty exporters means any country may ship it.
 
 from __future__ import annotations
 
+# Data tables, one row per line so they read as tables (the formatter would break rows apart).
 # fmt: off
 ORDINARY_GOODS: tuple[tuple[str, str, str, str, float, float, tuple[str, ...]], ...] = (
     ("090111", "café verde en grano", "café verde em grão", "green coffee beans", 4.0, 19_000, ("BR", "PE", "CO", "GT", "BO", "EC")),

@@ -9,6 +9,7 @@ Pools are plain tuples; ``onca.synth._names`` builds full names from them. Cultu
 
 from __future__ import annotations
 
+# Data tables, one row per line so they read as tables (the formatter would break rows apart).
 # fmt: off
 GIVEN: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # culture: (male, female)

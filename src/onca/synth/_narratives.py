@@ -15,6 +15,7 @@ from onca.synth._text import concat, integers, pick, when
 
 Template = tuple[str, float, bool]
 
+# Data tables, one row per line so they read as tables (the formatter would break rows apart).
 # fmt: off
 ORDINARY: dict[str, dict[str, list[Template]]] = {
     "card": {

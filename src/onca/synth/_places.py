@@ -48,6 +48,7 @@ def _c(*cities: tuple[str, float, float]) -> tuple[City, ...]:
 
 _LATAM = (("es", 0.95), ("zh", 0.03), ("en", 0.02))
 
+# Data tables, one row per line so they read as tables (the formatter would break rows apart).
 # fmt: off
 COUNTRIES: tuple[Country, ...] = (
     Country("BO", "BOB", 10, (("es", 0.93), ("zh", 0.05), ("pt", 0.02)), "es", "591", "7#######",

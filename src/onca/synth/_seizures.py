@@ -40,6 +40,7 @@ SEIZURE_SPEC = {
 }
 """Seizures; ``offenders`` holds ';'-joined party rows until IDs are given."""
 
+# Data tables, one row per line so they read as tables (the formatter would break rows apart).
 # fmt: off
 PLACES: dict[str, tuple[tuple[str, float, float, str], ...]] = {
     "BO": (("Aeropuerto Internacional Viru Viru", -17.645, -63.135, "air"),

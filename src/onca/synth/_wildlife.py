@@ -47,6 +47,7 @@ class ProductLine:
     misdeclared_share: float
 
 
+# Data tables, one row per line so they read as tables (the formatter would break rows apart).
 # fmt: off
 PRODUCT_LINES: dict[str, ProductLine] = {
     "jaguar": ProductLine(
