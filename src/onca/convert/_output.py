@@ -18,41 +18,19 @@ from typing import IO, Any, Self
 
 from onca._closing import Closing
 from onca._totals import FilesTotal
+from onca.contract import load_contract
 from onca.errors import ParameterError
 
-PARTY_COLUMNS = (
-    "party_id",
-    "kind",
-    "name",
-    "birth_date",
-    "nationality",
-    "country",
-    "address",
-    "phone",
-    "id_number",
-    "industry",
-    "occupation",
-    "is_pep",
-)
-ACCOUNT_COLUMNS = (
-    "account_id",
-    "holder_id",
-    "institution",
-    "country",
-    "currency",
-    "opened_at",
-    "kind",
-)
-TRANSACTION_COLUMNS = (
-    "txn_id",
-    "ts",
-    "amount",
-    "currency",
-    "from_account",
-    "to_account",
-    "channel",
-    "narrative",
-)
+
+def _columns(table: str) -> tuple[str, ...]:
+    """Every column of the contract table ``table``, in the contract's order."""
+    return tuple(c.name for c in load_contract().table(table).columns)
+
+
+PARTY_COLUMNS = _columns("parties")
+ACCOUNT_COLUMNS = _columns("accounts")
+TRANSACTION_COLUMNS = _columns("transactions")
+"""The columns a converter writes: all of the contract's, read from it (not a copy)."""
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999999999.99")
