@@ -80,25 +80,38 @@ def add_user(
     user = User(agency_id=agency.id, username=username, role=role)
     session.add(user)
     session.flush()
+    token = _issue_audited(session, "user", user, scopes, days, {"role": role})
+    return NewUser(user, token)
+
+
+def _issue_audited(
+    session: Session,
+    action: str,
+    user: User,
+    scopes: tuple[str, ...],
+    days: int | None,
+    detail: dict[str, object],
+) -> str:
+    """Issue a token for `user` and audit it as `action` (the token's id, never the token)."""
     try:
         token = issue_token(session, user, scopes, days=days)
     except ValueError as e:
         raise Invalid(f"--scope: {e}", field="scopes") from None
     _audit.append(
         session,
-        action="user",
+        action=action,
         user_id=None,
-        agency_id=agency.id,
+        agency_id=user.agency_id,
         record_id=user.id,
         detail={
-            "username": username,
-            "role": role,
+            "username": user.username,
+            **detail,
             "scopes": list(scopes),
             "token_id": token.split("_")[1],
             "days": days,
         },
     )
-    return NewUser(user, token)
+    return token
 
 
 def add_agreement_cli(
@@ -139,24 +152,7 @@ def add_token(
 ) -> str:
     """Another token for an existing user (shown once)."""
     user = user_by_name(session, username)
-    try:
-        token = issue_token(session, user, scopes, days=days)
-    except ValueError as e:
-        raise Invalid(f"--scope: {e}", field="scopes") from None
-    _audit.append(
-        session,
-        action="token",
-        user_id=None,
-        agency_id=user.agency_id,
-        record_id=user.id,
-        detail={
-            "username": username,
-            "scopes": list(scopes),
-            "token_id": token.split("_")[1],
-            "days": days,
-        },
-    )
-    return token
+    return _issue_audited(session, "token", user, scopes, days, {})
 
 
 def revoke_token(session: Session, token_id: str) -> ApiToken:

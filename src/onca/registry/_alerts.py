@@ -133,11 +133,10 @@ def triage(
         raise NotFound(f"no alert {alert_id} of your agency")
     alert.status, alert.reason = decision, reason.strip()
     alert.triaged_by, alert.triaged_at = principal.user_id, utcnow()
-    _audit.append(
+    _audit.append_for(
         session,
+        principal,
         action="triage",
-        user_id=principal.user_id,
-        agency_id=principal.agency_id,
         record_kind="alert",
         record_id=alert.id,
         detail={"decision": decision, "reason": alert.reason},

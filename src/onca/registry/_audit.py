@@ -41,6 +41,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onca.errors import ParameterError
+from onca.registry._auth import Principal
 from onca.registry._db import begin_writing
 from onca.registry._models import Agency, Agreement, ApiToken, AuditEntry, AuditHead, User, utcnow
 
@@ -157,6 +158,27 @@ def append(
     session.add(entry)
     head.seq, head.hash = entry.seq, entry.hash
     return entry
+
+
+def append_for(
+    session: Session,
+    principal: Principal,
+    *,
+    action: str,
+    record_kind: str | None = None,
+    record_id: Any = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one link for what `principal` did, in their name and their agency's."""
+    return append(
+        session,
+        action=action,
+        user_id=principal.user_id,
+        agency_id=principal.agency_id,
+        record_kind=record_kind,
+        record_id=record_id,
+        detail=detail,
+    )
 
 
 @dataclass(frozen=True)

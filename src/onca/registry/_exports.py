@@ -66,11 +66,10 @@ def export_csv(session: Session, principal: Principal, **filters: Any) -> str:
             row = {**r, **{k: sp.get(k) for k in SPECIMEN_COLUMNS}, "seizure_id": r["id"]}
             row.update(chain=chain, person_ids=people, redacted=";".join(r["redacted"]))
             writer.writerow([spreadsheet_safe(row[k]) for k in CSV_COLUMNS])
-    _audit.append(
+    _audit.append_for(
         session,
+        principal,
         action="export_personal" if personal else "export",
-        user_id=principal.user_id,
-        agency_id=principal.agency_id,
         record_kind="seizure",
         detail={"format": "csv", "seizures": len(ids)},
     )
@@ -122,11 +121,10 @@ def export_ftm(session: Session, principal: Principal, **filters: Any) -> str:
                 schema, entity_id(DATASET, "person", str(p.id)), props, f"person {p.id}"
             )
             lines.append(json.dumps(entity.to_dict(), ensure_ascii=False))
-    _audit.append(
+    _audit.append_for(
         session,
+        principal,
         action="export_personal" if person_ids else "export",
-        user_id=principal.user_id,
-        agency_id=principal.agency_id,
         record_kind="seizure",
         detail={"format": "ftm", "entities": len(lines)},
     )

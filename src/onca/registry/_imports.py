@@ -349,11 +349,10 @@ def import_seizures(
             grants,
         )
         tell("writing", len(ids))
-    _audit.append(
+    _audit.append_for(
         session,
+        principal,
         action="import",
-        user_id=principal.user_id,
-        agency_id=principal.agency_id,
         record_kind="seizure",
         detail={
             "file": filename,

@@ -149,11 +149,10 @@ def cross_border_hits(
                     f" person {other.id} ({why}).",
                 )
             )
-            _audit.append(
+            _audit.append_for(
                 session,
+                principal,
                 action="notify",
-                user_id=principal.user_id,
-                agency_id=principal.agency_id,
                 record_kind="person",
                 record_id=person.id,
                 detail=detail,

@@ -106,11 +106,10 @@ def case_page(
         graph.add_edge(f"S{sid}", f"P{pid}", kind=role)
     named = sorted(pid for pid, d in shown.items() if d["name"])
     if named:
-        _audit.append(
+        _audit.append_for(
             session,
+            me,
             action="read_personal",
-            user_id=me.user_id,
-            agency_id=me.agency_id,
             record_kind="person",
             detail={"case": case_id, "persons": named},
         )
@@ -174,11 +173,10 @@ def person_page(
             (sid, role, ref if agency in refs else f"#{sid}") for sid, role, ref, agency in rows
         ]
         if same:
-            _audit.append(
+            _audit.append_for(
                 session,
+                me,
                 action="read_personal",
-                user_id=me.user_id,
-                agency_id=me.agency_id,
                 record_kind="person",
                 detail={"same_as": person_id, "persons": [o["id"] for o in same]},
             )

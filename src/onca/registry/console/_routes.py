@@ -106,11 +106,10 @@ def language(
         user = session.get(User, me.user_id)
         if user is not None:
             user.language = lang
-            _audit.append(
+            _audit.append_for(
                 session,
+                me,
                 action="language",
-                user_id=me.user_id,
-                agency_id=me.agency_id,
                 record_id=me.user_id,
                 detail={"language": lang},
             )
