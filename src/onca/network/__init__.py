@@ -5,7 +5,7 @@ propagation, learned scoring, exports and pictures. See docs/network.md."""
 from onca.network._analyze import NetworkAnalysis, analyze_workspace, workspace_seeds
 from onca.network._export import FORMATS, export_graph
 from onca.network._features import FEATURES, FeatureFrame, transaction_features
-from onca.network._flows import ArrayFlows, Edges, FlowSource, SqlFlows, open_flows
+from onca.network._flows import ArrayFlows, Edges, FlowSource, HopLimits, SqlFlows, open_flows
 from onca.network._graph import EDGE_KINDS, NODE_KINDS, build_graph, entity_projection
 from onca.network._keyplayers import KeyPlayers, Removal, find_key_players, fragmentation
 from onca.network._learn import TransactionScorer, temporal_split
@@ -39,6 +39,7 @@ __all__ = [
     "Edges",
     "FeatureFrame",
     "FlowSource",
+    "HopLimits",
     "KeyPlayers",
     "LearnReport",
     "MoneyTrail",

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from onca.network._flows import ArrayFlows, Direction, FlowSource
+from onca.network._flows import ArrayFlows, Direction, FlowSource, HopLimits
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -62,11 +62,7 @@ class CodedSource:
         node: I64,
         at: I64,
         direction: Direction,
-        *,
-        since: int,
-        until: int,
-        min_amount: float,
-        limit: int,
+        limits: HopLimits,
     ) -> CodedEdges:
         """:meth:`FlowSource.step` on account codes ``node`` with their times ``at``."""
         raise NotImplementedError
@@ -105,16 +101,10 @@ class ArrayCoded(CodedSource):
         node: I64,
         at: I64,
         direction: Direction,
-        *,
-        since: int,
-        until: int,
-        min_amount: float,
-        limit: int,
+        limits: HopLimits,
     ) -> CodedEdges:
         f = self.flows
-        rows = f.step_rows(
-            node, at, direction, since=since, until=until, min_amount=min_amount, limit=limit
-        )
+        rows = f.step_rows(node, at, direction, limits)
         return CodedEdges(
             rows,
             f.src[rows].astype(np.int64),
@@ -176,17 +166,11 @@ class NamedCoded(CodedSource):
         node: I64,
         at: I64,
         direction: Direction,
-        *,
-        since: int,
-        until: int,
-        min_amount: float,
-        limit: int,
+        limits: HopLimits,
     ) -> CodedEdges:
         names = self._accounts.names
         frontier = {names[c]: t for c, t in zip(node.tolist(), at.tolist(), strict=True)}
-        batch = self.flows.step(
-            frontier, direction, since=since, until=until, min_amount=min_amount, limit=limit
-        )
+        batch = self.flows.step(frontier, direction, limits)
         return CodedEdges(
             self._txns(batch.txn_id),
             self._accounts(batch.src),

@@ -48,6 +48,17 @@ class Edges:
         return cls([], [], [], np.empty(0, np.int64), np.empty(0, np.float64))
 
 
+@dataclass(frozen=True)
+class HopLimits:
+    """What one hop may take: transactions with ``since <= ts <= until`` (seconds since 1970)
+    and ``amount >= min_amount`` (US dollars), at most ``limit`` of them (the largest)."""
+
+    since: int
+    until: int
+    min_amount: float
+    limit: int
+
+
 class FlowSource(Protocol):
     name: str
 
@@ -55,17 +66,13 @@ class FlowSource(Protocol):
         self,
         frontier: Mapping[str, int],
         direction: Direction,
-        *,
-        since: int,
-        until: int,
-        min_amount: float,
-        limit: int,
+        limits: HopLimits,
     ) -> Edges:
         """Transactions one hop from ``frontier`` (at most ``limit``: the largest amounts).
 
         forward: leaving a frontier account strictly after its time (money arrived there then);
         backward: entering a frontier account strictly before its time (money left it then).
-        Only ``since <= ts <= until`` and ``amount >= min_amount``.
+        Only transactions within ``limits`` (:class:`HopLimits`).
         """
         ...
 
@@ -178,52 +185,42 @@ class ArrayFlows:
         node: np.ndarray,
         at: np.ndarray,
         direction: Direction,
-        *,
-        since: int,
-        until: int,
-        min_amount: float,
-        limit: int,
+        limits: HopLimits,
     ) -> np.ndarray:
         """:meth:`step` on account indices ``node`` with their times ``at`` (int64 arrays):
         the rows (int64, ascending) of the transactions one hop away."""
         if direction == "forward":
             keys, order = self.src_key, self.by_src
-            lo = np.searchsorted(keys, self._bound(node, np.maximum(at + 1, since)), "left")
-            hi = np.searchsorted(keys, self._bound(node, np.full_like(at, until)), "right")
+            lo = np.searchsorted(keys, self._bound(node, np.maximum(at + 1, limits.since)), "left")
+            hi = np.searchsorted(keys, self._bound(node, np.full_like(at, limits.until)), "right")
         else:
             keys, order = self.dst_key, self.by_dst
-            lo = np.searchsorted(keys, self._bound(node, np.full_like(at, since)), "left")
-            hi = np.searchsorted(keys, self._bound(node, np.minimum(at - 1, until)), "right")
+            lo = np.searchsorted(keys, self._bound(node, np.full_like(at, limits.since)), "left")
+            hi = np.searchsorted(keys, self._bound(node, np.minimum(at - 1, limits.until)), "right")
         lengths = np.maximum(hi - lo, 0)
         total = int(lengths.sum())
         if total == 0:
             return np.empty(0, np.int64)
         starts = np.repeat(lo - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
         rows = order[starts + np.arange(total)]
-        rows = rows[self.amount[rows] >= min_amount]
+        rows = rows[self.amount[rows] >= limits.min_amount]
         rows.sort()  # rows are in txn_id order: ties below break as in SQL's ORDER BY
-        if len(rows) > limit:
-            rows = np.sort(rows[np.argsort(-self.amount[rows], kind="stable")[:limit]])
+        if len(rows) > limits.limit:
+            rows = np.sort(rows[np.argsort(-self.amount[rows], kind="stable")[: limits.limit]])
         return rows.astype(np.int64, copy=False)
 
     def step(
         self,
         frontier: Mapping[str, int],
         direction: Direction,
-        *,
-        since: int,
-        until: int,
-        min_amount: float,
-        limit: int,
+        limits: HopLimits,
     ) -> Edges:
         known = [(self.index[a], t) for a, t in frontier.items() if a in self.index]
         if not known:
             return Edges.empty()
         node = np.fromiter((k for k, _ in known), np.int64, len(known))
         at = np.fromiter((t for _, t in known), np.int64, len(known))
-        rows = self.step_rows(
-            node, at, direction, since=since, until=until, min_amount=min_amount, limit=limit
-        )
+        rows = self.step_rows(node, at, direction, limits)
         names = self.accounts
         return Edges(
             txn_id=self.txn_id.take(pa.array(rows)).to_pylist(),
@@ -245,11 +242,7 @@ class SqlFlows:
         self,
         frontier: Mapping[str, int],
         direction: Direction,
-        *,
-        since: int,
-        until: int,
-        min_amount: float,
-        limit: int,
+        limits: HopLimits,
     ) -> Edges:
         if not frontier:
             return Edges.empty()
@@ -267,10 +260,10 @@ class SqlFlows:
               FROM transactions AS t JOIN f ON {join} = f.node
               WHERE t.from_account IS NOT NULL AND t.to_account IS NOT NULL
                 AND {seconds} {op} f.bound
-                AND {seconds} BETWEEN {int(since)} AND {int(until)})
-            SELECT * FROM hop WHERE amount >= {float(min_amount)!r}
+                AND {seconds} BETWEEN {int(limits.since)} AND {int(limits.until)})
+            SELECT * FROM hop WHERE amount >= {float(limits.min_amount)!r}
             ORDER BY amount DESC, txn_id
-            LIMIT {int(limit)}"""
+            LIMIT {int(limits.limit)}"""
         rows = self.engine.query(sql)
         return Edges(
             txn_id=[str(r["txn_id"]) for r in rows],

@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from onca.errors import ParameterError
 from onca.network._coded import CodedEdges, CodedSource, coded
-from onca.network._flows import ALWAYS, NEVER, Direction, FlowSource
+from onca.network._flows import ALWAYS, NEVER, Direction, FlowSource, HopLimits
 from onca.network._trail_kernels import fifo_attribution, widest_paths
 
 I64 = npt.NDArray[np.int64]
@@ -190,10 +190,7 @@ def trace_flows(
             reach.frontier,
             reach.frontier_at,
             direction,
-            since=lo,
-            until=hi,
-            min_amount=max(min_amount, SMALLEST_AMOUNT),
-            limit=max_edges + 1,
+            HopLimits(lo, hi, max(min_amount, SMALLEST_AMOUNT), max_edges + 1),
         )
         truncated = truncated or len(batch) > max_edges
         batch = batch.take(np.argsort(-batch.amount, kind="stable"))  # the budget keeps the largest
