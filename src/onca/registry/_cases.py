@@ -30,6 +30,7 @@ from onca.registry._models import (
 from onca.registry._notify import named
 from onca.registry._schemas import AgreementIn, CaseIn, CasePatch, NoteIn
 from onca.registry._seizures import AgencyCodes, agency_codes
+from onca.registry._writes import own_for_update, stamp_update
 
 
 def create_case(session: Session, principal: Principal, data: CaseIn) -> Case:
@@ -72,11 +73,10 @@ def create_case(session: Session, principal: Principal, data: CaseIn) -> Case:
     case.evidence = [Evidence(**e.model_dump()) for e in data.evidence]
     session.add(case)
     session.flush()
-    _audit.append(
+    _audit.append_for(
         session,
+        principal,
         action="create",
-        user_id=principal.user_id,
-        agency_id=principal.agency_id,
         record_kind="case",
         record_id=case.id,
         detail={"reference": data.reference},
@@ -135,29 +135,13 @@ def list_cases(
 
 
 def update_case(session: Session, principal: Principal, case_id: int, patch: CasePatch) -> Case:
-    require(principal.may("write"), "updating records")
-    c = session.execute(
-        select(Case)
-        .where(Case.id == case_id, Case.agency_id == principal.agency_id)
-        .with_for_update()
-    ).scalar_one_or_none()
-    if c is None:
-        raise NotFound(f"no case {case_id} of your agency")
+    c = own_for_update(session, principal, Case, case_id, "case")
     changes = patch.model_dump(exclude_unset=True)
     for key, value in changes.items():
         if key in ("title", "status") and value is None:
             raise Invalid(f"{key}: cannot be emptied", field=key)
         setattr(c, key, json.dumps(value) if key == "charges" else value)
-    c.updated_at = utcnow()
-    _audit.append(
-        session,
-        action="update",
-        user_id=principal.user_id,
-        agency_id=principal.agency_id,
-        record_kind="case",
-        record_id=c.id,
-        detail={"fields": sorted(changes)},
-    )
+    stamp_update(session, principal, c, "case", list(changes))
     return c
 
 
@@ -190,11 +174,10 @@ def create_note(session: Session, principal: Principal, data: NoteIn) -> Note:
     )
     session.add(note)
     session.flush()
-    _audit.append(
+    _audit.append_for(
         session,
+        principal,
         action="create",
-        user_id=principal.user_id,
-        agency_id=principal.agency_id,
         record_kind="note",
         record_id=note.id,
     )

@@ -27,6 +27,7 @@ from onca.registry._models import (
 )
 from onca.registry._notify import cross_border_hits
 from onca.registry._schemas import PersonIn, SeizureIn, SeizurePatch
+from onca.registry._writes import own_for_update, stamp_update
 
 MAX_LIMIT = 500
 
@@ -114,11 +115,10 @@ def seizure_row(principal: Principal, data: SeizureIn, import_id: str | None = N
 def create_person(session: Session, principal: Principal, p: PersonIn) -> Person:
     require(principal.may("write"), "creating records")
     person = _new_person(session, principal, p)
-    _audit.append(
+    _audit.append_for(
         session,
+        principal,
         action="create",
-        user_id=principal.user_id,
-        agency_id=principal.agency_id,
         record_kind="person",
         record_id=person.id,
     )
@@ -170,11 +170,10 @@ def create_seizure(session: Session, principal: Principal, data: SeizureIn) -> S
         ) from None
     cross_border_hits(session, principal, seizure, [p for p, _ in people])
     # last: the audit head stays locked until the commit
-    _audit.append(
+    _audit.append_for(
         session,
+        principal,
         action="create",
-        user_id=principal.user_id,
-        agency_id=principal.agency_id,
         record_kind="seizure",
         record_id=seizure.id,
         detail={"reference": data.reference},
@@ -230,11 +229,10 @@ def get_seizure(session: Session, principal: Principal, seizure_id: int) -> dict
     grants = Grants(session, principal)
     record = seizure_dict(s, grants, agency_codes(session))
     if record["persons"]:
-        _audit.append(
+        _audit.append_for(
             session,
+            principal,
             action="read_personal",
-            user_id=principal.user_id,
-            agency_id=principal.agency_id,
             record_kind="seizure",
             record_id=s.id,
         )
@@ -244,30 +242,14 @@ def get_seizure(session: Session, principal: Principal, seizure_id: int) -> dict
 def update_seizure(
     session: Session, principal: Principal, seizure_id: int, patch: SeizurePatch
 ) -> Seizure:
-    require(principal.may("write"), "updating records")
-    s = session.execute(
-        select(Seizure)
-        .where(Seizure.id == seizure_id, Seizure.agency_id == principal.agency_id)
-        .with_for_update()
-    ).scalar_one_or_none()
-    if s is None:
-        raise NotFound(f"no seizure {seizure_id} of your agency")
+    s = own_for_update(session, principal, Seizure, seizure_id, "seizure")
     changes = patch.model_dump(exclude_unset=True)
     for key in ("seized_on", "country"):
         if key in changes and changes[key] is None:
             raise Invalid(f"{key}: cannot be emptied", field=key)
     for key, value in changes.items():
         setattr(s, key, value)
-    s.updated_at = utcnow()
-    _audit.append(
-        session,
-        action="update",
-        user_id=principal.user_id,
-        agency_id=principal.agency_id,
-        record_kind="seizure",
-        record_id=s.id,
-        detail={"fields": sorted(changes)},
-    )
+    stamp_update(session, principal, s, "seizure", list(changes))
     return s
 
 
@@ -370,11 +352,10 @@ def search_seizures(
     codes = agency_codes(session)
     items = [seizure_dict(s, grants, codes) for s in rows]
     if filters.get("person") or any(i["persons"] for i in items):
-        _audit.append(
+        _audit.append_for(
             session,
+            principal,
             action="search_personal",
-            user_id=principal.user_id,
-            agency_id=principal.agency_id,
             record_kind="seizure",
             detail={
                 "filters": {k: v for k, v in filters.items() if v},
@@ -409,11 +390,10 @@ def get_person(session: Session, principal: Principal, person_id: int) -> dict[s
     grants = Grants(session, principal)
     record = person_dict(p, grants, agency_codes(session))
     if grants.fields(p.agency_id, "person") & set(PERSONAL_FIELDS["person"]):
-        _audit.append(
+        _audit.append_for(
             session,
+            principal,
             action="read_personal",
-            user_id=principal.user_id,
-            agency_id=principal.agency_id,
             record_kind="person",
             record_id=p.id,
         )
@@ -443,11 +423,10 @@ def search_persons(
     found = [person_dict(p, grants, codes) for p in rows]
     # a person whose name the agreements withhold must not be found by that name
     found = [f for f in found if "name" not in f["redacted"]]
-    _audit.append(
+    _audit.append_for(
         session,
+        principal,
         action="search_personal",
-        user_id=principal.user_id,
-        agency_id=principal.agency_id,
         record_kind="person",
         detail={"name": name, "results": [f["id"] for f in found]},
     )
