@@ -25,8 +25,9 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from onca.registry._asgi import HTTPMiddleware
 from onca.registry._auth import AuthError
 from onca.registry._db import reading_request
 from onca.registry._web_security import is_console
@@ -138,16 +139,10 @@ def _token_refusal(scope: Scope) -> Response | None:
     return None
 
 
-class RequestGuard:
+class RequestGuard(HTTPMiddleware):
     """The ASGI middleware that applies the module's rules."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] in READING:
             reading_request()
             await self.app(scope, receive, send)

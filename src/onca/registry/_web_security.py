@@ -27,8 +27,9 @@ from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from onca.registry._asgi import HTTPMiddleware
 from onca.registry.console._i18n import Translator, choose
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
@@ -121,18 +122,11 @@ def refusal(request: Request, key: str, detail: str = "") -> HTMLResponse:
     return HTMLResponse(body, status_code=403)
 
 
-class SameOrigin:
+class SameOrigin(HTTPMiddleware):
     """Refuses state-changing /console requests sent from another origin (see module doc)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["method"] in STATE_CHANGING
-            and is_console(scope["path"])
-        ):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] in STATE_CHANGING and is_console(scope["path"]):
             request = Request(scope)
             why = cross_site(request)
             if why is not None:
@@ -141,16 +135,10 @@ class SameOrigin:
         await self.app(scope, receive, send)
 
 
-class SecurityHeaders:
+class SecurityHeaders(HTTPMiddleware):
     """Adds the security headers to every response; a per-request nonce for the console."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         nonce = secrets.token_urlsafe(18)
         scope.setdefault("state", {})["csp_nonce"] = nonce
         policy = console_policy(nonce) if is_console(scope["path"]) else API_POLICY

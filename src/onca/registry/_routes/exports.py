@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import PlainTextResponse
 
 from onca.registry import _exports
@@ -26,25 +25,22 @@ class JSONLines(PlainTextResponse):
 
 
 def _filters(
-    taxon: str | None, country: str | None, date_from: dt.date | None, date_to: dt.date | None
+    taxon: Text = None, country: Text = None, date_from: When = None, date_to: When = None
 ) -> dict[str, Any]:
+    """The query parameters both exports take, as keywords for onca.registry._exports."""
     return {"taxon": taxon, "country": country, "date_from": date_from, "date_to": date_to}
+
+
+Filters = Annotated[dict[str, Any], Depends(_filters)]
 
 
 @router.get(
     "/exports/seizures.csv",
     response_class=CSVText,
 )
-def export_csv(
-    session: SessionDep,
-    principal: PrincipalDep,
-    taxon: Text = None,
-    country: Text = None,
-    date_from: When = None,
-    date_to: When = None,
-) -> CSVText:
+def export_csv(session: SessionDep, principal: PrincipalDep, filters: Filters) -> CSVText:
     """The seizures you may see as CSV (one row per specimen), redacted as agreed."""
-    body = _exports.export_csv(session, principal, **_filters(taxon, country, date_from, date_to))
+    body = _exports.export_csv(session, principal, **filters)
     session.commit()
     return CSVText(body)
 
@@ -53,15 +49,8 @@ def export_csv(
     "/exports/seizures.ftm.json",
     response_class=JSONLines,
 )
-def export_ftm(
-    session: SessionDep,
-    principal: PrincipalDep,
-    taxon: Text = None,
-    country: Text = None,
-    date_from: When = None,
-    date_to: When = None,
-) -> JSONLines:
+def export_ftm(session: SessionDep, principal: PrincipalDep, filters: Filters) -> JSONLines:
     """The seizures you may see as FollowTheMoney entities (JSON lines), for Aleph."""
-    body = _exports.export_ftm(session, principal, **_filters(taxon, country, date_from, date_to))
+    body = _exports.export_ftm(session, principal, **filters)
     session.commit()
     return JSONLines(body)
