@@ -10,6 +10,7 @@ from onca.registry import _cases
 from onca.registry._deps import PrincipalDep, SessionDep
 from onca.registry._responses import CaseOut, Created
 from onca.registry._routes._params import Id, Limit, Offset
+from onca.registry._routes._read_back import read_back
 from onca.registry._schemas import CaseIn, CasePatch
 
 router = APIRouter(tags=["cases"])
@@ -21,8 +22,7 @@ Status = Annotated[
 @router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=CaseOut | Created)
 def create_case(body: CaseIn, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
     c = _cases.create_case(session, principal, body)
-    session.commit()
-    return _cases.get_case(session, principal, c.id) if principal.may("read") else {"id": c.id}
+    return read_back(session, principal, c.id, _cases.get_case)
 
 
 @router.get("/cases", response_model=list[CaseOut])
@@ -46,7 +46,4 @@ def update_case(
     case_id: Id, body: CasePatch, session: SessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     _cases.update_case(session, principal, case_id, body)
-    session.commit()
-    if not principal.may("read"):
-        return {"id": case_id}
-    return _cases.get_case(session, principal, case_id)
+    return read_back(session, principal, case_id, _cases.get_case)

@@ -10,6 +10,7 @@ from onca.registry import _seizures
 from onca.registry._deps import PrincipalDep, SessionDep
 from onca.registry._responses import Created, SeizureOut, SeizurePage
 from onca.registry._routes._params import Id, Limit, Offset, Text, When
+from onca.registry._routes._read_back import read_back
 from onca.registry._schemas import SeizureIn, SeizurePatch
 
 router = APIRouter(tags=["seizures"])
@@ -20,12 +21,7 @@ Country = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")]
 def create_seizure(body: SeizureIn, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
     """Record a seizure of your agency: trade chain, specimens, persons (new or known)."""
     s = _seizures.create_seizure(session, principal, body)
-    session.commit()
-    if not principal.may("read"):  # a write-only token: the seizure is made, not read back
-        return {"id": s.id}
-    record = _seizures.get_seizure(session, principal, s.id)
-    session.commit()
-    return record
+    return read_back(session, principal, s.id, _seizures.get_seizure)
 
 
 @router.get("/seizures", response_model=SeizurePage)
@@ -63,9 +59,4 @@ def update_seizure(
     seizure_id: Id, body: SeizurePatch, session: SessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     _seizures.update_seizure(session, principal, seizure_id, body)
-    session.commit()
-    if not principal.may("read"):
-        return {"id": seizure_id}
-    record = _seizures.get_seizure(session, principal, seizure_id)
-    session.commit()
-    return record
+    return read_back(session, principal, seizure_id, _seizures.get_seizure)
