@@ -69,6 +69,22 @@ def test_since_until_and_param_change_the_result(ws: Path) -> None:
     assert json.loads(early.stdout)["by_typology"] == {"structuring": 0}
 
 
+def test_a_run_over_a_period_keeps_the_alerts_of_other_periods(ws: Path) -> None:
+    def stored() -> int:
+        with onca.workspace.open(ws) as w:
+            return w.db.scalar("SELECT count(*) FROM alerts WHERE typology_id = 'structuring'")
+
+    args = ["screen", str(ws), "-t", "structuring", "--json"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert stored() == 1  # the three deposits of early March 2024
+    later = runner.invoke(app, [*args, "--since", "2024-06-01"])
+    assert json.loads(later.stdout)["by_typology"] == {"structuring": 0}
+    assert stored() == 1  # March is outside the period screened: its alert stays
+    overlapping = runner.invoke(app, [*args, "--since", "2024-03-02"])
+    assert json.loads(overlapping.stdout)["by_typology"] == {"structuring": 0}
+    assert stored() == 0  # the period screened covers the alert's window: replaced
+
+
 def test_human_output_prints_sentences(ws: Path) -> None:
     result = runner.invoke(app, ["screen", str(ws), "-t", "structuring"])
     assert result.exit_code == 0

@@ -225,7 +225,8 @@ def store_alerts(
     account_rows: Sequence[Mapping[str, Any]] | None = None,
     labels: Mapping[str, int] | None = None,
 ) -> tuple[int, AccountScores | None]:
-    """Replace the alerts of ``typology_ids`` with ``alerts``, log the run, rescore parties
+    """Replace the alerts of ``typology_ids`` in the period ``[since, until)`` with ``alerts``
+    (alerts of other periods stay), log the run, rescore parties
     and, given the engine's ``account_rows`` (features), score every account (supervised when
     ``labels`` are given).
 
@@ -254,7 +255,16 @@ def store_alerts(
     )
     with db.transaction():
         run_id = db.next_value("screen_run_seq")
-        db.execute("DELETE FROM alerts WHERE list_contains(?, typology_id)", [list(typology_ids)])
+        # A run over a period replaces that period's alerts and keeps the rest: alerts whose
+        # window lies wholly outside [since, until) stay, so screening 2024 again does not
+        # throw away the alerts of 2023. Alerts without a window belong to every period.
+        db.execute(
+            "DELETE FROM alerts WHERE list_contains(?, typology_id) AND ("
+            " window_start IS NULL OR window_end IS NULL OR ("
+            " (CAST(? AS TIMESTAMP) IS NULL OR window_end >= CAST(? AS TIMESTAMP))"
+            " AND (CAST(? AS TIMESTAMP) IS NULL OR window_start < CAST(? AS TIMESTAMP))))",
+            [list(typology_ids), since, since, until, until],
+        )
         with db.registered("_new_alerts", table) as name:
             db.execute(
                 "INSERT INTO alerts SELECT alert_id, ?, typology_id, severity, subject_type,"
