@@ -34,6 +34,17 @@ def test_at_least_twenty_typologies_each_with_sources_and_known_tables(
             assert param.description, (typology.id, param.name)
 
 
+def test_every_typology_has_its_title_in_spanish_and_portuguese(
+    library: dict[str, Typology],
+) -> None:
+    """The console shows typology titles in the user's language."""
+    for typology in library.values():
+        assert set(typology.titles) == {"es", "pt"}, typology.id
+        assert typology.title_in("es") != typology.title, typology.id
+        assert typology.title_in("de") == typology.title
+    assert library["structuring"].title_in("pt").startswith("Fracionamento")
+
+
 def test_every_list_is_used_and_has_a_source(library: dict[str, Typology]) -> None:
     lists = load_lists()
     used = {
@@ -80,6 +91,7 @@ def test_a_user_typology_is_added_and_can_replace_a_list(tmp_path: Path) -> None
     ("change", "expected"),
     [
         (lambda t: "bad: [\n" + t, "not valid YAML"),
+        (lambda t: t.replace("  es: Fraccionamiento", "  spanish: Fraccionamiento"), "'titles'"),
         (lambda t: t.replace("severity: high", "severity: extreme"), "field 'severity'"),
         (
             lambda t: t.replace("title: Structuring", "titel: Structuring"),

@@ -4,6 +4,7 @@ A typology file holds::
 
     id: structuring                    # the file name without .yaml
     title: Structuring below the cash reporting threshold
+    titles: {es: Fraccionamiento ..., pt: Fracionamento ...}   # optional: the title translated
     description: what an analyst should know, in plain words
     source: [FATF 2020 ..., ...]
     severity: high                     # low | medium | high
@@ -53,6 +54,7 @@ PARAMETER_TYPES = ("integer", "number", "string", "list", "mapping")
 _FIELDS = (
     "id",
     "title",
+    "titles",
     "description",
     "source",
     "severity",
@@ -63,6 +65,7 @@ _FIELDS = (
     "sql",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
 _SQL_TYPES = {
     "string": "VARCHAR",
     "code": "VARCHAR",
@@ -125,6 +128,11 @@ class Typology:
     path: str
     fx_units_per_usd: Mapping[str, float] = field(repr=False, default_factory=dict)
     cash_desks: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    titles: Mapping[str, str] = field(default_factory=dict)
+
+    def title_in(self, language: str) -> str:
+        """The title in ``language`` (a two-letter code), else the English ``title``."""
+        return self.titles.get(language, self.title)
 
     @property
     def weight(self) -> float:
@@ -268,7 +276,7 @@ def load_typology(
     if unknown:
         raise TypologyError(f"unknown fields {unknown} (known: {', '.join(_FIELDS)})", source=where)
     for key in _FIELDS:
-        if key != "parameters" and not data.get(key):
+        if key not in ("parameters", "titles") and not data.get(key):
             raise TypologyError("missing or empty", source=where, field=key)
     if not isinstance(data["id"], str) or not _ID.match(data["id"]) or data["id"] != path.stem:
         raise TypologyError(
@@ -297,6 +305,16 @@ def load_typology(
     params = data.get("parameters") or {}
     if not isinstance(params, dict):
         raise TypologyError("expected a mapping of parameters", source=where, field="parameters")
+    titles = data.get("titles") or {}
+    if not isinstance(titles, dict) or not all(
+        isinstance(k, str) and _LANGUAGE.match(k) and isinstance(v, str) and v.strip()
+        for k, v in titles.items()
+    ):
+        raise TypologyError(
+            f"expected a mapping of two-letter language codes to titles, found {titles!r}",
+            source=where,
+            field="titles",
+        )
     fx = lists["fx_units_per_usd"].values if "fx_units_per_usd" in lists else {}
     desks = lists["cash_desks"].values if "cash_desks" in lists else {}
     typology = Typology(
@@ -313,6 +331,7 @@ def load_typology(
         path=where,
         fx_units_per_usd=fx if isinstance(fx, dict) else {},
         cash_desks=desks if isinstance(desks, dict) else {},
+        titles={k: v.strip() for k, v in titles.items()},
     )
     check_sql(typology, contract or load_contract())
     return typology
