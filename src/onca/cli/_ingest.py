@@ -23,10 +23,19 @@ def _kinds() -> str:
 
 def ingest(
     workspace: Annotated[Path, workspace_argument("Workspace file (DuckDB); created if missing.")],
-    kind: Annotated[str, typer.Argument(help="Contract table to load into: " + _kinds() + ".")],
-    files: Annotated[
-        list[Path], typer.Argument(help="One or more CSV, Parquet, XLSX or FtM JSON-lines files.")
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND_OR_FOLDER",
+            help="Contract table to load the FILES into ("
+            + _kinds()
+            + "), or a folder whose files are named after the tables (then no FILES).",
+        ),
     ],
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="One or more CSV, Parquet, XLSX or FtM JSON-lines files."),
+    ] = None,
     fmt: Annotated[
         str | None, typer.Option("--format", help=f"Force the format ({', '.join(FORMATS)}).")
     ] = None,
@@ -35,7 +44,8 @@ def ingest(
         typer.Option(help="Text encoding of CSV files. Default: UTF-8, or Latin-1 if not UTF-8."),
     ] = None,
     delimiter: Annotated[
-        str | None, typer.Option(help="CSV delimiter (',', ';', 'tab', '|'). Default: detected.")
+        str | None,
+        typer.Option(help="CSV delimiter (',', ';', 'tab', '|'). Default: detected."),
     ] = None,
     as_json: Annotated[bool, json_option("the counts per file")] = False,
 ) -> None:
@@ -46,10 +56,17 @@ def ingest(
     always add up: rows = loaded + quarantined. Loading the same file twice adds nothing. One
     ingest is one transaction: if it is interrupted, the workspace is unchanged.
 
-    Load parties before accounts, accounts before transactions (references are checked).
+    Given a folder, each file loads into the table its name gives (parties.csv,
+    transactions-2024.parquet...), tables in the order their references need; other files are
+    listed and left alone. Given a table, load parties before accounts, accounts before
+    transactions, permits before shipments (references are checked).
 
-    Example: onca ingest work.duckdb transactions txns-2024-*.csv
+    Examples: onca ingest work.duckdb world/ ;
+    onca ingest work.duckdb transactions txns-2024-*.csv
     """
+    if not files:
+        _ingest_folder(workspace, Path(kind), as_json=as_json, forced=(fmt, encoding, delimiter))
+        return
     from onca.ingest import ingest_files
 
     with (
@@ -63,6 +80,61 @@ def ingest(
         print_json(result.to_dict())
     else:
         _print_result(result)
+
+
+def _ingest_folder(
+    workspace: Path, folder: Path, *, as_json: bool, forced: tuple[str | None, ...]
+) -> None:
+    from onca.errors import InputFileError
+    from onca.ingest import ingest_folder
+
+    with errors_as_exit():
+        if not folder.is_dir():
+            raise InputFileError(
+                f"{folder}: not a folder and not a table; give a table and its files"
+                f" (onca ingest {workspace} transactions txns.csv) or a folder of files named"
+                f" after the tables ({_kinds()})"
+            )
+        if any(forced):
+            raise InputFileError(
+                "--format, --encoding and --delimiter apply to the files of one table;"
+                " with a folder, each file's own suffix and content decide"
+            )
+    with (
+        errors_as_exit(),
+        progress_bar(enabled=not as_json and err.is_terminal, bytes_mode=True) as bar,
+    ):
+        result = ingest_folder(workspace, folder, progress=bar)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    table = numbers_table(
+        f"ingest of {folder}", ("table", "file", "rows", "loaded", "unchanged", "quarantined")
+    )
+    for one in result.results:
+        for f in one.files:
+            table.add_row(
+                one.kind,
+                Path(f.path).name,
+                f"{f.rows:,}",
+                f"{f.loaded:,}",
+                f"{f.unchanged:,}",
+                f"{f.quarantined:,}",
+            )
+    out.print(table)
+    for one in result.results:
+        _print_notes(one)
+    if result.left_alone:
+        err.print(
+            f"[yellow]note:[/] left alone (no contract table in the name):"
+            f" {', '.join(result.left_alone)}",
+            highlight=False,
+        )
+    out.print(
+        f"{result.rows:,} rows in {len(result.results)} tables = {result.loaded:,} loaded +"
+        f" {result.quarantined:,} quarantined in {result.seconds:.1f} s",
+        highlight=False,
+    )
 
 
 def _print_result(result: IngestResult) -> None:
@@ -83,6 +155,11 @@ def _print_result(result: IngestResult) -> None:
         f"{result.rows:,} rows = {result.loaded:,} loaded + {result.quarantined:,} quarantined"
         f" in {result.seconds:.1f} s -> {result.workspace}"
     )
+    _print_notes(result)
+
+
+def _print_notes(result: IngestResult) -> None:
+    """Warnings, ignored columns and the commonest quarantine reasons of one table's files."""
     for f in result.files:
         for warning in f.warnings:
             err.print(f"[yellow]warning:[/] {warning}")

@@ -80,17 +80,10 @@ def _round(value: float | None, digits: int) -> float | None:
 
 
 def _ingest(workspace: Path, data_dir: Path, step: Step) -> dict[str, dict[str, int]]:
-    from onca.contract import load_contract
-    from onca.ingest import ingest_files
+    from onca.ingest import ingest_folder
 
-    loaded: dict[str, dict[str, int]] = {}
-    for kind in load_contract().load_order():
-        files = sorted(data_dir.glob(f"{kind}.*"))
-        if not files:
-            continue
-        result = ingest_files(workspace, kind, files, progress=step)
-        loaded[kind] = {"loaded": result.loaded, "quarantined": result.quarantined}
-    return loaded
+    result = ingest_folder(workspace, data_dir, progress=step)
+    return {r.kind: {"loaded": r.loaded, "quarantined": r.quarantined} for r in result.results}
 
 
 def _network_sections(

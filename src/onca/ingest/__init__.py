@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 from onca.ingest._formats import FORMATS
 
 if TYPE_CHECKING:
+    from onca.ingest._folder import FolderPlan, FolderResult, ingest_folder, plan_folder
     from onca.ingest._ingest import (
         PAUSE_BEFORE_COMMIT_ENV,
         FileResult,
         IngestResult,
         ProgressCallback,
         ingest_files,
+        ingest_plan,
     )
     from onca.ingest._readers import Source, open_source
 
@@ -30,6 +32,11 @@ _WHERE = {
     "IngestResult": "_ingest",
     "ProgressCallback": "_ingest",
     "ingest_files": "_ingest",
+    "ingest_plan": "_ingest",
+    "FolderPlan": "_folder",
+    "FolderResult": "_folder",
+    "ingest_folder": "_folder",
+    "plan_folder": "_folder",
     "Source": "_readers",
     "open_source": "_readers",
 }
@@ -38,11 +45,16 @@ __all__ = [
     "FORMATS",
     "PAUSE_BEFORE_COMMIT_ENV",
     "FileResult",
+    "FolderPlan",
+    "FolderResult",
     "IngestResult",
     "ProgressCallback",
     "Source",
     "ingest_files",
+    "ingest_folder",
+    "ingest_plan",
     "open_source",
+    "plan_folder",
 ]
 
 

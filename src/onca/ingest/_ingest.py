@@ -96,28 +96,60 @@ def ingest_files(
     Whole-file problems (missing file, empty file, missing required column, unreadable format)
     raise InputFileError before anything is written. Row problems go to the quarantine.
     """
+    if not paths:
+        raise InputFileError("no files given to ingest")
+    (result,) = ingest_plan(
+        workspace,
+        [(kind, list(paths))],
+        fmt=fmt,
+        encoding=encoding,
+        delimiter=delimiter,
+        progress=progress,
+    )
+    return result
+
+
+def ingest_plan(
+    workspace: Workspace | Path | str,
+    plan: Sequence[tuple[str, Sequence[Path | str]]],
+    *,
+    fmt: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[IngestResult]:
+    """Load each ``(kind, paths)`` of ``plan`` in its order, all in one database transaction;
+    one result per kind. Every file is opened and its header checked before anything is
+    written, so a whole-file problem in the last file leaves the workspace as it was."""
     own = not isinstance(workspace, Workspace)
     ws = open_workspace(workspace) if not isinstance(workspace, Workspace) else workspace
     try:
-        table = ws.contract.table(kind)
-        if not paths:
-            raise InputFileError("no files given to ingest")
-        sources = [open_source(p, fmt=fmt, encoding=encoding, delimiter=delimiter) for p in paths]
-        for source in sources:
-            _check_header(source, table)
-            _leave_out_unneeded(source, table)
-            source.check_readable()
-        started = time.perf_counter()
+        opened = []
+        for kind, paths in plan:
+            table = ws.contract.table(kind)
+            sources = [
+                open_source(p, fmt=fmt, encoding=encoding, delimiter=delimiter) for p in paths
+            ]
+            for source in sources:
+                _check_header(source, table)
+                _leave_out_unneeded(source, table)
+                source.check_readable()
+            opened.append((table, sources))
         con = ws.con
+        results = []
         con.execute("BEGIN TRANSACTION")
         try:
-            results = [_ingest_one(con, ws.contract, table, s, progress) for s in sources]
+            for table, sources in opened:
+                started = time.perf_counter()
+                files = [_ingest_one(con, ws.contract, table, s, progress) for s in sources]
+                seconds = time.perf_counter() - started
+                results.append(IngestResult(str(ws.path), table.name, files, seconds))
             _pause_for_kill_test()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        return IngestResult(str(ws.path), kind, results, time.perf_counter() - started)
+        return results
     finally:
         if own:
             ws.close()
