@@ -4,10 +4,11 @@ the agency's own working material and are never shared."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from onca.registry import _audit
@@ -101,6 +102,57 @@ def list_alerts(
         alert_dict(a)
         for a in session.execute(q.order_by(Alert.score.desc(), Alert.id).limit(limit)).scalars()
     ]
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    """Which of the agency's alerts to list: a status (``None`` for every status), a typology
+    id (``None`` for every one) and the lowest score (0 to 1)."""
+
+    status: str | None = "open"
+    typology: str | None = None
+    min_score: float = 0.0
+
+    def where(self, principal: Principal) -> list[ColumnElement[bool]]:
+        clauses = [Alert.agency_id == principal.agency_id]
+        if self.status:
+            clauses.append(Alert.status == self.status)
+        if self.typology:
+            clauses.append(Alert.typology == self.typology)
+        if self.min_score > 0:
+            clauses.append(Alert.score >= self.min_score)
+        return clauses
+
+
+def page_alerts(
+    session: Session, principal: Principal, chosen: AlertFilter, *, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the agency's alerts that pass ``chosen`` (highest score first, then the
+    oldest), and how many pass in all."""
+    require(principal.may("read"), "reading alerts")
+    where = chosen.where(principal)
+    total = session.execute(select(func.count()).select_from(Alert).where(*where)).scalar_one()
+    rows = session.execute(
+        select(Alert)
+        .where(*where)
+        .order_by(Alert.score.desc(), Alert.id)
+        .limit(limit)
+        .offset(offset)
+    ).scalars()
+    return [alert_dict(a) for a in rows], int(total)
+
+
+def alert_typologies(session: Session, principal: Principal) -> list[str]:
+    """The typology ids among the agency's alerts, for a filter's choices."""
+    require(principal.may("read"), "reading alerts")
+    return list(
+        session.execute(
+            select(Alert.typology)
+            .where(Alert.agency_id == principal.agency_id)
+            .distinct()
+            .order_by(Alert.typology)
+        ).scalars()
+    )
 
 
 def count_open(session: Session, principal: Principal) -> int:
