@@ -1,10 +1,11 @@
 """What the service does with a request before any route sees it.
 
 - **Size first.** A request body may hold at most ``$ONCA_REGISTRY_MAX_BODY`` bytes (1 MiB),
-  a bulk-import upload (``/imports/...``) ``$ONCA_REGISTRY_MAX_UPLOAD`` (50 MiB). A declared
-  ``Content-Length`` over the limit is refused with 413 before a byte is read; a body without
-  one is counted as it arrives and refused the moment it passes the limit. Nothing is parsed,
-  spooled to disk or kept in memory beyond the limit.
+  a bulk-import upload (``/imports/...``, the console's ``/console/imports``)
+  ``$ONCA_REGISTRY_MAX_UPLOAD`` (50 MiB). A declared ``Content-Length`` over the limit is
+  refused with 413 before a byte is read; a body without one is counted as it arrives and
+  refused the moment it passes the limit. Nothing is parsed, spooled to disk or kept in memory
+  beyond the limit.
 - **Who, before what.** An API request that carries a body (POST, PUT, PATCH, DELETE outside
   ``/console``) must show a valid token before its body is read: a stranger's upload costs
   the service nothing but the headers. (The console checks its cookie and form token itself.)
@@ -44,7 +45,7 @@ def _limit(name: str, default: int) -> int:
 
 def body_limit(path: str) -> int:
     """The largest body accepted on ``path``, in bytes."""
-    if path.startswith("/imports/"):
+    if path.startswith("/imports/") or path == "/console/imports":  # the API's and the console's
         return _limit("ONCA_REGISTRY_MAX_UPLOAD", MAX_UPLOAD)
     return _limit("ONCA_REGISTRY_MAX_BODY", MAX_BODY)
 
