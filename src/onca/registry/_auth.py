@@ -104,6 +104,20 @@ def issue_token(
     return f"onca_{token_id}_{secret}"
 
 
+def principal_of(user: User, scopes: tuple[str, ...] = SCOPES) -> Principal:
+    """What ``user`` may do with a token of ``scopes``: their role's permissions within the
+    scopes' (unknown scopes grant nothing). The command line acts with every scope."""
+    allowed = frozenset().union(*(SCOPE_PERMISSIONS[s] for s in scopes if s in SCOPE_PERMISSIONS))
+    return Principal(
+        user.id,
+        user.username,
+        user.agency_id,
+        user.agency.code,
+        user.role,
+        ROLE_PERMISSIONS[user.role] & allowed,
+    )
+
+
 _dummy_hash: str | None = None
 
 
@@ -194,17 +208,7 @@ class Authenticator:
             or not user.active
         ):
             raise self._fail(client, "token revoked or expired, or user deactivated")
-        allowed = frozenset().union(
-            *(SCOPE_PERMISSIONS[s] for s in tok.scopes.split(",") if s in SCOPE_PERMISSIONS)
-        )
-        principal = Principal(
-            user.id,
-            user.username,
-            user.agency_id,
-            user.agency.code,
-            user.role,
-            ROLE_PERMISSIONS[user.role] & allowed,
-        )
+        principal = principal_of(user, tuple(tok.scopes.split(",")))
         keep = CACHE_SECONDS
         if tok.expires_at is not None:  # never remembered past its expiry
             keep = min(keep, (tok.expires_at - utcnow()).total_seconds())
