@@ -58,6 +58,11 @@ from onca.registry._schemas import SeizureIn
 from onca.registry._seizures import person_row, seizure_row
 
 REQUIRED = ("reference", "seized_on", "country", "taxon", "commodity", "quantity", "unit")
+OPTIONAL = (
+    *("place", "lat", "lon", "transport_mode", "description", "value_usd", "origin_country"),
+    *("transit_countries", "destination_country", "person_name", "person_kind"),
+    *("person_birth_date", "person_nationality", "person_id_number", "person_role"),
+)
 MAX_ROWS = 100_000  # $ONCA_REGISTRY_IMPORT_MAX_ROWS
 MAX_COLUMNS = 64
 MAX_UNPACKED = 256 * 2**20  # $ONCA_REGISTRY_IMPORT_MAX_UNPACKED (bytes)

@@ -15,9 +15,10 @@ from pydantic import ValidationError
 
 from onca.registry import _cases
 from onca.registry._deps import SessionDep
-from onca.registry._errors import RegistryError
+from onca.registry._errors import Conflict, RegistryError
 from onca.registry._models import CASE_STATUSES
 from onca.registry._schemas import CaseIn, CasePatch
+from onca.registry.console._i18n import Translator
 from onca.registry.console._records import RecordId
 from onca.registry.console._session import ConsoleUser, page, translator
 
@@ -43,13 +44,25 @@ def _seizure_ids(text: str) -> tuple[list[int], str | None]:
     return ids, None
 
 
-def _errors(e: ValidationError) -> dict[str, str]:
-    """The first message per form field (``charges.2`` is the charges field)."""
+def _errors(e: ValidationError, t: Translator) -> dict[str, str]:
+    """The first problem per form field, in the user's language (``charges.2`` is the charges
+    field)."""
     out: dict[str, str] = {}
     for err in e.errors():
         key = str(err["loc"][0]) if err["loc"] else "form"
-        out.setdefault(key, err["msg"])
+        out.setdefault(key, t.problem(err))
     return out
+
+
+def _refusal(e: RegistryError, t: Translator, ids: list[int]) -> dict[str, str]:
+    """A writer's refusal as the form's field and message in the user's language: a
+    reference already used (409), a seizure the user may not see (``seizure_ids.N``)."""
+    field = (e.field or "form").split(".")
+    if isinstance(e, Conflict):
+        return {"reference": t("case_form_reference_used")}
+    if field[0] == "seizure_ids" and len(field) > 1 and field[1].isdigit():
+        return {"seizure_ids": t("case_form_unknown_seizure", id=ids[int(field[1])])}
+    return {field[0]: t("err_invalid")}
 
 
 def _form_page(
@@ -91,9 +104,10 @@ def new_case_form(request: Request, session: SessionDep, me: ConsoleUser) -> Res
 @router.post("/cases/new", response_class=HTMLResponse)
 async def new_case(request: Request, session: SessionDep, me: ConsoleUser) -> Response:
     form = await _posted(request)
+    t = translator(request, session, me)
     ids, bad = _seizure_ids(form.get("seizure_ids", ""))
     if bad is not None:
-        message = translator(request, session, me)("case_form_bad_seizure", word=bad)
+        message = t("case_form_bad_seizure", word=bad)
         return _form_page(
             request,
             session,
@@ -117,12 +131,12 @@ async def new_case(request: Request, session: SessionDep, me: ConsoleUser) -> Re
         case = _cases.create_case(session, me, CaseIn.model_validate(body))
         session.commit()
     except ValidationError as e:
-        errors = _errors(e)
+        errors = _errors(e, t)
     except RegistryError as e:
         session.rollback()
         if e.status == 403:  # a role that may not write, whatever the form says
             return page(request, session, me, "not_allowed.html", status=403)
-        errors = {(e.field or "form").split(".")[0]: str(e)}
+        errors = _refusal(e, t, ids)
     else:
         return RedirectResponse(f"/console/cases/{case.id}", status_code=303)
     return _form_page(request, session, me, case=None, values=form, errors=errors, status=422)
@@ -186,10 +200,10 @@ async def edit_case(
             _cases.update_case(session, me, case_id, CasePatch.model_validate(changes))
             session.commit()
         except ValidationError as e:
-            errors = _errors(e)
+            errors = _errors(e, translator(request, session, me))
         except RegistryError as e:
             session.rollback()
-            errors = {(e.field or "form").split(".")[0]: str(e)}
+            errors = _refusal(e, translator(request, session, me), [])
         else:
             errors = {}
         if errors:

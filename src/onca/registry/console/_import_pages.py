@@ -24,17 +24,12 @@ from onca.registry._deps import SessionDep
 from onca.registry._errors import RegistryError
 from onca.registry._guard import body_limit
 from onca.registry._import_report import rejects_csv, tally
-from onca.registry._imports import REQUIRED, ImportRunner, file_kind
+from onca.registry._imports import OPTIONAL, REQUIRED, ImportRunner, file_kind
 from onca.registry.console._session import ConsoleUser, page
 
 router = APIRouter()
 UPLOAD = "/console/imports"
 WAIT = 20.0  # seconds the upload waits for its job before showing it as running
-OPTIONAL = (
-    *("place", "lat", "lon", "transport_mode", "description", "value_usd", "origin_country"),
-    *("transit_countries", "destination_country", "person_name", "person_kind"),
-    *("person_birth_date", "person_nationality", "person_id_number", "person_role"),
-)
 JobId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{32}$")]
 
 
@@ -86,6 +81,16 @@ async def upload(request: Request, session: SessionDep, me: ConsoleUser) -> Resp
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(running)), WAIT)
     return RedirectResponse(f"/console/imports/{job_id}", status_code=303)
+
+
+@router.get("/imports/template.csv")
+def template(me: ConsoleUser) -> Response:
+    """An empty import file: the header row, required columns first."""
+    return Response(
+        ",".join((*REQUIRED, *OPTIONAL)) + "\n",
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="seizures-import.csv"'},
+    )
 
 
 def _job(request: Request, session: SessionDep, me: ConsoleUser, job_id: str) -> dict[str, Any]:
