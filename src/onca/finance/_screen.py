@@ -255,17 +255,20 @@ def store_alerts(
     )
     with db.transaction():
         run_id = db.next_value("screen_run_seq")
-        # A run over a period replaces that period's alerts and keeps the rest: alerts whose
-        # window lies wholly outside [since, until) stay, so screening 2024 again does not
-        # throw away the alerts of 2023. Alerts without a window belong to every period.
-        db.execute(
-            "DELETE FROM alerts WHERE list_contains(?, typology_id) AND ("
-            " window_start IS NULL OR window_end IS NULL OR ("
-            " (CAST(? AS TIMESTAMP) IS NULL OR window_end >= CAST(? AS TIMESTAMP))"
-            " AND (CAST(? AS TIMESTAMP) IS NULL OR window_start < CAST(? AS TIMESTAMP))))",
-            [list(typology_ids), since, since, until, until],
-        )
         with db.registered("_new_alerts", table) as name:
+            # A run over a period replaces that period's alerts and keeps the rest: alerts
+            # whose window lies wholly outside [since, until) stay, so screening 2024 again
+            # does not throw away the alerts of 2023. Alerts without a window, and alerts the
+            # run found again (typologies of shipments and permits do not follow the
+            # period), are replaced.
+            db.execute(
+                "DELETE FROM alerts WHERE list_contains(?, typology_id) AND ("
+                " window_start IS NULL OR window_end IS NULL"
+                f" OR alert_id IN (SELECT alert_id FROM {name}) OR ("
+                " (CAST(? AS TIMESTAMP) IS NULL OR window_end >= CAST(? AS TIMESTAMP))"
+                " AND (CAST(? AS TIMESTAMP) IS NULL OR window_start < CAST(? AS TIMESTAMP))))",
+                [list(typology_ids), since, since, until, until],
+            )
             db.execute(
                 "INSERT INTO alerts SELECT alert_id, ?, typology_id, severity, subject_type,"
                 " subject_id, party_id, window_start, window_end, score, evidence,"
