@@ -38,6 +38,20 @@ def synth(
             " OUT/truth/cites_truth.json."
         ),
     ] = False,
+    examples: Annotated[
+        bool,
+        typer.Option(
+            help="Also write a sample input for each command of the tour (OUT/examples/: party"
+            " extracts, secr trap and capture files, a detection history, occurrence records"
+            " and rasters, an AMLSim sample), cut from this scenario."
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Write into OUT even when it holds files (they may be overwritten)."
+        ),
+    ] = False,
     as_json: Annotated[bool, json_option("a summary")] = False,
 ) -> None:
     """Write the Operation Jaguar world: a synthetic population with trafficking networks.
@@ -47,10 +61,15 @@ def synth(
     OUT/truth/. Seeded and deterministic; streams in chunks, so memory does not grow with
     --transactions.
 
-    Example: onca synth --out world/ --transactions 1000000 --seed 42
+    A folder that already holds files is refused unless --force: writing again would replace
+    the scenario and its truth.
+
+    Example: onca synth --out world/ --transactions 1000000 --seed 42 --cites --examples
     """
     from onca.synth import generate_scenario
 
+    with errors_as_exit():
+        _refuse_to_overwrite(out_dir, force)
     started = time.perf_counter()
     with errors_as_exit(), progress_bar(enabled=not as_json and err.is_terminal) as bar:
         summary = generate_scenario(
@@ -71,6 +90,12 @@ def synth(
 
         with errors_as_exit():
             write_cites_records(out_dir, seed=seed)
+    written: dict[str, str] = {}
+    if examples:
+        from onca.synth._examples import write_examples
+
+        with errors_as_exit():
+            written = write_examples(out_dir, seed=seed)
     seconds = time.perf_counter() - started
     payload = {
         "out_dir": str(summary.out_dir),
@@ -78,6 +103,7 @@ def synth(
         "seed": summary.seed,
         "networks": summary.networks,
         "counts": summary.counts,
+        "examples": written,
         "seconds": round(seconds, 2),
     }
     if as_json:
@@ -85,10 +111,26 @@ def synth(
         return
     for table, n in summary.counts.items():
         out.print(f"  {table:<13} {n:>12,}")
+    for name, use in written.items():
+        out.print(f"  {name}: {use}", highlight=False)
     out.print(
         f"wrote the Operation Jaguar scenario ({summary.networks} trafficking networks) to"
         f" {summary.out_dir} in {seconds:.1f} s; ground truth in {summary.truth_dir}"
     )
+
+
+def _refuse_to_overwrite(out_dir: Path, force: bool) -> None:
+    from onca.errors import ParameterError
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ParameterError(f"--out {out_dir}: is a file, not a folder")
+    if not force and out_dir.is_dir() and any(out_dir.iterdir()):
+        raise ParameterError(
+            f"--out {out_dir}: the folder is not empty; writing a scenario there would replace"
+            " its files and truth. Choose an empty folder, or add --force to overwrite. (To add"
+            " CITES records or a camera-trap survey, give --cites or --camera-traps with the"
+            " first onca synth.)"
+        )
 
 
 DEMO_FOLDER = Path("onca-demo")

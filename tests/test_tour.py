@@ -1,0 +1,115 @@
+"""docs/tour.md runs as written: every command of its bash blocks, in order, in an empty folder,
+each reading only files that the commands before it wrote; README's tour is a part of it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TOUR = ROOT / "docs" / "tour.md"
+README = ROOT / "README.md"
+
+
+def commands(markdown: Path) -> list[str]:
+    """The command lines of a page's ```bash blocks."""
+    lines, inside = [], False
+    for line in markdown.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            inside = line.strip() == "```bash"
+            continue
+        if inside and line.strip():
+            lines.append(line.strip())
+    return lines
+
+
+def bare(command: str) -> str:
+    """A command without its comment and spacing, to compare README with the tour."""
+    return " ".join(command.split(" #", 1)[0].split())
+
+
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONCA_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["COLUMNS"] = "100"
+    return env
+
+
+def _wait_for(url: str, server: subprocess.Popen[str], seconds: float = 90) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                return str(answer.read().decode("utf-8"))
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    out, _ = server.communicate(timeout=10) if server.poll() is not None else ("", "")
+    raise AssertionError(f"{url} did not answer; the server said: {out}")
+
+
+def _serve(command: str, folder: Path, env: dict[str, str]) -> None:
+    """Start a command that serves until stopped, check it answers, stop it."""
+    port = re.search(r"--port (\d+)", command)
+    assert port, f"{command}: a serving command in the tour names its --port"
+    server = subprocess.Popen(
+        ["bash", "-c", f"exec {command}"],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port.group(1)}"
+        assert json.loads(_wait_for(f"{base}/health", server))["status"] == "ok"
+        assert "<form" in _wait_for(f"{base}/console/", server)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.mark.xdist_group("tour")
+def test_the_tour_runs_as_written(tmp_path: Path) -> None:
+    env = _environment()
+    for number, command in enumerate(commands(TOUR), start=1):
+        if "registry serve" in command:
+            _serve(command, tmp_path, env)
+            continue
+        started = time.monotonic()
+        done = subprocess.run(
+            ["bash", "-c", command],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        said = f"tour command {number}: {command}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        assert done.returncode == 0, said
+        assert "Traceback" not in done.stderr, said
+        if "--json" in command.split(" #", 1)[0]:
+            json.loads(done.stdout)
+        print(f"{time.monotonic() - started:6.1f} s  {bare(command)}")
+
+
+def test_readme_tour_is_part_of_the_tested_tour() -> None:
+    tour = {bare(c) for c in commands(TOUR)}
+    readme = [bare(c) for c in commands(README)]
+    assert readme, "README.md has a bash block with the short tour"
+    missing = [c for c in readme if c.startswith(("onca ", "ONCA_")) and c not in tour]
+    assert not missing, f"README commands that docs/tour.md does not run: {missing}"
