@@ -12,7 +12,6 @@ import typer
 from onca.cli._common import err, errors_as_exit, numbers_table, out, print_json, write_table
 from onca.cli._network import app
 from onca.cli._options import WorkspaceArg, json_option, out_option, seed_option, workspace_argument
-from onca.metrics import fmt
 
 
 def _instance_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -185,6 +184,7 @@ def learn(
     import numpy as np
     import pyarrow as pa
 
+    from onca.metrics import fmt
     from onca.network import TransactionScorer, evaluate_learning
     from onca.network._learn_report import RULE_LEVELS, transaction_labels
     from onca.workspace import open_workspace

@@ -11,7 +11,12 @@ from typing import Any
 import yaml
 
 from onca.contract._model import COLUMN_TYPES, CodeList, Column, Contract, RowCheck, Table
-from onca.contract._reference import ReferenceList, check_reference_set, read_reference_dir
+from onca.contract._reference import (
+    ReferenceList,
+    check_reference_set,
+    read_reference_dir,
+    read_yaml_text,
+)
 from onca.errors import ContractError
 
 CONTRACT_VERSION = 1
@@ -28,7 +33,7 @@ _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = read_yaml_text(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         raise ContractError(f"{path.name}: not valid YAML: {e}") from e
     if not isinstance(doc, dict):

@@ -1,20 +1,22 @@
 """Administration from the command line: agencies, users (with their first token) and
-agreements, each write audited like the API's."""
+agreements, each write audited like the API's.
+
+Only an agreement needs the API's schemas (Pydantic) and case rules; they are imported there,
+so that the other admin commands start quickly.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from onca.contract import load_contract
 from onca.registry import _audit
 from onca.registry._auth import SCOPES, issue_token
-from onca.registry._cases import add_agreement
 from onca.registry._errors import Conflict, Invalid
 from onca.registry._models import AGENCY_KINDS, ROLES, Agency, Agreement, ApiToken, User, utcnow
-from onca.registry._schemas import AgreementIn, _codes
 
 
 def add_agency(session: Session, code: str, name: str, country: str, kind: str) -> Agency:
@@ -22,7 +24,7 @@ def add_agency(session: Session, code: str, name: str, country: str, kind: str) 
         raise Invalid(
             f"--kind: expected one of {', '.join(AGENCY_KINDS)}, got {kind!r}", field="kind"
         )
-    if country not in _codes("countries"):
+    if country not in load_contract().codes["countries"].values:
         raise Invalid(f"--country: {country!r} is not an ISO 3166-1 alpha-2 code", field="country")
     if not code or len(code) > 40:
         raise Invalid(
@@ -123,6 +125,11 @@ def add_agreement_cli(
     valid_from: str | None,
     valid_until: str | None,
 ) -> Agreement:
+    from pydantic import ValidationError
+
+    from onca.registry._cases import add_agreement
+    from onca.registry._schemas import AgreementIn
+
     try:
         data = AgreementIn.model_validate(
             {

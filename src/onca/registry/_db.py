@@ -16,11 +16,12 @@ init`` and ``onca registry serve`` run them.
 from __future__ import annotations
 
 import os
+import re
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -99,7 +100,11 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` with the Alembic migrations (idempotent)."""
+    """Bring the schema to ``revision`` with the Alembic migrations (idempotent). A database
+    already at the newest migration is left as it is without loading Alembic, so that an admin
+    command does not pay for it each time."""
+    if revision == "head" and schema_revision(engine) == newest_revision():
+        return
     from alembic import command
     from alembic.config import Config
 
@@ -111,10 +116,26 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 
 def schema_revision(engine: Engine) -> str | None:
-    """The migration the database is at, or None for an empty database."""
-    from alembic.runtime.migration import MigrationContext
-
+    """The migration the database is at, or None for an empty database (read from Alembic's
+    ``alembic_version`` table without loading Alembic)."""
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
-        return MigrationContext.configure(conn).get_current_revision()
+        versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return versions[0] if len(versions) == 1 else None
+
+
+_REVISION = re.compile(r"^(down_)?revision\s*=\s*['\"]?([\w-]*)", re.MULTILINE)
+
+
+def newest_revision() -> str | None:
+    """The newest migration in ``migrations/versions``: the one no other revises. Read from the
+    files' ``revision``/``down_revision`` lines, as Alembic writes them, without importing them;
+    None when that is not one migration (then ``migrate`` asks Alembic)."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        for down, value in _REVISION.findall(script.read_text(encoding="utf-8")):
+            (revised if down else revisions).add(value)
+    heads = revisions - revised
+    return heads.pop() if len(heads) == 1 else None
