@@ -65,7 +65,7 @@ def scenario(out: Path, transactions: int) -> str:
     """Onca's scenario as a workspace, and account labels from its truth; the labels' path."""
     import duckdb
 
-    seed = ["--seed", "7", "--format", "parquet", "--json"]
+    seed = ["--seed", "7", "--format", "parquet", "--force", "--json"]
     onca("synth", "--out", str(out), "--transactions", str(transactions), *seed)
     ws = str(out / "ws.duckdb")
     for kind in ("parties", "accounts", "permits", "shipments", "transactions", "seizures"):

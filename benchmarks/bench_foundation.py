@@ -77,7 +77,7 @@ def main() -> None:
     }
 
     secs, peak, out = run_measured([*onca, "synth", "--out", str(data), "--transactions", str(n),
-                                    "--seed", str(args.seed), "--json"])  # fmt: skip
+                                    "--seed", str(args.seed), "--force", "--json"])  # fmt: skip
     counts = json.loads(out)["counts"]
     results["synth"] = {
         "seconds": round(secs, 1),

@@ -122,7 +122,7 @@ def scenario(work: Path, rows: list[dict], seed: int) -> dict:
     data, ws = work / "scenario", work / "scenario.duckdb"
     ws.unlink(missing_ok=True)
     measured(
-        [*ONCA, "synth", "--out", str(data), "--seed", str(seed), "--json"],
+        [*ONCA, "synth", "--out", str(data), "--seed", str(seed), "--force", "--json"],
         rows,
         "scenario: onca synth",
     )

@@ -44,7 +44,7 @@ def prepare(work: Path, n: int, seed: int) -> Path:
     onca = [sys.executable, "-m", "onca"]
     data = work / "data"
     secs, _, _ = run_measured([*onca, "synth", "--out", str(data), "--transactions", str(n),
-                               "--seed", str(seed), "--format", "parquet", "--json"])  # fmt: skip
+                               "--seed", str(seed), "--format", "parquet", "--force", "--json"])  # fmt: skip
     print(f"setup: synth {n:,} transactions in {secs:.1f} s")
     for kind in TABLES:
         secs, _, out = run_measured(
