@@ -23,6 +23,9 @@ from onca.cli import (
     _screen,
     _trade,
 )
+from onca.cli._help import readable_help
+
+readable_help()
 
 app = typer.Typer(
     name="onca",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -138,6 +138,31 @@ def numbers_table(title: str | None, columns: Sequence[str]) -> RichTable:
     table = RichTable(title=title, title_justify="left")
     for i, col in enumerate(columns):
         table.add_column(col, justify="left" if i == 0 else "right")
+    return table
+
+
+def listing_table(
+    title: str | None,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[str | Text]],
+    *,
+    ids: Collection[str] = (),
+) -> RichTable:
+    """A Rich table of ``rows`` that fits a narrow terminal (80 columns) without cutting an
+    identifier: each column named in ``ids`` is as wide as its longest value and never wraps or
+    shortens (a user copies those into the next command); the others wrap at spaces, and a word
+    longer than its column folds onto the next line instead of ending in an ellipsis. A ``str``
+    cell is plain text (brackets in the data are not Rich markup)."""
+    cells = [[Text(c) if isinstance(c, str) else c for c in row] for row in rows]
+    table = RichTable(title=title, title_justify="left")
+    for i, col in enumerate(columns):
+        if col in ids:
+            widest = max((row[i].cell_len for row in cells), default=0)
+            table.add_column(col, no_wrap=True, min_width=max(widest, len(col)))
+        else:
+            table.add_column(col, overflow="fold")
+    for row in cells:
+        table.add_row(*row)
     return table
 
 

@@ -10,7 +10,6 @@ from rich.table import Table as RichTable
 
 from onca.cli._common import err, errors_as_exit, numbers_table, out, print_json, progress_bar
 from onca.cli._options import json_option, workspace_argument
-from onca.contract import load_contract
 from onca.ingest import FORMATS
 
 if TYPE_CHECKING:
@@ -18,6 +17,8 @@ if TYPE_CHECKING:
 
 
 def _kinds() -> str:
+    from onca.contract import load_contract  # when the help is built, not on import
+
     return ", ".join(load_contract().load_order())
 
 
@@ -198,6 +199,10 @@ def quarantine(
         for rec in records:
             rec["original"] = json.loads(rec["original"])
         print_json(records)
+        return
+    if not rows:
+        scope = f" for {kind}" if kind else ""
+        out.print(f"Nothing in quarantine{scope} in {workspace}.", highlight=False)
         return
     table = RichTable(title="quarantine", title_justify="left", show_lines=True)
     for col in ("kind", "file", "line", "reason", "original"):

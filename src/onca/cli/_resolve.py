@@ -12,7 +12,7 @@ import typer
 from rich.table import Table as RichTable
 from typer.core import TyperGroup
 
-from onca.cli._common import err, errors_as_exit, out, print_json, progress_bar
+from onca.cli._common import err, errors_as_exit, listing_table, out, print_json, progress_bar
 from onca.cli._options import JsonOption, engine_option, json_option, out_option, workspace_argument
 from onca.engines import SUPPORTED
 from onca.errors import ParameterError
@@ -213,12 +213,15 @@ def explain_cmd(
     if as_json:
         print_json(payload)
         return
-    table = RichTable(title=f"{entity_id}: {len(members)} record(s)", title_justify="left")
-    for col in ("party", "name", "born", "ID", "phone", "address"):
-        table.add_column(col)
-    for m in members:
-        table.add_row(*(str(v) if v is not None else "" for v in list(m.values())[:6]))
-    out.print(table)
+    rows = [[str(v) if v is not None else "" for v in list(m.values())[:6]] for m in members]
+    out.print(
+        listing_table(
+            f"{entity_id}: {len(members)} record(s)",
+            ("party", "name", "born", "ID", "phone", "address"),
+            rows,
+            ids=("party", "born", "ID"),
+        )
+    )
     for lnk in payload["links"]:
         out.print(
             f"[bold]{lnk['left_id']} = {lnk['right_id']}[/]  probability"

@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from onca.cli._common import (
     err,
     errors_as_exit,
+    listing_table,
     out,
     print_json,
     print_warnings,
@@ -24,6 +25,8 @@ from onca.errors import ParameterError
 
 def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:
     """``ID.NAME=VALUE`` items (VALUE read as YAML: 7, 0.8, [CN, HK]) as id -> name -> value."""
+    import yaml
+
     params: dict[str, dict[str, Any]] = {}
     for item in items:
         key, sep, raw = item.partition("=")
@@ -66,12 +69,18 @@ def _list_typologies(typologies_dir: list[Path], as_json: bool) -> None:
             ]
         )
         return
-    table = RichTable(title=f"{len(library)} typologies", title_justify="left")
-    for col in ("id", "title", "severity", "subject", "tables"):
-        table.add_column(col)
-    for t in library.values():
-        table.add_row(t.id, t.title, t.severity, t.subject, ", ".join(t.tables))
-    out.print(table)
+    rows = [
+        (t.id, t.severity, t.subject, Text(t.title).append(f"\nreads {', '.join(t.tables)}", "dim"))
+        for t in library.values()
+    ]
+    out.print(
+        listing_table(
+            f"{len(library)} typologies (run some with -t ID)",
+            ("id", "severity", "subject", "title"),
+            rows,
+            ids=("id",),
+        )
+    )
     out.print("Details and parameters: onca screen --list-typologies --json")
 
 
