@@ -43,18 +43,7 @@ def create_case(session: Session, principal: Principal, data: CaseIn) -> Case:
         raise Conflict(
             f"reference {data.reference!r} is already a case of your agency", field="reference"
         )
-    for i, sid in enumerate(data.seizure_ids):
-        if (
-            session.execute(
-                select(Seizure.id).where(
-                    Seizure.id == sid, visible(Seizure.agency_id, principal, "seizure")
-                )
-            ).first()
-            is None
-        ):
-            raise Invalid(
-                f"seizure_ids[{i}]: no seizure {sid} that you may see", field=f"seizure_ids.{i}"
-            )
+    _check_seizures(session, principal, data.seizure_ids)
     now = utcnow()
     case = Case(
         agency_id=principal.agency_id,
@@ -82,6 +71,28 @@ def create_case(session: Session, principal: Principal, data: CaseIn) -> Case:
         detail={"reference": data.reference},
     )
     return case
+
+
+def _check_seizures(
+    session: Session,
+    principal: Principal,
+    seizure_ids: list[int],
+    linked: frozenset[int] = frozenset(),
+) -> None:
+    """A seizure added to a case must be one the user may see (those ``linked`` already stay,
+    even if no longer shared); Invalid names the first other by its place in the list."""
+    for i, sid in enumerate(seizure_ids):
+        if sid not in linked and (
+            session.execute(
+                select(Seizure.id).where(
+                    Seizure.id == sid, visible(Seizure.agency_id, principal, "seizure")
+                )
+            ).first()
+            is None
+        ):
+            raise Invalid(
+                f"seizure_ids[{i}]: no seizure {sid} that you may see", field=f"seizure_ids.{i}"
+            )
 
 
 def case_dict(c: Case, grants: Grants, codes: AgencyCodes) -> dict[str, Any]:
@@ -138,11 +149,24 @@ def update_case(session: Session, principal: Principal, case_id: int, patch: Cas
     c = own_for_update(session, principal, Case, case_id, "case")
     changes = patch.model_dump(exclude_unset=True)
     for key, value in changes.items():
-        if key in ("title", "status") and value is None:
+        if key in ("title", "status", "seizure_ids") and value is None:
             raise Invalid(f"{key}: cannot be emptied", field=key)
-        setattr(c, key, json.dumps(value) if key == "charges" else value)
+        if key == "seizure_ids":
+            _relink(session, principal, c, value)
+        else:
+            setattr(c, key, json.dumps(value) if key == "charges" else value)
     stamp_update(session, principal, c, "case", list(changes))
     return c
+
+
+def _relink(session: Session, principal: Principal, c: Case, seizure_ids: list[int]) -> None:
+    """The case's seizures become ``seizure_ids``: links kept, dropped or added (a link's row
+    is never deleted and written again), each new one a seizure the user may see."""
+    _check_seizures(session, principal, seizure_ids, frozenset(s.seizure_id for s in c.seizures))
+    wanted = list(dict.fromkeys(seizure_ids))
+    kept = [link for link in c.seizures if link.seizure_id in wanted]
+    have = {link.seizure_id for link in kept}
+    c.seizures = kept + [CaseSeizure(seizure_id=sid) for sid in wanted if sid not in have]
 
 
 _KIND_MODEL: dict[str, type[Seizure] | type[Person] | type[Case]] = {

@@ -168,6 +168,9 @@ class CasePatch(Strict):
     charges: Annotated[list[Short], Field(max_length=50)] | None = None
     verdict: LongText | None = None
     penalties: LongText | None = None
+    seizure_ids: Annotated[list[RecordId], Field(max_length=500)] | None = Field(
+        None, description="the case's seizures from now on (replacing the list; [] for none)"
+    )
 
 
 class NoteIn(Strict):

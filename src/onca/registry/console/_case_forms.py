@@ -23,7 +23,7 @@ from onca.registry.console._records import RecordId
 from onca.registry.console._session import ConsoleUser, page, translator
 
 router = APIRouter()
-EDITABLE = ("title", "status", "charges", "verdict", "penalties")
+EDITABLE = ("title", "status", "charges", "verdict", "penalties", "seizure_ids")
 
 
 def _lines(text: str) -> list[str]:
@@ -160,6 +160,7 @@ def _case_values(case: dict[str, Any]) -> dict[str, str]:
         "charges": "\n".join(case["charges"] or []),
         "verdict": case["verdict"] or "",
         "penalties": case["penalties"] or "",
+        "seizure_ids": ", ".join(str(sid) for sid in case["seizures"] or []),
     }
 
 
@@ -185,25 +186,42 @@ async def edit_case(
     case = _own_case(session, me, case_id)
     if case is None:  # another agency's case, or none: not named as such
         return page(request, session, me, "missing.html", status=404)
+    t = translator(request, session, me)
+    ids, bad = _seizure_ids(form.get("seizure_ids", ""))
+    if bad is not None:
+        message = t("case_form_bad_seizure", word=bad)
+        return _form_page(
+            request,
+            session,
+            me,
+            case=case,
+            values=form,
+            errors={"seizure_ids": message},
+            status=422,
+        )
     wanted: dict[str, Any] = {
         "title": form.get("title", ""),
         "status": form.get("status", ""),
         "charges": _lines(form.get("charges", "")),
         "verdict": form.get("verdict") or None,
         "penalties": form.get("penalties") or None,
+        "seizure_ids": ids,
     }
     # only what changed: the audit link names the fields changed, and an unchanged form writes nothing
-    now = {**{k: case[k] for k in EDITABLE}, "charges": case["charges"] or []}
+    now = {k: case[k] for k in EDITABLE if k != "seizure_ids"}
+    now |= {"charges": case["charges"] or [], "seizure_ids": case["seizures"] or []}
     changes = {k: v for k, v in wanted.items() if v != now[k]}
+    if sorted(set(ids)) == sorted(now["seizure_ids"]):  # the same seizures, in any order
+        changes.pop("seizure_ids", None)
     if changes:
         try:
             _cases.update_case(session, me, case_id, CasePatch.model_validate(changes))
             session.commit()
         except ValidationError as e:
-            errors = _errors(e, translator(request, session, me))
+            errors = _errors(e, t)
         except RegistryError as e:
             session.rollback()
-            errors = _refusal(e, translator(request, session, me), [])
+            errors = _refusal(e, t, ids)
         else:
             errors = {}
         if errors:
