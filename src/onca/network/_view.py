@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from onca.errors import ParameterError
 from onca.report import Figure, Section
+from onca.report._figures import place_labels
 
 MAX_NODES = 300
 NEUTRAL = "#A6A6A6"
@@ -404,19 +405,6 @@ def network_png(
         colours = [role_colour(_get(n, "role")) for n in d.nodes]
         area = [(1.44 * r) ** 2 for r in d.radius]
         ax.scatter(xs, ys, s=area, c=colours, edgecolors="#1a1a1a", linewidths=0.6, zorder=2)
-        halo = [withStroke(linewidth=3, foreground="white")]
-        for i in d.rank[:labels]:
-            left = d.xy[i][0] > width * 0.7
-            ax.annotate(
-                _label(d.nodes[i])[:30],
-                d.xy[i],
-                xytext=(-6 if left else 6, 3),
-                textcoords="offset points",
-                ha="right" if left else "left",
-                fontsize=7,
-                zorder=3,
-                path_effects=halo,
-            )
         ax.set_xlim(0, width)
         ax.set_ylim(height, 0)  # SVG's y axis points down
         handles = [
@@ -436,6 +424,15 @@ def network_png(
         )
         if note := _left_out(d):
             fig.text(0.01, 0.01, note, fontsize=7, color="#333333")
+        top = d.rank[:labels]  # the most important first: a label without room is left out
+        place_labels(
+            ax,
+            [d.xy[i] for i in top],
+            [_label(d.nodes[i])[:30] for i in top],
+            fontsize=7,
+            zorder=3,
+            path_effects=[withStroke(linewidth=3, foreground="white")],
+        )
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     return buffer.getvalue()

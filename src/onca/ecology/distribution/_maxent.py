@@ -183,6 +183,14 @@ def _presence_cells(
     return cells, dropped
 
 
+def _in_metres(crs: str) -> bool:
+    """Whether ``crs`` is projected in metres (UTM and most national grids) rather than in
+    degrees or feet."""
+    from pyproj import CRS
+
+    return bool(CRS(crs).axis_info) and CRS(crs).axis_info[0].unit_name == "metre"
+
+
 def suitability_png(
     fit: MaxEnt,
     stack: RasterStack,
@@ -195,7 +203,7 @@ def suitability_png(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from onca.report._figures import _png
+    from onca.report._figures import _png, map_axes
 
     rows, cols = stack.shape
     left, top = stack.transform @ (0, 0)
@@ -209,7 +217,6 @@ def suitability_png(
             presences[0], presences[1], s=6, color="white", edgecolors="black", linewidths=0.3
         )
     fig.colorbar(im, ax=ax, label="relative suitability (cloglog)")
-    ax.set_xlabel(f"x ({stack.crs})")
-    ax.set_ylabel("y")
+    map_axes(ax, metres=_in_metres(stack.crs), crs=str(stack.crs))
     ax.set_title(title or f"MaxEnt suitability; spatial CV AUC {fit.cv_auc_mean_:.3f}", fontsize=10)
     return _png(fig)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from onca.report._figures import PALETTE, _png
+from onca.report._figures import PALETTE, _png, map_axes
 
 
 def _plt() -> Any:
@@ -79,7 +79,6 @@ def site_map_png(model: Any, title: str = "") -> bytes:
     )
     fig.colorbar(pts, ax=ax, label="P(occupied | detections)")
     ax.set_aspect("equal")
-    ax.set_xlabel("x (m)")
-    ax.set_ylabel("y (m)")
+    map_axes(ax)
     ax.set_title(title or "Conditional occupancy per site (ringed: detected)", fontsize=10)
     return _png(fig)

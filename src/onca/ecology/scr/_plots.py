@@ -9,7 +9,7 @@ import numpy as np
 
 from onca.ecology.scr._data import CaptureHistory
 from onca.ecology.scr._fit import SCR
-from onca.report._figures import PALETTE, _png
+from onca.report._figures import PALETTE, _png, map_axes
 
 
 def _plt() -> Any:
@@ -74,8 +74,7 @@ def detections_png(ch: CaptureHistory, mask_xy: np.ndarray | None = None) -> byt
             ax.plot([centre[0], p[0]], [centre[1], p[1]], color=colour, lw=1, alpha=0.8, zorder=3)
         ax.scatter(pts[:, 0], pts[:, 1], s=18, color=colour, zorder=4)
     ax.set_aspect("equal")
-    ax.set_xlabel("x (m)")
-    ax.set_ylabel("y (m)")
+    map_axes(ax)
     ax.set_title(
         f"{ch.n} animals, {ch.detections} detections at {len(ch.traps)} detectors", fontsize=10
     )
@@ -100,7 +99,6 @@ def density_surface_png(model: SCR) -> bytes:
     ax.scatter(prep.ch.traps.xy[:, 0], prep.ch.traps.xy[:, 1], marker="+", color="white", s=30)
     fig.colorbar(pts, ax=ax, label="animals per 100 km²")
     ax.set_aspect("equal")
-    ax.set_xlabel("x (m)")
-    ax.set_ylabel("y (m)")
+    map_axes(ax)
     ax.set_title("Density surface", fontsize=10)
     return _png(fig)
