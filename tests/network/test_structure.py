@@ -262,3 +262,19 @@ def test_bad_weights_are_named(two_cliques: ig.Graph, bad: float | None) -> None
 def test_not_a_graph() -> None:
     with pytest.raises(ParameterError, match=r"graph: expected an igraph\.Graph, found dict"):
         find_brokers({"a": "b"})  # type: ignore[arg-type]  # the wrong type, on purpose
+
+
+def test_excluded_vertices_are_never_chosen(two_cliques: ig.Graph) -> None:
+    """A public body can sit where an arrest would cut most (v8, the only bridge): it is left
+    in the network, the next best are chosen, and the baselines leave it out too."""
+    assert find_key_players(two_cliques, 1).chosen[0].name == "v8"
+    kp = find_key_players(two_cliques, 1, exclude=["v8"])
+    assert kp.chosen[0].name in {"v3", "v4"}
+    assert "v8" not in {r.name for r in (*kp.by_degree, *kp.by_betweenness)}
+    assert kp.candidates == 8
+
+
+def test_excluding_too_many_is_refused(two_cliques: ig.Graph) -> None:
+    everyone_but_one = [f"v{i}" for i in range(8)]
+    with pytest.raises(ParameterError, match=r"^exclude: 8 of the 9 vertices are excluded"):
+        find_key_players(two_cliques, 2, exclude=everyone_but_one)

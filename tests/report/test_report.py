@@ -66,10 +66,12 @@ def test_extra_sections_render_in_order(loaded_ws: Path, tmp_path: Path) -> None
     html = write_report(loaded_ws, tmp_path / "out", extra_sections=extra).read_text(
         encoding="utf-8"
     )
-    assert (
-        html.index('id="workspace"')
+    assert (  # the summary first, the analyses next, the bookkeeping last
+        html.index('id="summary"')
         < html.index('id="screening-alerts"')
         < html.index('id="screening-alerts-2"')
+        < html.index('id="transactions"')
+        < html.index('id="workspace"')
     )
 
 

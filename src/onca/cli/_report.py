@@ -34,22 +34,26 @@ def report(
         ),
     ] = None,
     title: Annotated[str, typer.Option(help="The report's title.")] = "Onca workspace report",
-    as_json: Annotated[bool, json_option("the report's path")] = False,
+    as_json: Annotated[
+        bool, json_option("the report's path and its summary (what was found, the leads)")
+    ] = False,
 ) -> None:
     """Write a workspace's report: one self-contained HTML file, figures included.
 
-    It holds what the workspace holds: its tables and ingest log, the quarantine, transactions,
-    seizures and shipments, then the screening alerts and scores (after 'onca screen') and
-    the entities (after 'onca resolve'). It only reads the workspace, so it is safe to run
-    at any time, as often as needed. The network and learned-scoring sections run analyses
-    and are written by 'onca demo' (or see 'onca network').
+    It opens with a summary in plain words: what the analyses found and the five things to
+    look at first, each linked to its evidence with the command that follows it. Then the
+    screening alerts and scores (after 'onca screen') and the entities (after 'onca resolve'),
+    the transactions, seizures and shipments, and at the end the tables, ingest log and
+    quarantine. It only reads the workspace, so it is safe to run at any time, as often as
+    needed. The network and learned-scoring sections run analyses and are written by 'onca
+    demo' (or see 'onca network'); the summary reads what 'onca network analyze' stored.
 
     Example, after 'onca demo --out onca-demo':
 
         onca report onca-demo/onca.duckdb --scenario onca-demo/data --out demo.html
     """
     from onca.demo import report_sections
-    from onca.report import REPORT_FILE, write_report
+    from onca.report import REPORT_FILE, summarize, write_report
     from onca.workspace import open_workspace
 
     target = out_file if out_file is not None else workspace.parent / REPORT_FILE
@@ -60,7 +64,8 @@ def report(
         path = write_report(
             ws, target.parent, title=title, extra_sections=sections, file_name=target.name
         )
-    if as_json:
-        print_json({"workspace": str(workspace), "report": str(path)})
+        summary = summarize(ws) if as_json else None
+    if summary is not None:
+        print_json({"workspace": str(workspace), "report": str(path), "summary": summary.to_dict()})
         return
     out.print(f"wrote {path}. Open it in a browser: file://{path.resolve()}")

@@ -23,6 +23,7 @@ distribution is modelled too)."""
 def story(summary: dict[str, Any]) -> list[str]:
     """The numbered lines that tell a person what the demo did, from the facts
     :func:`onca.demo.run` gathered (``DemoResult.facts``)."""
+    from onca.finance import alerts_phrase
     from onca.metrics import fmt, percent
 
     data_dir = summary["scenario"]
@@ -36,8 +37,8 @@ def story(summary: dict[str, Any]) -> list[str]:
         )
     top1, top5 = summary["budgets"][0], summary["budgets"][1]
     lines.append(
-        f"3. screened it: {summary['alerts']:,} alerts from {len(summary['by_typology'])}"
-        f" typologies. Against the scenario's truth: {top1['bad']} of the {top1['slots']} riskiest"
+        f"3. screened it: {alerts_phrase(summary['alerts'], summary['by_typology'])}."
+        f" Against the scenario's truth: {top1['bad']} of the {top1['slots']} riskiest"
         f" parties (top 1%) are network members; the top 5% holds {percent(top5['recall'])} of"
         f" all network parties (a perfect ranking: {percent(top5['best_recall'])})"
     )

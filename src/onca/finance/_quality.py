@@ -125,6 +125,7 @@ class QualityReport:
                     "share": b.share,
                     "slots": b.slots,
                     "parties": b.parties,
+                    "bad": b.bad,
                     "recall": b.recall,
                     "precision": b.precision,
                     "best_recall": b.best_recall,

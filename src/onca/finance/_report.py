@@ -6,31 +6,20 @@ from pathlib import Path
 
 from onca.finance._account_scores import top_accounts
 from onca.finance._quality import BudgetResult, evaluate
+from onca.finance._ranking import alerts_phrase, ranked_alerts, ranked_parties, typologies_run
 from onca.metrics import percent
-from onca.report import Figure, Section, TableBlock
+from onca.report import Figure, Section, TableBlock, party_anchor
 from onca.report._figures import horizontal_bars
 from onca.workspace import Workspace
 
 
 def screening_section(ws: Workspace, *, top: int = 15) -> Section:
-    """Counts by typology (a chart), the highest-scoring alerts and the riskiest parties."""
+    """Counts by typology (a chart), the strongest alerts, the parties with the most evidence
+    and the top accounts; ``data`` holds the counts and both rankings."""
     title = "Red-flag screening"
     counts = ws.db.fetch("SELECT typology_id, count(*) FROM alerts GROUP BY 1 ORDER BY 2 DESC, 1")
-    alerts = ws.db.fetch(
-        """SELECT a.score, a.typology_id, a.subject_type || ' ' || a.subject_id,
-                  coalesce(p.name, a.party_id, ''), a.evidence
-           FROM alerts AS a LEFT JOIN parties AS p ON p.party_id = a.party_id
-           ORDER BY a.score DESC, a.severity, a.alert_id LIMIT ?""",
-        [top],
-    )
-    parties = ws.db.fetch(
-        """SELECT s.party_id, coalesce(p.name, ''), s.score, s.alerts, s.typologies,
-                  array_to_string(s.typology_ids, ', ')
-           FROM party_scores AS s LEFT JOIN parties AS p ON p.party_id = s.party_id
-           WHERE s.alerts > 0
-           ORDER BY s.score DESC, s.typologies DESC, s.alerts DESC, s.party_id LIMIT ?""",
-        [top],
-    )
+    alerts = ranked_alerts(ws.db, top=top)
+    parties = ranked_parties(ws.db, top=top)
     accounts = top_accounts(ws.db, top)
     account_table = TableBlock(
         f"Top {len(accounts)} accounts by account score (every account is scored)",
@@ -55,7 +44,8 @@ def screening_section(ws: Workspace, *, top: int = 15) -> Section:
             [account_table] if accounts else [],
             anchor="screening",
         )
-    total = sum(int(n) for _, n in counts)
+    run = typologies_run(ws.db)
+    found = alerts_phrase(sum(run.values()), run)
     labels, values = [str(c[0]) for c in counts], [int(c[1]) for c in counts]
     figure = Figure(
         png=horizontal_bars(labels, values, xlabel="alerts"),
@@ -66,31 +56,87 @@ def screening_section(ws: Workspace, *, top: int = 15) -> Section:
     return Section(
         title,
         [
-            f"{total:,} alerts from {len(counts)} typologies. Each alert carries the sentence"
-            " that explains it; party risk combines a party's alerts as"
-            " 1 - prod(1 - min(severity weight x score, 0.9)) over its typologies"
-            " (docs/screening.md). Every account also has a score: how unusual its activity,"
-            " amounts against its peer group, counterparties and daily bursts are, with its"
-            " alerts, combined by a weighted Fisher's method (docs/screening.md, 'Account"
-            " scores'); 'why' names the families that set it apart.",
+            f"{found}. Each alert carries the sentence that explains it. Alerts are ranked by"
+            " their score weighted by the typology's severity, then by the evidence on their"
+            " party (other red flags that corroborate it), then the most recent first. A"
+            " party's evidence adds, over its typologies, -ln(1 - min(severity weight x score,"
+            " 0.9)): one strong red flag adds 2.3, independent ones add up, many alerts of one"
+            " typology count once; its risk score is 1 - exp(-evidence), which squashes the"
+            " strongest parties together near 1 (docs/screening.md). Parties with the same"
+            " evidence are ranked by the US dollars through their accounts. Every account also"
+            " has a score: how unusual its activity, amounts against its peer group,"
+            " counterparties and daily bursts are, with its alerts, combined by a weighted"
+            " Fisher's method (docs/screening.md, 'Account scores'); 'why' names the families"
+            " that set it apart.",
         ],
         [
             TableBlock(
-                f"Top {len(alerts)} alerts",
-                ["score", "typology", "subject", "party", "evidence"],
-                [[f"{r[0]:.2f}", r[1], r[2], r[3], r[4]] for r in alerts],
-                [True, False, False, False, False],
+                f"Top {len(alerts)} alerts (rank: weighted score, then party evidence, then"
+                " the most recent)",
+                [
+                    "rank",
+                    "score",
+                    "severity",
+                    "typology",
+                    "subject",
+                    "party",
+                    "party evidence",
+                    "until",
+                    "evidence",
+                ],
+                [
+                    [
+                        a.rank,
+                        f"{a.score:.2f}",
+                        a.severity,
+                        a.typology_id,
+                        a.subject,
+                        a.party,
+                        f"{a.party_evidence:.2f}",
+                        a.window_end,
+                        a.evidence,
+                    ]
+                    for a in alerts
+                ],
+                [True, True, False, False, False, False, True, False, False],
             ),
             TableBlock(
-                f"Top {len(parties)} parties by risk score",
-                ["party", "name", "risk", "alerts", "typologies", "which"],
-                [[r[0], r[1], f"{r[2]:.4f}", r[3], r[4], r[5]] for r in parties],
-                [False, False, True, True, True, False],
+                f"Top {len(parties)} parties by evidence (ties: US$ through their accounts)",
+                [
+                    "rank",
+                    "party",
+                    "name",
+                    "evidence",
+                    "US$ through accounts",
+                    "alerts",
+                    "typologies",
+                    "which",
+                ],
+                [
+                    [
+                        p.rank,
+                        p.id,
+                        p.name,
+                        f"{p.evidence:.2f}",
+                        f"{p.usd:,.0f}",
+                        p.alerts,
+                        p.typologies,
+                        ", ".join(p.typology_ids),
+                    ]
+                    for p in parties
+                ],
+                [True, False, False, True, True, True, True, False],
+                row_ids=[party_anchor(p.id) for p in parties],
             ),
             *([account_table] if accounts else []),
         ],
         [figure],
         anchor="screening",
+        data={
+            "typologies_run": run,
+            "alerts": [a.to_dict() for a in alerts],
+            "parties": [p.to_dict() for p in parties],
+        },
     )
 
 

@@ -21,18 +21,22 @@ MAX_TERM = 0.9
 """The most one typology adds to a party's risk (before the others)."""
 
 
+def per_typology_sql(key: str, source: str) -> str:
+    """Per ``key`` and typology over ``source``: n (alerts) and weighted = w(t) * s(p, t)."""
+    weight = " ".join(f"WHEN '{k}' THEN {v}" for k, v in SEVERITY_WEIGHT.items())
+    return f"""
+          SELECT {key}, typology_id, count(*) AS n,
+                 max(score * (CASE severity {weight} ELSE 0.5 END)) AS weighted
+          FROM {source}
+          GROUP BY {key}, typology_id"""
+
+
 def scores_sql(key: str, source: str) -> str:
     """The risk formula above per ``key`` over ``source`` (a relation with ``key``,
     typology_id, score and severity): key, score, alerts, typologies, top_typology,
     typology_ids."""
-    weight = " ".join(f"WHEN '{k}' THEN {v}" for k, v in SEVERITY_WEIGHT.items())
     return f"""
-        WITH per_typology AS (
-          SELECT {key}, typology_id, count(*) AS n,
-                 max(score * (CASE severity {weight} ELSE 0.5 END)) AS weighted
-          FROM {source}
-          GROUP BY {key}, typology_id
-        )
+        WITH per_typology AS ({per_typology_sql(key, source)})
         SELECT {key},
                round(1 - exp(sum(ln(1 - least(weighted, {MAX_TERM})))), 6) AS score,
                sum(n) AS alerts,

@@ -56,14 +56,17 @@ class NetworkAnalysis:
     seeds: dict[str, float]
     suspects: list[SuspectCommunity] = field(default_factory=list)
     seconds: float = 0.0
+    not_suspects: dict[str, str] = field(default_factory=dict)
+    """entity -> why it is ranked neither by risk nor as a key player (a public body or an
+    official's employer: :func:`onca.finance.public_bodies`)."""
 
     def ranked_risk(self) -> list[RiskRow]:
-        """Entities that are not seeds, by risk per tie: personalised PageRank divided by the
-        entity's degree. Raw PageRank favours hubs everyone pays (utilities, supermarkets);
-        dividing by degree (as in Andersen, Chung and Lang 2006) ranks the entities whose few
-        ties lead to known offenders first."""
+        """Entities that are neither seeds nor public bodies, by risk per tie: personalised
+        PageRank divided by the entity's degree. Raw PageRank favours hubs everyone pays
+        (utilities, supermarkets); dividing by degree (as in Andersen, Chung and Lang 2006)
+        ranks the entities whose few ties lead to known offenders first."""
         degree = dict(zip(self.projection.vs["name"], self.projection.degree(), strict=True))
-        rows = [r for r in self.risk if not r.is_seed]
+        rows = [r for r in self.risk if not r.is_seed and r.name not in self.not_suspects]
         return sorted(rows, key=lambda r: (-r.score / max(degree.get(r.name, 1), 1), r.name))
 
     def to_dict(self) -> dict[str, Any]:
@@ -75,6 +78,7 @@ class NetworkAnalysis:
             "communities": self.communities.count,
             "modularity": round(self.communities.modularity, 4),
             "seeds": len(self.seeds),
+            "not_suspects": len(self.not_suspects),
             "suspect_communities": [
                 {
                     "community": s.community,
@@ -171,10 +175,13 @@ def analyze_workspace(
     step("propagating risk from known offenders")
     risk = propagate_risk(projection, seeds, damping=damping) if seeds else []
     step("finding key players")
+    not_suspects = not_suspects_of(ws)
     suspects = _suspect_communities(
-        projection, communities, seeds, k, min_size, max_size, max_communities
+        projection, communities, seeds, k, min_size, max_size, max_communities, not_suspects
     )
-    analysis = NetworkAnalysis(0, projection, communities, brokers, risk, seeds, suspects)
+    analysis = NetworkAnalysis(
+        0, projection, communities, brokers, risk, seeds, suspects, not_suspects=not_suspects
+    )
     analysis.seconds = time.perf_counter() - clock
     params = {
         "k": k,
@@ -192,6 +199,13 @@ def analyze_workspace(
     return analysis
 
 
+def not_suspects_of(ws: Workspace) -> dict[str, str]:
+    """Entities that are public bodies or officials' employers, with the reason."""
+    from onca.finance import public_bodies, public_entities  # screening loads only when used
+
+    return public_entities(ws.db, public_bodies(ws.db))
+
+
 def _suspect_communities(
     projection: ig.Graph,
     communities: Communities,
@@ -200,6 +214,7 @@ def _suspect_communities(
     min_size: int,
     max_size: int,
     most: int,
+    exclude: dict[str, str],
 ) -> list[SuspectCommunity]:
     membership = communities.membership
     names = projection.vs["name"]
@@ -214,8 +229,11 @@ def _suspect_communities(
     out = []
     for c in chosen:
         members = [v for v in range(len(membership)) if membership[v] == c]
+        barred = [names[v] for v in members if names[v] in exclude]
+        if len(members) - len(barred) < 2:
+            continue
         sub = projection.induced_subgraph(members)
-        players = find_key_players(sub, min(k, len(members) - 1))
+        players = find_key_players(sub, min(k, len(members) - len(barred) - 1), exclude=barred)
         out.append(SuspectCommunity(c, len(members), seeded[c], players))
     return out
 

@@ -11,7 +11,7 @@ identifying the key nodes in the illegal wildlife trade network. PNAS 112(26):79
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import igraph as ig
@@ -165,6 +165,7 @@ def find_key_players(
     max_passes: int = 3,
     cutoff: float | None = None,
     weights: str | None = "weight",
+    exclude: Collection[str] = (),
 ) -> KeyPlayers:
     """The ``k`` vertices whose removal (arrest) most fragments the network: Borgatti's (2006)
     KPP-Neg, as Patel et al. (2015, PNAS 112(26):7948) applied it to wildlife trade networks.
@@ -177,7 +178,10 @@ def find_key_players(
     restricts the choice to the ``candidates`` vertices of highest degree plus those of highest
     betweenness (at most 2 x ``candidates``); None tries every vertex.
     Fragmentation is computed on the vertices that remain (n - removed). ``weights`` (the edge
-    attribute of tie weights) only matters for betweenness.
+    attribute of tie weights) only matters for betweenness. ``exclude``: vertex names that are
+    never chosen, nor counted in the degree and betweenness comparisons (public bodies: no one
+    arrests a wildlife department); they stay in the network, so removing others still cuts
+    them off. At least ``k`` vertices must remain to choose from.
     """
     simple, weight = simple_undirected(graph, weights)
     n = simple.vcount()
@@ -192,10 +196,17 @@ def find_key_players(
     names, labels = vertex_names(simple), vertex_labels(simple)
     degree = np.asarray(simple.degree())
     between = betweenness(simple, weight, cutoff)
-    by_degree = sorted(range(n), key=lambda v: (-degree[v], -between[v], names[v]))
-    by_between = sorted(range(n), key=lambda v: (-between[v], -degree[v], names[v]))
+    barred = set(exclude)
+    eligible = [v for v in range(n) if names[v] not in barred]
+    if len(eligible) < k:
+        raise ParameterError(
+            f"exclude: {n - len(eligible)} of the {n} vertices are excluded, leaving"
+            f" {len(eligible)} to choose {k} key players from"
+        )
+    by_degree = sorted(eligible, key=lambda v: (-degree[v], -between[v], names[v]))
+    by_between = sorted(eligible, key=lambda v: (-between[v], -degree[v], names[v]))
     pool = by_degree
-    if candidates is not None and 2 * candidates < n:
+    if candidates is not None and 2 * candidates < len(eligible):
         pool = list(dict.fromkeys(by_degree[:candidates] + by_between[:candidates]))
     tried = np.asarray(pool if len(pool) >= k else by_degree)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from onca.network._analyze import NetworkAnalysis
+from onca.network._analyze import NetworkAnalysis, not_suspects_of
 from onca.network._evaluate import ORGANISER_ROLES, organiser_traces
 from onca.network._flows import FlowSource
 from onca.network._keyplayers import KeyPlayers, find_key_players
@@ -50,6 +50,18 @@ def planted_roles(ws: Workspace, truth_dir: Path | str | None) -> dict[str, str]
     return {e: roles[keys[p]] for e, p in members if keys.get(p) in roles}
 
 
+def _left_out(n: int) -> str:
+    """The sentence that says how many public bodies a ranking left out ("" for none)."""
+    if not n:
+        return ""
+    return (
+        f" {n} public bod{'y' if n == 1 else 'ies'} or officials' employers (wildlife"
+        " departments, customs, municipalities: the public_bodies list) are left out: they are"
+        " tied to traders by salaries, fees and fines, and no typology about officials points"
+        " at them."
+    )
+
+
 def _money(value: float) -> str:
     return f"{value:,.0f}"
 
@@ -70,8 +82,10 @@ def seizure_section(
     players: KeyPlayers | None = None
     entities = [v.index for v in graph.vs if v["kind"] == "entity"]
     people = graph.induced_subgraph(entities)
-    if people.vcount() > k + 1:
-        players = find_key_players(people, k)
+    public = not_suspects_of(ws)
+    barred = [n for n in people.vs["name"] if n in public]
+    if people.vcount() - len(barred) > k + 1:
+        players = find_key_players(people, k, exclude=barred)
         brokers = find_brokers(people, top=3)
         role = dict(zip(graph.vs["name"], graph.vs["role"], strict=True))
         for b in brokers:
@@ -90,6 +104,7 @@ def seizure_section(
             f"; the {k} best connected would give {players.by_degree[-1].fragmentation:.2f}, the "
             f"{k} best brokers {players.by_betweenness[-1].fragmentation:.2f}). Method: the "
             "key-player analysis Patel et al. (2015, PNAS 112:7948) applied to wildlife trade."
+            + _left_out(len(barred))
         )
     title = f"The network behind seizure {seizure_id}"
     png = network_png(graph, title=title)
@@ -284,6 +299,9 @@ def risk_section(
         "PageRank; entities are ranked by risk per tie, so that hubs everyone pays do not top "
         "the list. Each is explained by its most likely path from a known offender."
     ]
+    left_out = [r for r in analysis.risk if not r.is_seed and r.name in analysis.not_suspects]
+    if left_out:
+        paragraphs[-1] += _left_out(len(left_out))
     if roles and ranked:
         hits = sum(1 for r in ranked[:50] if r.name in roles)
         base = sum(1 for r in ranked if r.name in roles) / len(ranked)

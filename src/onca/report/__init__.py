@@ -7,5 +7,16 @@ PosixPath('out/report.html')
 
 from onca.report._render import REPORT_FILE, write_report
 from onca.report._sections import Figure, Section, TableBlock
+from onca.report._summary import Lead, Summary, party_anchor, summarize
 
-__all__ = ["REPORT_FILE", "Figure", "Section", "TableBlock", "write_report"]
+__all__ = [
+    "REPORT_FILE",
+    "Figure",
+    "Lead",
+    "Section",
+    "Summary",
+    "TableBlock",
+    "party_anchor",
+    "summarize",
+    "write_report",
+]

@@ -11,7 +11,8 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from onca import __version__
-from onca.report._sections import Section, standard_sections
+from onca.report._sections import Section, appendix_sections, data_sections
+from onca.report._summary import summarize, summary_section
 from onca.workspace import Workspace, open_workspace
 
 REPORT_FILE = "report.html"
@@ -37,17 +38,20 @@ def write_report(
     """Write ``out_dir/report.html`` (or ``out_dir/file_name``) summarising ``workspace``;
     return its path.
 
-    One file with figures embedded as PNG, no external assets, all data escaped. Aggregation
-    runs in DuckDB, so the report stays quick on workspaces with millions of rows.
+    The page opens with the summary (:func:`onca.report.summarize`: what was found and the
+    five things to look at first), then ``extra_sections`` (the analyses), then the data
+    (transactions, seizures, shipments), and ends with the bookkeeping (tables, ingest log,
+    quarantine). One file with figures embedded as PNG, no external assets, all data escaped.
+    Aggregation runs in DuckDB, so the report stays quick on workspaces with millions of rows.
     """
     own = not isinstance(workspace, Workspace)
     ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace, create=False)
     try:
-        sections = [*standard_sections(ws), *extra_sections]
-        used: set[str] = set()
-        sections = [
-            dataclasses.replace(s, anchor=_anchor(s.anchor or s.title, used)) for s in sections
-        ]
+        body = [*extra_sections, *data_sections(ws), *appendix_sections(ws)]
+        used: set[str] = {"summary", "leads"}
+        body = [dataclasses.replace(s, anchor=_anchor(s.anchor or s.title, used)) for s in body]
+        rows = {i for s in body for t in s.tables for i in t.row_ids}
+        sections = [summary_section(summarize(ws), anchors=used | rows), *body]
         env = Environment(
             loader=PackageLoader("onca.report", "templates"),
             autoescape=select_autoescape(["html"]),

@@ -28,12 +28,15 @@ class Figure:
 
 @dataclass(frozen=True)
 class TableBlock:
-    """A small table: a caption, column headings and rows of plain values (escaped on render)."""
+    """A small table: a caption, column headings and rows of plain values (escaped on render).
+    ``row_ids``, when given (one per row), are the rows' HTML ids, so that a link can point at
+    one row (the summary's leads do)."""
 
     caption: str
     headings: list[str]
     rows: list[list[Any]]
     numeric: list[bool] = field(default_factory=list)
+    row_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,12 @@ def overview(ws: Workspace) -> Section:
         )
     else:
         paragraphs.append("Nothing has been ingested yet: run 'onca ingest'.")
-    return Section("Workspace", paragraphs, tables, anchor="workspace")
+    return Section(
+        "Appendix: the workspace and its ingest log", paragraphs, tables, anchor="workspace"
+    )
+
+
+QUARANTINE = "Appendix: rows that did not load (quarantine)"
 
 
 def quarantine(ws: Workspace) -> Section:
@@ -114,9 +122,9 @@ def quarantine(ws: Workspace) -> Section:
            GROUP BY kind, reason ORDER BY n DESC, kind, reason LIMIT 15""",
     )
     if not rows:
-        return Section("Quarantine", ["No rows are in quarantine."], anchor="quarantine")
+        return Section(QUARANTINE, ["No rows are in quarantine."], anchor="quarantine")
     return Section(
-        "Quarantine",
+        QUARANTINE,
         ["The most frequent reasons rows did not load. List them all with 'onca quarantine'."],
         [
             TableBlock(
@@ -237,5 +245,11 @@ def _figure(png: bytes, *, alt: str, caption: str) -> Figure:
     return Figure(png=png, alt=alt, caption=caption)
 
 
-def standard_sections(ws: Workspace) -> list[Section]:
-    return [overview(ws), quarantine(ws), transactions(ws), seizures_and_shipments(ws)]
+def data_sections(ws: Workspace) -> list[Section]:
+    """What the data holds: transactions, seizures and shipments (after the analyses)."""
+    return [transactions(ws), seizures_and_shipments(ws)]
+
+
+def appendix_sections(ws: Workspace) -> list[Section]:
+    """The bookkeeping, at the end: tables, ingest log, quarantine."""
+    return [overview(ws), quarantine(ws)]

@@ -7,6 +7,7 @@ import itertools
 import json
 from pathlib import Path
 
+from onca.finance import ranked_parties
 from onca.metrics import fmt, set_scores
 from onca.report import Section, TableBlock
 from onca.synth import Truth
@@ -152,21 +153,28 @@ def resolve_section(
             )
         )
     tables.extend(_explained_match(ws, prefer))
-    risky = ws.db.fetch(
-        """SELECT s.entity_id, e.name, e.members, s.score, s.alerts,
-                  array_to_string(s.typology_ids, ', ')
-           FROM entity_scores AS s JOIN entities AS e USING (entity_id)
-           WHERE e.members > 1
-           ORDER BY s.score DESC, s.typologies DESC, s.alerts DESC, s.entity_id LIMIT ?""",
-        [top],
-    )
+    several = dict(ws.db.fetch("SELECT entity_id, members FROM entities WHERE members > 1"))
+    alerted = int(ws.db.scalar("SELECT count(*) FROM entity_scores") or 0)
+    risky = [
+        e for e in ranked_parties(ws.db, top=max(alerted, 1), level="entity") if e.id in several
+    ][:top]
     if risky:
         tables.append(
             TableBlock(
-                "Riskiest entities with several records: screening alerts of all their records"
-                " together",
-                ["entity", "name", "records", "risk", "alerts", "typologies"],
-                [[r[0], r[1], r[2], f"{r[3]:.4f}", r[4], r[5]] for r in risky],
+                "Entities with several records and the most evidence: screening alerts of all"
+                " their records together (evidence as for parties, in the screening section)",
+                ["entity", "name", "records", "evidence", "alerts", "typologies"],
+                [
+                    [
+                        e.id,
+                        e.name,
+                        several[e.id],
+                        f"{e.evidence:.2f}",
+                        e.alerts,
+                        ", ".join(e.typology_ids),
+                    ]
+                    for e in risky
+                ],
                 [False, False, True, True, True, False],
             )
         )
