@@ -107,3 +107,10 @@ def test_a_registry_admin_command_loads_no_service_and_no_alembic(tmp_path: Path
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT code FROM agencies").scalars().all() == ["PE-SERFOR"]
     engine.dispose()
+
+
+def test_drawing_a_network_loads_no_learning_and_no_exporters() -> None:
+    # The console's case page draws its network with onca.network's view, and no more.
+    heavy = ("lightgbm", "sklearn", "followthemoney", "onca.network._learn", "onca.network._export")
+    assert _loaded("import onca.network._view", heavy) == []
+    assert _loaded("from onca.network import network_html", heavy) == []
