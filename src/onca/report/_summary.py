@@ -16,10 +16,13 @@ as the demo's. The leads are chosen by evidence, not by hand:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onca.report._sections import Section
 from onca.workspace import Workspace
+
+if TYPE_CHECKING:  # onca.finance imports onca.report: read it only when summarising
+    from onca.finance import RankedParty
 
 LEADS = 5
 CANDIDATES = 200
@@ -180,35 +183,32 @@ def _community(ws: Workspace, level: str) -> dict[str, int]:
 
 
 def _choose(
-    ws: Workspace, ranked: list[Any], bodies: dict[str, str], level: str, n: int
-) -> list[tuple[int, Any]]:
+    ws: Workspace, ranked: list[RankedParty], bodies: dict[str, str], level: str, n: int
+) -> list[tuple[int, RankedParty]]:
     """The first ``n`` candidates of ``ranked`` that are no public body, one per network
-    community before a second from any community."""
+    community before a second from any, numbered in ``ranked``'s order."""
     from onca.finance import public_entities
 
     barred = public_entities(ws.db, bodies) if level == "entity" else bodies
     open_ = [r for r in ranked if r.id not in barred]
     community = _community(ws, level)
-    chosen: list[Any] = []
+    chosen: set[str] = set()
     seen: set[int] = set()
     for r in open_:
-        c = community.get(r.id)
-        if c is None or c not in seen:
-            chosen.append(r)
-            if c is not None:
-                seen.add(c)
         if len(chosen) == n:
             break
+        c = community.get(r.id)
+        if c is None or c not in seen:  # an entity outside the network always qualifies
+            chosen.add(r.id)
+            seen.update([] if c is None else [c])
     for r in open_:  # fewer communities than leads: the strongest of the rest
         if len(chosen) == n:
             break
-        if r not in chosen:
-            chosen.append(r)
-    order = {id(r): i for i, r in enumerate(open_)}
-    return list(enumerate(sorted(chosen, key=lambda r: order[id(r)]), start=1))
+        chosen.add(r.id)
+    return list(enumerate((r for r in open_ if r.id in chosen), start=1))
 
 
-def _lead(ws: Workspace, rank: int, r: Any, path: str, level: str) -> Lead:
+def _lead(ws: Workspace, rank: int, r: RankedParty, path: str, level: str) -> Lead:
     """The lead for ranked party or entity ``r``: why it comes first, where, and what to run."""
     records = [r.id]
     if level == "entity":
