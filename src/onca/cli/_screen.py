@@ -156,7 +156,7 @@ def screen(
 
       onca screen --list-typologies
     """
-    from onca.finance import load_library
+    from onca.finance import alerts_phrase, load_library
     from onca.finance import screen as run_screen
     from onca.workspace import open_workspace
 
@@ -238,7 +238,8 @@ def screen(
             highlight=False,
         )
     out.print(
-        f"{len(result.alerts):,} alerts on {result.transactions:,} transactions in"
+        f"{alerts_phrase(len(result.alerts), result.by_typology)},"
+        f" on {result.transactions:,} transactions in"
         f" {result.total_seconds:.1f} s; stored in {workspace} (tables alerts, party_scores)"
     )
     if result.accounts_scored:
