@@ -109,6 +109,7 @@ def test_help_shows_readable_values(path: tuple[str, ...]) -> None:
     names = [o for p in command.params for o in (*p.opts, *p.secondary_opts) if o[:2] == "--"]
     missing = [name for name in names if not re.search(rf"{name}(?![\w-])", text)]
     assert not missing, text  # every option's name whole: --no-account-scores, not --no-acco…
+    assert "…" not in text  # and every word of the help (a long URL folds onto the next line)
 
 
 def test_a_repeatable_option_shows_one_value_and_dots() -> None:

@@ -18,7 +18,9 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any, get_args
 
-from rich.console import RenderableType
+from rich.columns import Columns
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
@@ -55,10 +57,24 @@ def _readable(typer_method: Any) -> Any:
     return display_type_rich
 
 
+class _Folded:
+    """A renderable whose words longer than the line fold onto the next one (``sqlite:///...``,
+    ``ONCA_SPARK_MASTER``) instead of ending in an ellipsis."""
+
+    def __init__(self, inner: RenderableType) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from console.render(self.inner, options.update(overflow="fold"))
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.inner)
+
+
 class _OptionsTable(Table):
     """Typer's table of options, as its help draws it, except that the columns that hold names
-    (``--max-cycle-length``, ``--no-account-scores``, an argument's name) never shorten: the
-    help column beside them is narrower instead. The type and help columns wrap as before."""
+    (``--max-cycle-length``, ``--no-account-scores``, an argument's name) never shorten (the
+    help column beside them is narrower instead), and a long word in the help folds."""
 
     def add_row(self, *renderables: RenderableType | None, **options: Any) -> None:
         if not self.columns and len(renderables) > 2:
@@ -66,6 +82,9 @@ class _OptionsTable(Table):
                 self.add_column(no_wrap=True)
             self.add_column()
             self.add_column()
+        if isinstance(renderables[-1], Columns):  # the help, and its [default: ...]
+            parts = renderables[-1].renderables
+            parts[:] = [_Folded(part) for part in parts]
         super().add_row(*renderables, **options)
 
 
