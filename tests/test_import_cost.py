@@ -15,7 +15,7 @@ from pathlib import Path
 
 from onca.registry import make_engine, migrate
 
-ROUNDS = 7
+ROUNDS = 5
 LIMIT = 3.0
 
 SERVICE = ("fastapi", "starlette", "uvicorn", "jinja2", "onca.registry.app")
