@@ -125,3 +125,13 @@ def test_onca_report_rerenders_the_summary_without_the_scenario(
     assert section_order(again)[0] == "summary"
     for lead in summary["leads"]:  # the same leads as the demo's own report
         assert f"({lead['id']})</a>" in first and f"({lead['id']})</a>" in again
+
+
+def test_the_demo_and_its_report_count_alerts_in_the_same_words(demo_run: DemoRun) -> None:
+    """The demo once printed "303 alerts from 24 typologies" where its report said 22."""
+    story = "\n".join(demo_run.result.story())
+    said = re.search(r"3\. screened it: (.+?)\. Against", story)
+    assert said and re.fullmatch(r"[\d,]+ alerts from \d+ of the \d+ typologies run.*", said[1])
+    page = html.unescape(demo_run.result.report.read_text(encoding="utf-8"))
+    summary, screening = page.split('id="screening"', 1)
+    assert said[1] in summary and said[1] in screening.split('id="screening-quality"')[0]
