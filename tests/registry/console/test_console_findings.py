@@ -144,7 +144,8 @@ def test_withheld_case_fields_say_so(registry: Registry, language: str, word: st
         text.count(f'<span class="redacted">{word}</span>') >= 5
     )  # title, status, opened, charges, evidence
     assert "<dd>—</dd>" not in text
-    assert f"<title>case #{case_id}</title>" in text  # the network view's title
+    case_word = {"en": "Case", "es": "Caso", "pt": "Caso"}[language]
+    assert f"<title>{case_word} #{case_id}</title>" in text  # the network view's title
     assert "None" not in text
     listing = partner.get("/console/cases", headers=lang).text
     assert f"/console/cases/{case_id}" in listing and "Jaguar teeth" not in listing

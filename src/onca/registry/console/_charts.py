@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
@@ -109,8 +109,11 @@ def world_map(
     routes: Sequence[tuple[str, str, int]],
     *,
     label: str,
+    country_name: Callable[[str], str] | None = None,
 ) -> Markup:
-    """Country outlines, seizure dots ((lat, lon, text)) and routes ((from, to, seizures))."""
+    """Country outlines, seizure dots ((lat, lon, text)) and routes ((from, to, seizures));
+    ``country_name`` names a country by its ISO code in the reader's language (default: the
+    outlines' English names)."""
     e = html.escape
     shapes = countries()
     parts = [
@@ -121,7 +124,8 @@ def world_map(
         if c["path"]:
             parts.append(
                 f'<path d="{c["path"]}" fill="#d9d9d9" stroke="#ffffff" stroke-width="0.4">'
-                f"<title>{e(c['name'])} ({code})</title></path>"
+                f"<title>{e(country_name(code) if country_name else c['name'])} ({code})</title>"
+                "</path>"
             )
     top = max((n for *_, n in routes), default=1)
     for a, b, n in routes:

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import igraph as ig
 from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, or_, select
 
-from onca.network._view import network_html
 from onca.registry import _audit, _cases, _seizures
 from onca.registry._access import Grants, visible
 from onca.registry._deps import SessionDep
@@ -48,10 +46,44 @@ def seizure_page(
     ).all()
     named = set(grants.granting("case", "reference"))  # the reference only where it is shared
     in_cases = [(cid, ref if agency in named else f"#{cid}") for cid, ref, agency in rows]
+    names = _person_names(session, me, grants, [p["person_id"] for p in s["persons"] or []])
+    if names:
+        _audit.append_for(
+            session,
+            me,
+            action="read_personal",
+            record_kind="person",
+            detail={"seizure": seizure_id, "persons": sorted(names)},
+        )
     session.commit()
     return page(
-        request, session, me, "seizure.html", nav="seizures", s=s, notes=notes, cases=in_cases
+        request,
+        session,
+        me,
+        "seizure.html",
+        nav="seizures",
+        s=s,
+        notes=notes,
+        cases=in_cases,
+        names=names,
     )
+
+
+def _person_names(
+    session: SessionDep, me: ConsoleUser, grants: Grants, person_ids: list[int]
+) -> dict[int, str]:
+    """person id -> name, for the persons whose record the user may see and whose name its
+    agreements share (own agency: analyst and above); the others stay unnamed."""
+    if not person_ids:
+        return {}
+    rows = session.execute(
+        select(Person.id, Person.name).where(
+            Person.id.in_(person_ids),
+            visible(Person.agency_id, me, "person"),
+            Person.agency_id.in_(grants.granting("person", "name")),
+        )
+    ).all()
+    return {int(pid): str(name) for pid, name in rows}
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -62,6 +94,10 @@ def case_page(
         case = _cases.get_case(session, me, case_id)
     except RegistryError:
         return page(request, session, me, "missing.html", status=404)
+    import igraph as ig  # with the first case page, not with the app: igraph and the view
+
+    from onca.network._view import network_html
+
     graph = ig.Graph(directed=False)
     ids = case["seizures"] or []
     rows = (
@@ -83,6 +119,7 @@ def case_page(
             country=d["country"] or "",
         )
         links += [(s.id, p["person_id"], p["role"]) for p in d["persons"] or []]
+    t = translator(request, session, me)
     people = (
         session.execute(
             select(Person).where(
@@ -99,7 +136,7 @@ def case_page(
         if f"P{pid}" not in graph.vs["name"]:
             graph.add_vertex(
                 f"P{pid}",
-                label=shown[pid]["name"] or f"person #{pid}",
+                label=shown[pid]["name"] or f"{t('entity')} #{pid}",
                 kind="person",
                 role="reached",
             )
@@ -116,7 +153,7 @@ def case_page(
         session.commit()
     view = network_html(
         graph,
-        title=case["reference"] or f"case #{case_id}",
+        title=case["reference"] or f"{t('case')} #{case_id}",
         dom_id="case-network",
         width=860,
         height=480,
@@ -153,7 +190,7 @@ def person_page(
             for o in others:
                 d = _seizures.person_dict(o, grants, codes)
                 d["matched_on"] = (
-                    "id" if probe.id_key and o.id_key == probe.id_key else "name+birth"
+                    "id" if probe.id_key and o.id_key == probe.id_key else "name_birth"
                 )
                 same.append(d)
         # seizures naming these persons: only where the seizure's agency shares who was involved
@@ -228,6 +265,7 @@ def map_page(request: Request, session: SessionDep, me: ConsoleUser) -> Response
         [(float(a or 0), float(b or 0), text) for a, b, text in points],
         [(a, b, int(n)) for a, b, n in routes],
         label=t("map"),
+        country_name=t.country,
     )
     return page(
         request, session, me, "map.html", nav="map", svg=svg, routes=routes, points=len(points)

@@ -27,14 +27,20 @@ from onca.registry import _alerts, _audit, _cases, _seizures
 from onca.registry._access import Grants, visible
 from onca.registry._auth import AuthError
 from onca.registry._deps import SessionDep
-from onca.registry._errors import RegistryError
+from onca.registry._errors import Conflict, RegistryError
 from onca.registry._models import (
     Seizure,
     Specimen,
     User,
 )
 from onca.registry._schemas import SeizureIn
-from onca.registry.console import _records
+from onca.registry.console import (
+    _alert_list,
+    _case_forms,
+    _choices,
+    _import_pages,
+    _records,
+)
 from onca.registry.console._charts import bars, columns
 from onca.registry.console._i18n import LANGUAGES
 from onca.registry.console._records import RecordId
@@ -73,7 +79,7 @@ def signin(
             None,
             "signin.html",
             status=401 if e.status == 401 else 429,
-            error=str(e),
+            error="bad_token" if e.status == 401 else "too_many_tries",
         )
     nxt = request.query_params.get("next", "/console/")
     response = RedirectResponse(
@@ -204,26 +210,63 @@ def seizures(request: Request, session: SessionDep, me: ConsoleUser) -> Response
     return page(request, session, me, "seizures.html", nav="seizures", result=result, q=q)
 
 
+def _seizure_form_page(
+    request: Request,
+    session: SessionDep,
+    me: ConsoleUser,
+    *,
+    status: int = 200,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    """The new-seizure form with its choices; to a role that may not write, a 403 page saying
+    why (in the user's language) and no form."""
+    t = translator(request, session, me)
+    if not me.may("write"):
+        denied = t("not_allowed_write", role=t.label("role", me.role))
+        return page(request, session, me, "seizure_new.html", status=403, nav="new", denied=denied)
+    return page(
+        request,
+        session,
+        me,
+        "seizure_new.html",
+        status=status,
+        nav="new",
+        denied=None,
+        values=values or {"unit": "number", "person_kind": "person", "person_role": "suspect"},
+        errors=errors or {},
+        choices=_choices.seizure_form(t),
+        taxa=_choices.listed_taxa(),
+    )
+
+
 @router.get("/seizures/new", response_class=HTMLResponse)
 def new_seizure_form(request: Request, session: SessionDep, me: ConsoleUser) -> Response:
-    return page(request, session, me, "seizure_new.html", nav="new", values={}, errors={})
+    return _seizure_form_page(request, session, me)
+
+
+CHAIN_FIELDS = (("origin", "origin_country"), ("destination", "destination_country"))
 
 
 def _seizure_body(form: dict[str, str]) -> dict[str, Any]:
     """The new-seizure form as the API's seizure (one specimen, origin and destination, one
-    suspect), to be checked by ``SeizureIn``."""
+    person), to be checked by ``SeizureIn``."""
     specimen = {
         "taxon": form.get("taxon"),
         "commodity": form.get("commodity"),
         "quantity": form.get("quantity"),
         "unit": form.get("unit") or "number",
     }
-    legs = (("origin", "origin_country"), ("destination", "destination_country"))
-    chain = [{"role": role, "country": form[field]} for role, field in legs if form.get(field)]
+    chain = [{"role": role, "country": form[f]} for role, f in CHAIN_FIELDS if form.get(f)]
     persons = []
     if form.get("person_name"):
-        suspect = {"name": form["person_name"], "birth_date": form.get("person_birth_date") or None}
-        persons.append({"role": "suspect", "person": suspect})
+        named = {
+            "kind": form.get("person_kind") or "person",
+            "name": form["person_name"],
+            "birth_date": form.get("person_birth_date") or None,
+            "nationality": form.get("person_nationality") or None,
+        }
+        persons.append({"role": form.get("person_role") or "suspect", "person": named})
     return {
         "reference": form.get("reference"),
         "seized_on": form.get("seized_on"),
@@ -237,39 +280,43 @@ def _seizure_body(form: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _form_field(loc: tuple[int | str, ...], form: dict[str, str]) -> str:
+    """The form field of an error's location in the API's seizure: ``chain.1.country`` is the
+    second country given (origin, destination), ``persons.0.person.name`` is ``person_name``,
+    ``specimens.0.taxon`` is ``taxon``."""
+    where = [str(x) for x in loc]
+    if not where:
+        return "form"
+    if where[0] == "chain" and len(where) > 1 and where[1].isdigit():
+        given = [f for _, f in CHAIN_FIELDS if form.get(f)]
+        return given[int(where[1])] if int(where[1]) < len(given) else "form"
+    if where[0] == "persons":
+        return "person_role" if where[-1] == "role" else f"person_{where[-1]}"
+    return where[-1] if where[0] == "specimens" else where[0]
+
+
 @router.post("/seizures/new", response_class=HTMLResponse)
 async def new_seizure(request: Request, session: SessionDep, me: ConsoleUser) -> Response:
+    if not me.may("write"):  # before reading anything: the writer would refuse it anyway
+        return _seizure_form_page(request, session, me)
     form = {k: str(v).strip() for k, v in (await request.form()).items()}
-    body = _seizure_body(form)
+    t = translator(request, session, me)
     errors: dict[str, str] = {}
     try:
-        data = SeizureIn.model_validate(body)
+        data = SeizureIn.model_validate(_seizure_body(form))
         seizure = _seizures.create_seizure(session, me, data)
         session.commit()
     except ValidationError as e:
         for err in e.errors():
-            loc = [str(x) for x in err["loc"]]
-            key = (
-                loc[-1]
-                if loc[0] in ("specimens", "persons")
-                else (f"{loc[1]}_country" if loc[0] == "chain" and len(loc) > 1 else loc[0])
-            )
-            key = {"0_country": "origin_country", "1_country": "destination_country"}.get(key, key)
-            errors.setdefault(key, err["msg"])
+            errors.setdefault(_form_field(err["loc"], form), t.problem(err))
+    except Conflict:
+        session.rollback()
+        errors["reference"] = t("err_reference_used")
     except RegistryError as e:
         session.rollback()
-        errors[(e.field or "form").split(".")[0]] = str(e)
+        errors[(e.field or "form").split(".")[0]] = t("err_invalid")
     if errors:
-        return page(
-            request,
-            session,
-            me,
-            "seizure_new.html",
-            status=422,
-            nav="new",
-            values=form,
-            errors=errors,
-        )
+        return _seizure_form_page(request, session, me, status=422, values=form, errors=errors)
     return RedirectResponse(f"/console/seizures/{seizure.id}", status_code=303)
 
 
@@ -284,15 +331,24 @@ def cases_page(request: Request, session: SessionDep, me: ConsoleUser) -> Respon
 
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts_page(request: Request, session: SessionDep, me: ConsoleUser) -> Response:
+    """One page of the agency's alerts, filtered (``_alert_list``); a bad filter is a 422
+    naming it."""
+    params = request.query_params
+    try:
+        listed, status = _alert_list.listing(session, me, _alert_list.read_query(params)), 200
+    except _alert_list.BadQuery as bad:
+        listed, status = _alert_list.refused(params, bad), 422
+    done = params.get("done", "")
     return page(
         request,
         session,
         me,
         "alerts.html",
+        status=status,
         nav="alerts",
-        alerts=_alerts.list_alerts(session, me, "open", 100),
-        done=request.query_params.get("done"),
+        done=done if done.isdigit() else None,
         error=None,
+        **listed,
     )
 
 
@@ -310,6 +366,11 @@ def triage_alert(
         session.commit()
     except RegistryError as e:
         session.rollback()
+        t = translator(request, session, me)
+        why = {
+            403: t("not_allowed_triage", role=t.label("role", me.role)),
+            404: t("not_found"),
+        }.get(e.status, t("err_reason" if e.field == "reason" else "err_code"))
         return page(
             request,
             session,
@@ -317,11 +378,14 @@ def triage_alert(
             "alerts.html",
             status=e.status,
             nav="alerts",
-            alerts=_alerts.list_alerts(session, me, "open", 100),
             done=None,
-            error=str(e),
+            error=why,
+            **_alert_list.listing(session, me, _alert_list.query_or_default(request.query_params)),
         )
-    return RedirectResponse(f"/console/alerts?done={alert_id}", status_code=303)
+    # back to the same page of the same list (the form's action carries its query)
+    return RedirectResponse(
+        _alert_list.after_triage(request.query_params, alert_id), status_code=303
+    )
 
 
 def _modified_and_size(path: Path) -> tuple[str, int]:
@@ -356,5 +420,8 @@ def report_file(request: Request, session: SessionDep, me: ConsoleUser, name: st
     return report_response(data)
 
 
-# the record pages last: /seizures/new must be matched before /seizures/{seizure_id}
+# the record pages last: /seizures/new must be matched before /seizures/{seizure_id}, and
+# /cases/new before /cases/{case_id}
+router.include_router(_case_forms.router)
+router.include_router(_import_pages.router)
 router.include_router(_records.router)
