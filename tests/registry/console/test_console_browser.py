@@ -122,24 +122,28 @@ def test_sign_in_create_share_triage_and_network(
     sign_in(page, server, tokens[(OWNER, "editor")])
     page.get_by_role("navigation").get_by_role("link", name="New seizure").click()
     form = {
-        "Reference": "SERFOR-E2E-1",
+        "Reference": "SERFOR E2E 1",  # a space: not a reference
         "Date seized": "2026-10-05",
-        "Country": "PE",
         "Place": "Puerto Maldonado",
         "Taxon": "Panthera onca",
         "Commodity": "skins",
         "Quantity": "2",
+    }
+    for label, value in form.items():
+        page.get_by_label(label, exact=True).fill(value)
+    choices = {
+        "Country": "PE",
         "Unit": "number",
         "Country of origin": "BO",
         "Country of destination": "CN",
     }
-    for label, value in form.items():
-        page.get_by_label(label, exact=True).fill(value)
-    page.get_by_label("Country", exact=True).fill("ZZ")
+    for label, value in choices.items():
+        page.get_by_label(label, exact=True).select_option(value)  # the allowed values
     page.get_by_role("button", name="Record").click()
     expect(page.get_by_role("alert")).to_contain_text("The seizure was not recorded")
-    expect(page.get_by_label("Country", exact=True)).to_have_attribute("aria-invalid", "true")
-    page.get_by_label("Country", exact=True).fill("PE")
+    expect(page.get_by_label("Reference", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Country of origin", exact=True)).to_have_value("BO")  # kept
+    page.get_by_label("Reference", exact=True).fill("SERFOR-E2E-1")
     page.get_by_role("button", name="Record").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("SERFOR-E2E-1")
     expect(page.get_by_text("Puerto Maldonado")).to_be_visible()

@@ -202,6 +202,7 @@ PAGES = (
     ("/console/alerts", "viewer", 200),
     ("/console/alerts?status=all&typology=structuring&min_score=0.5", "admin", 200),
     ("/console/imports", "admin", 200),
+    ("/console/imports", "viewer", 403),
     ("/console/reports", "admin", 200),
     ("/console/seizures/999", "admin", 404),
     ("/console/persons/999", "admin", 404),
@@ -269,7 +270,12 @@ def test_the_word_list_catches_english(console: Registry) -> None:
     assert {"origin", "destination", "courier"} <= {w.lower() for w in english_words(page)}
 
 
-WRITE_CONTROLS = ('href="/console/seizures/new"', 'href="/console/cases/new"', '/edit"')
+WRITE_CONTROLS = (
+    'href="/console/seizures/new"',
+    'href="/console/cases/new"',
+    'href="/console/imports"',
+    '/edit"',
+)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -332,3 +338,50 @@ def test_a_seizure_names_its_persons_to_those_who_may_read_the_name(
             assert (name in page.text) == readable, (agency, role)
             if "persons" in seizure_fields and not readable:
                 assert f"#{ids['person']}" in page.text, (agency, role)
+
+
+CONSOLE = Path(__file__).resolve().parents[3] / "src" / "onca" / "registry" / "console"
+
+
+def test_every_key_is_in_every_language_and_every_key_used_exists() -> None:
+    """The three catalogues hold the same keys with the same placeholders; every key a template
+    or the console's code names exists; every code a page labels has its label."""
+    from onca.contract import load_reference
+    from onca.finance._typology import SEVERITY_WEIGHT, SUBJECTS
+    from onca.registry._auth import ROLE_PERMISSIONS
+    from onca.registry._models import CASE_STATUSES, CHAIN_ROLES, PERSON_KINDS
+    from onca.registry.console._choices import SEIZURE_ROLES
+    from onca.registry.console._i18n import LANGUAGES, catalogue
+
+    en = catalogue("en")
+    for language in LANGUAGES:
+        other = catalogue(language)
+        assert set(other) - set(en) == set(), f"{language}.yaml has keys en.yaml lacks"
+        assert set(en) - set(other) == set(), f"{language}.yaml lacks keys of en.yaml"
+        for key, text in other.items():
+            assert isinstance(text, str) and text.strip(), (language, key)
+            placeholders = set(re.findall(r"{(\w+)}", text))
+            assert placeholders == set(re.findall(r"{(\w+)}", en[key])), (language, key)
+    used: set[str] = set()
+    for template in (CONSOLE / "templates").glob("*.html"):
+        used |= set(re.findall(r"\bt\('([a-z_]+)'[,)]", template.read_text(encoding="utf-8")))
+    for module in CONSOLE.glob("*.py"):
+        code = module.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\b(?:t|self)\(\s*\"([a-z_]+)\"", code))
+        used |= set(re.findall(r"\berror=\"([a-z_]+)\"", code))
+    codes = {
+        "unit": [str(u) for u in load_reference("units").values],
+        "transport": [str(m) for m in load_reference("transport_modes").values],
+        "kind": PERSON_KINDS,
+        "involved": SEIZURE_ROLES,
+        "chain": CHAIN_ROLES,
+        "role": tuple(ROLE_PERMISSIONS),
+        "severity": tuple(SEVERITY_WEIGHT),
+        "subject": SUBJECTS,
+        "status": CASE_STATUSES,
+        "matched": ("id", "name_birth"),
+        "nav": ("dashboard", "seizures", "new", "cases", "map", "alerts", "reports"),
+    }
+    used |= {f"{prefix}_{code}" for prefix, values in codes.items() for code in values}
+    assert sorted(used - set(en)) == []
+    assert len(used) > 150  # the scan found the keys (not an empty pass)
