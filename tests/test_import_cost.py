@@ -114,3 +114,9 @@ def test_drawing_a_network_loads_no_learning_and_no_exporters() -> None:
     heavy = ("lightgbm", "sklearn", "followthemoney", "onca.network._learn", "onca.network._export")
     assert _loaded("import onca.network._view", heavy) == []
     assert _loaded("from onca.network import network_html", heavy) == []
+
+
+def test_the_web_application_loads_no_learning_and_no_graph_library() -> None:
+    # The console draws a case's network with igraph only when a case page is asked for.
+    heavy = ("lightgbm", "sklearn", "igraph", "onca.network", "onca.network._view")
+    assert _loaded("import onca.registry as r; r.create_app('sqlite://')", heavy) == []
