@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
@@ -104,3 +105,38 @@ def test_registry_cli(tmp_path: Path) -> None:
     assert code == 1 and "BROKEN at link 3" in out
     code, out = runner.invoke(app, ["registry", "init", "--db", "mysql://x@y/z"]).exit_code, ""
     assert code == 2
+
+
+def test_serve_with_workers_on_sqlite_warns_and_serves_with_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ONCA_REGISTRY_DB", "ONCA_REGISTRY_MAX_BODY", "ONCA_REGISTRY_MAX_UPLOAD"):
+        monkeypatch.setenv(name, "")  # serve sets them for its workers; put back afterwards
+    started: list[tuple[str, int, int]] = []
+    monkeypatch.setattr(
+        "onca.registry._serve.serve",
+        lambda host, port, workers: started.append((host, port, workers)),
+    )
+    result = runner.invoke(
+        app, ["registry", "serve", "--workers", "2", "--db", str(tmp_path / "r.db")]
+    )
+    assert result.exit_code == 0, result.output
+    assert started == [("127.0.0.1", 8000, 1)]
+    assert "warning: --workers 2: serving with 1 worker, because the database is SQLite" in (
+        " ".join(result.stderr.split())
+    )
+    assert "--db postgresql://" in result.stderr
+
+
+def test_serve_with_one_worker_on_sqlite_says_nothing_of_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ONCA_REGISTRY_DB", "ONCA_REGISTRY_MAX_BODY", "ONCA_REGISTRY_MAX_UPLOAD"):
+        monkeypatch.setenv(name, "")
+    started: list[int] = []
+    monkeypatch.setattr(
+        "onca.registry._serve.serve", lambda host, port, workers: started.append(workers)
+    )
+    result = runner.invoke(app, ["registry", "serve", "--db", str(tmp_path / "r.db")])
+    assert result.exit_code == 0 and started == [1]
+    assert "warning" not in result.stderr

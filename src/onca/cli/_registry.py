@@ -94,7 +94,13 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Worker processes (PostgreSQL only).")
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Worker processes. Above 1 needs PostgreSQL: on SQLite the registry serves"
+            " with 1 and says so.",
+        ),
     ] = 1,
     reports: Annotated[
         Path | None,
@@ -129,8 +135,13 @@ def serve(
     with errors_as_exit():
         url = database_url(db)
         if workers > 1 and url.startswith("sqlite"):
-            err.print("error: --workers above 1 needs PostgreSQL (SQLite has one writer)")
-            raise typer.Exit(2)
+            err.print(
+                f"[yellow]warning:[/] --workers {workers}: serving with 1 worker, because the"
+                " database is SQLite, one file that one process writes; for several workers"
+                " give a PostgreSQL database with --db postgresql://USER@HOST/DB",
+                highlight=False,
+            )
+            workers = 1
         engine = make_engine(url)
         migrate(engine)
         engine.dispose()
@@ -358,6 +369,72 @@ def alerts_import(
     out.print(
         f"{counts['imported']:,} alerts imported for {agency} ({counts['already_there']:,} were there already)"
     )
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[
+        Path, typer.Argument(help="A CSV or XLSX, one seizure a row (docs/registry.md).")
+    ],
+    agency: Annotated[str, typer.Option(help="The agency whose seizures these are (code).")],
+    user: Annotated[
+        str, typer.Option(help="Who imports: an editor or admin of the agency (audited).")
+    ],
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="Write the rejected rows here as CSV (line, field, message)."),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Bulk-import seizures as the API and the console do: every row checked, all written in
+    one transaction or none. Prints the counts and each rejected row; exit code 1 if rejected."""
+    from onca.errors import ParameterError
+    from onca.registry._admin import user_by_name
+    from onca.registry._auth import principal_of
+    from onca.registry._guard import body_limit
+    from onca.registry._import_report import rejects_csv, tally
+    from onca.registry._imports import import_seizures
+
+    with errors_as_exit():
+        try:
+            size = file.stat().st_size
+        except OSError as e:
+            raise ParameterError(f"FILE {file}: cannot be read ({e.strerror})") from None
+        limit = body_limit("/imports/seizures")  # the service's upload limit, the same here
+        if size > limit:
+            raise ParameterError(f"FILE {file}: {size:,} bytes; at most {limit:,} per import")
+        with _session(db) as session:
+            who = user_by_name(session, user)
+            if who.agency.code != agency or not who.active:
+                raise ParameterError(
+                    f"--user {user}: not an active user of {agency}"
+                    f" (a user of {who.agency.code}{'' if who.active else ', deactivated'})"
+                )
+            report = import_seizures(session, principal_of(who), file.read_bytes(), file.name)
+            if report["status"] != "imported":
+                session.rollback()
+    if rejects is not None:
+        rejects.write_text(rejects_csv(report), encoding="utf-8")
+    counts = tally(report)
+    if as_json:
+        print_json(report)
+    else:
+        out.print(
+            f"{file.name}: {counts.rows:,} rows, {counts.checked:,} check, {counts.rejected:,}"
+            f" rejected; {counts.imported:,} seizures imported for {agency}",
+            highlight=False,
+        )
+        if counts.rejected:
+            err.print("nothing imported: a file is imported whole or not at all", highlight=False)
+        for p in report["problems"]:
+            err.print(f"  line {p['line']}, {p['field']}: {p['message']}", highlight=False)
+        if counts.listed < counts.problems:
+            err.print(f"  (the first {counts.listed:,} of {counts.problems:,} problems)")
+        if rejects is not None:
+            err.print(f"rejected rows written to {rejects}")
+    if report["status"] != "imported":
+        raise typer.Exit(1)
 
 
 @token_app.command("add")
