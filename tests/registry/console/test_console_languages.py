@@ -294,6 +294,15 @@ def test_controls_match_the_role(console: Registry, role: str) -> None:
     assert ('<form method="post" action="/console/seizures/new"' in form.text) == writes
     assert ("Su rol" in form.text) == (not writes)
     assert ('class="triage"' in user.get("/console/alerts").text) == (role != "viewer")
+    if role == "viewer":  # a triage posted anyway is refused, and says why
+        triage = user.post(
+            "/console/alerts/1",
+            data={"csrf": form_token_of(user), "decision": "accepted", "reason": "seen it"},
+            headers={"Accept-Language": "pt"},
+        )
+        t = Translator("pt")
+        assert triage.status_code == 403
+        assert t("not_allowed_triage", role=t.label("role", "viewer")) in triage.text
     with session_factory(console.client.app.state.engine)() as session:
         before = session.query(Seizure).count()
     sent = user.post(
