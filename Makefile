@@ -24,7 +24,7 @@ browser:  ## Debian's Chromium for the console's end-to-end tests (apt-get, as r
 	scripts/install-browser.sh
 
 test: install lint browser  ## lint, type-check and run the whole test suite
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) -q
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) -q --durations=20
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts
