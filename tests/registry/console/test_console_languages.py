@@ -78,6 +78,7 @@ class Visible(HTMLParser):
 # the data this test records: values, not interface text (removed before the words are read)
 DATA = (
     "CASE-77",
+    "seizures.csv",
     "Juan Carlos Quispe Mamani",
     "Callao port",
     "Jaguar teeth in a shoe box, declared as handicrafts",
@@ -251,14 +252,28 @@ def test_every_page_is_in_the_language_chosen(console: Registry, language: str) 
         "/console/seizures/new", data={**bad_form, "reference": "SERFOR-2026-001"}, headers=lang
     )
     assert t("err_reference_used") in again.text or again.status_code == 422
+    # a bulk import with a bad row: the job's report
+    rows = "reference,seized_on,country,taxon,commodity,quantity,unit\n"
+    rows += "IMP-1,2026-01-15,PE,Panthera onca,teeth,2,number\nIMP-2,2026-13-01,ZZ,Panthera onca,teeth,-3,number\n"
+    job = admin.post(
+        "/console/imports",
+        data={"csrf": form_token_of(admin)},
+        files={"file": ("seizures.csv", rows.encode(), "text/csv")},
+        headers=lang,
+    )
+    assert job.status_code == 200 and "/console/imports/" in str(job.url), job.text[-500:]
+    leaks["import job"] = english_words(job.text)
+    if re.search(r'<(?!html)[a-z]+ [^>]*lang="en"', job.text):
+        english_on_purpose.add("/console/imports/{id}")
     denied = viewer.post(
         "/console/seizures/new", data={**bad_form, "csrf": form_token_of(viewer)}, headers=lang
     )
     assert denied.status_code == 403
     assert t("not_allowed_write", role=t.label("role", "viewer")) in denied.text
     leaks["new seizure, denied"] = english_words(denied.text)
-    # only screening's evidence sentences and the case's network view stay in English
-    assert english_on_purpose == {"/console/alerts", "/console/cases/1"}
+    # only screening's evidence sentences, the case's network view and the importer's reasons
+    # for a rejected row stay in English
+    assert english_on_purpose == {"/console/alerts", "/console/cases/1", "/console/imports/{id}"}
     found = {page: sorted(words) for page, words in leaks.items() if words}
     assert found == {}, "\n".join(f"{page}: {words}" for page, words in found.items())
 
