@@ -41,6 +41,33 @@ ROLE_COLOURS = {
     "other": NEUTRAL,
 }
 _KNOWN = ("name", "kind", "label", "party_kind", "country", "role", "risk", "size", "x", "y")
+VIEW_WORDS: dict[str, str] = {
+    "controls": "Network view controls",
+    "zoom_in": "Zoom in",
+    "zoom_out": "Zoom out",
+    "reset": "Reset view",
+    "help": "Drag to pan; wheel, + or - to zoom; Tab to a node for its details.",
+    "legend": "Node colour by role",
+    "lines": "solid line: payment (wider = more USD, log scale); dashed: other link",
+    "empty": "{title}: the network is empty; nothing to draw.",
+    "table": "The {n} drawn nodes as a table",
+    "caption": "Nodes, highest {priority} (then most links) first",
+    "columns": "label,id,kind,role,country,risk,links",
+    "summary": "{title}: network of {nodes} nodes and {links} links",
+    "summary_drawn": ", of which the {n} highest by {priority} are drawn",
+    "summary_roles": ". Roles: {roles}.",
+    "left_out": "Showing {n} of {total} nodes: {hidden} left out (those ranked lowest by"
+    " {priority}, then by number of links), with {edges} of their links.",
+    "id": "id",
+    "kind": "kind",
+    "role": "role",
+    "country": "country",
+    "risk": "risk",
+    "links": "links: {into} in, {out} out",
+    "paid": "paid {paid}; received {received}",
+}
+"""The view's own words, in English; ``network_html(words=...)`` replaces any of them (the
+console passes its catalogue's), and may add ``role_<role>`` names for the legend."""
 
 __all__ = ["MAX_NODES", "ROLE_COLOURS", "network_html", "network_png", "network_section"]
 
@@ -143,17 +170,22 @@ def _money(value: float) -> str:
     return f"{value:,.2f} USD"
 
 
-def _node_tip(node: dict[str, Any]) -> str:
+def _node_tip(node: dict[str, Any], w: dict[str, str] = VIEW_WORDS) -> str:
     kind = str(_get(node, "kind") or "node")
     if _get(node, "party_kind"):
         kind += f" ({node['party_kind']})"
-    lines = [_label(node), f"id: {_get(node, 'name') or '-'}", f"kind: {kind}"]
-    lines += [f"{k}: {node[k]}" for k in ("role", "country") if _get(node, k)]
+    lines = [_label(node), f"{w['id']}: {_get(node, 'name') or '-'}", f"{w['kind']}: {kind}"]
+    if _get(node, "role"):
+        lines.append(f"{w['role']}: {_role_name(str(node['role']), w)}")
+    if _get(node, "country"):
+        lines.append(f"{w['country']}: {node['country']}")
     if (risk := _num(_get(node, "risk"))) is not None:
-        lines.append(f"risk: {risk:.2f}")
-    lines.append(f"links: {node['_deg_in']} in, {node['_deg_out']} out")
+        lines.append(f"{w['risk']}: {risk:.2f}")
+    lines.append(w["links"].format(into=node["_deg_in"], out=node["_deg_out"]))
     if node["_paid"] or node["_received"]:
-        lines.append(f"paid {_money(node['_paid'])}; received {_money(node['_received'])}")
+        lines.append(
+            w["paid"].format(paid=_money(node["_paid"]), received=_money(node["_received"]))
+        )
     extra = [k for k in sorted(node) if k not in _KNOWN and not k.startswith("_")]
     lines += [f"{k}: {node[k]}" for k in extra[:4] if _get(node, k) not in (None, "", [])]
     return "\n".join(lines)
@@ -194,23 +226,31 @@ def _roles(d: _Drawing) -> list[tuple[str, str, int]]:
     return [(r, c, counts[r]) for r, c in ROLE_COLOURS.items() if r in counts]
 
 
-def _left_out(d: _Drawing) -> str:
+def _role_name(role: str, w: dict[str, str]) -> str:
+    return w.get(f"role_{role.strip().lower()}", role)
+
+
+def _left_out(d: _Drawing, w: dict[str, str] = VIEW_WORDS) -> str:
     hidden = d.total_nodes - len(d.nodes)
     if not hidden:
         return ""
-    return (
-        f"Showing {len(d.nodes):,} of {d.total_nodes:,} nodes: {hidden:,} left out (those ranked"
-        f" lowest by {d.priority}, then by number of links), with"
-        f" {d.total_edges - len(d.edges):,} of their links."
+    return w["left_out"].format(
+        n=f"{len(d.nodes):,}",
+        total=f"{d.total_nodes:,}",
+        hidden=f"{hidden:,}",
+        priority=w.get(d.priority, d.priority),
+        edges=f"{d.total_edges - len(d.edges):,}",
     )
 
 
-def _summary(d: _Drawing, title: str) -> str:
-    roles = ", ".join(f"{r} {n}" for r, _, n in _roles(d))
-    text = f"{title}: network of {d.total_nodes:,} nodes and {d.total_edges:,} links"
+def _summary(d: _Drawing, title: str, w: dict[str, str] = VIEW_WORDS) -> str:
+    roles = ", ".join(f"{_role_name(r, w)} {n}" for r, _, n in _roles(d))
+    text = w["summary"].format(title=title, nodes=f"{d.total_nodes:,}", links=f"{d.total_edges:,}")
     if d.total_nodes > len(d.nodes):
-        text += f", of which the {len(d.nodes):,} highest by {d.priority} are drawn"
-    return text + (f". Roles: {roles}." if roles else ".")
+        text += w["summary_drawn"].format(
+            n=f"{len(d.nodes):,}", priority=w.get(d.priority, d.priority)
+        )
+    return text + (w["summary_roles"].format(roles=roles) if roles else ".")
 
 
 def _asset(name: str) -> str:
@@ -218,10 +258,18 @@ def _asset(name: str) -> str:
     return resources.files("onca.network").joinpath(name).read_text(encoding="utf-8")
 
 
-def _svg(d: _Drawing, uid: str, title: str, width: int, height: int, labels: int) -> list[str]:
+def _svg(
+    d: _Drawing,
+    uid: str,
+    title: str,
+    width: int,
+    height: int,
+    labels: int,
+    w: dict[str, str] = VIEW_WORDS,
+) -> list[str]:
     e = html.escape
     out = [
-        f'<svg id="{uid}-svg" role="img" aria-label="{e(_summary(d, title))}"'
+        f'<svg id="{uid}-svg" role="img" aria-label="{e(_summary(d, title, w))}"'
         f' viewBox="0 0 {width} {height}" preserveAspectRatio="xMidYMid meet">',
         f"<title>{e(title)}</title>",
         f'<defs><marker id="{uid}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7"'
@@ -243,7 +291,7 @@ def _svg(d: _Drawing, uid: str, title: str, width: int, height: int, labels: int
     out.append('</g><g class="onca-net-nodes">')
     labelled = set(d.rank[:labels])
     for i, node in enumerate(d.nodes):
-        (x, y), tip = d.xy[i], _node_tip(node)
+        (x, y), tip = d.xy[i], _node_tip(node, w)
         text = ""
         if i in labelled:  # left of the node near the right edge, so that it stays in view
             left = x > width * 0.7
@@ -259,7 +307,7 @@ def _svg(d: _Drawing, uid: str, title: str, width: int, height: int, labels: int
     return out
 
 
-def _table(d: _Drawing, uid: str) -> list[str]:
+def _table(d: _Drawing, uid: str, w: dict[str, str] = VIEW_WORDS) -> list[str]:
     e = html.escape
     rows = []
     for i in d.rank:
@@ -269,19 +317,17 @@ def _table(d: _Drawing, uid: str) -> list[str]:
             _label(node),
             _get(node, "name") or "",
             _get(node, "kind") or "",
-            _get(node, "role") or "",
+            _role_name(str(_get(node, "role") or ""), w),
             _get(node, "country") or "",
             "" if risk is None else f"{risk:.2f}",
             node["_deg_in"] + node["_deg_out"],
         ]
         rows.append("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in cells) + "</tr>")
-    head = "".join(
-        f'<th scope="col">{h}</th>'
-        for h in ("label", "id", "kind", "role", "country", "risk", "links")
-    )
+    head = "".join(f'<th scope="col">{h}</th>' for h in w["columns"].split(","))
+    caption = w["caption"].format(priority=w.get(d.priority, d.priority))
     return [
-        f"<details><summary>The {len(d.nodes):,} drawn nodes as a table</summary>",
-        f'<table id="{uid}-table"><caption>Nodes, highest {e(d.priority)} (then most links) first</caption>',
+        f"<details><summary>{e(w['table'].format(n=f'{len(d.nodes):,}'))}</summary>",
+        f'<table id="{uid}-table"><caption>{e(caption)}</caption>',
         f"<thead><tr>{head}</tr></thead><tbody>",
         *rows,
         "</tbody></table></details>",
@@ -300,6 +346,7 @@ def network_html(
     seed: int = 7,
     dom_id: str | None = None,
     nonce: str | None = None,
+    words: dict[str, str] | None = None,
 ) -> Markup:
     """An interactive view of ``graph`` as one self-contained HTML fragment (trusted Markup).
 
@@ -307,8 +354,9 @@ def network_html(
     by degree), labels the first ``labels`` of them, and lays them out in a ``width`` x
     ``height`` pixel box. ``dom_id`` prefixes every element id (default: a random one, so two
     views can share a page). ``nonce``, the page's Content-Security-Policy nonce, goes on the
-    inline ``<script>`` and ``<style>`` (default: none, for self-contained reports). An empty
-    graph gives a paragraph saying so.
+    inline ``<script>`` and ``<style>`` (default: none, for self-contained reports). ``words``
+    replaces any of :data:`VIEW_WORDS` (the view in another language). An empty graph gives a
+    paragraph saying so.
     """
     if dom_id is not None and not re.fullmatch(r"[A-Za-z][\w-]{0,63}", dom_id):
         raise ParameterError(
@@ -320,35 +368,35 @@ def network_html(
         )
     attr = f' nonce="{nonce}"' if nonce is not None else ""
     e = html.escape
+    w = {**VIEW_WORDS, **(words or {})}
     if graph.vcount() == 0:
-        return Markup(
-            f'<p class="onca-net-empty">{e(title)}: the network is empty; nothing to draw.</p>'
-        )
+        return Markup(f'<p class="onca-net-empty">{e(w["empty"].format(title=title))}</p>')
     d = _prepare(
         graph, max_nodes=max_nodes, priority=priority, width=width, height=height, seed=seed
     )
     uid = dom_id or f"onca-net-{uuid.uuid4().hex[:10]}"
     legend = [
-        f'<li><span class="onca-net-sw" style="background:{colour}"></span>{e(role)} ({n:,})</li>'
+        f'<li><span class="onca-net-sw" style="background:{colour}"></span>'
+        f"{e(_role_name(role, w))} ({n:,})</li>"
         for role, colour, n in _roles(d)
     ]
-    legend.append("<li>solid line: payment (wider = more USD, log scale); dashed: other link</li>")
-    note = _left_out(d)
+    legend.append(f"<li>{e(w['lines'])}</li>")
+    note = _left_out(d, w)
     parts = [
         f'<div class="onca-net" id="{uid}">',
         f"<style{attr}>{_asset('view.css')}</style>",
-        f'<div class="onca-net-bar" role="toolbar" aria-label="Network view controls"'
-        f' aria-controls="{uid}-svg"><button type="button" data-zoom="in" aria-label="Zoom in">+'
-        '</button><button type="button" data-zoom="out" aria-label="Zoom out">&minus;</button>'
-        '<button type="button" data-zoom="reset">Reset view</button><span>Drag to pan; wheel,'
-        " + or - to zoom; Tab to a node for its details.</span></div>",
+        f'<div class="onca-net-bar" role="toolbar" aria-label="{e(w["controls"])}"'
+        f' aria-controls="{uid}-svg"><button type="button" data-zoom="in"'
+        f' aria-label="{e(w["zoom_in"])}">+</button><button type="button" data-zoom="out"'
+        f' aria-label="{e(w["zoom_out"])}">&minus;</button><button type="button"'
+        f' data-zoom="reset">{e(w["reset"])}</button><span>{e(w["help"])}</span></div>',
         '<div class="onca-net-stage">',
-        *_svg(d, uid, title, width, height, labels),
+        *_svg(d, uid, title, width, height, labels, w),
         '<div class="onca-net-tip" aria-hidden="true"></div></div>',
         '<p class="onca-net-live" aria-live="polite"></p>',
-        f'<ul class="onca-net-legend" aria-label="Node colour by role">{"".join(legend)}</ul>',
+        f'<ul class="onca-net-legend" aria-label="{e(w["legend"])}">{"".join(legend)}</ul>',
         f'<p class="onca-net-note">{e(note)}</p>' if note else "",
-        *_table(d, uid),
+        *_table(d, uid, w),
         f"<script{attr}>{_asset('view.js')}\nwindow.oncaNetwork({uid!r});</script>",
         "</div>",
     ]

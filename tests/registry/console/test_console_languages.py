@@ -41,7 +41,13 @@ ENGLISH = set(
     litres pairs sets boxes sea air road rail river post pedestrian on foot seized found
     """.split()  # noqa: SIM905  # a word list reads better as words than as 170 lines
 )
-TEXT_ATTRIBUTES = ("aria-label", "title", "alt", "placeholder")
+TEXT_ATTRIBUTES = (
+    "aria-label",
+    "title",
+    "alt",
+    "placeholder",
+    "data-tip",
+)  # data-tip: read out by the network view
 
 
 class Visible(HTMLParser):
@@ -271,9 +277,9 @@ def test_every_page_is_in_the_language_chosen(console: Registry, language: str) 
     assert denied.status_code == 403
     assert t("not_allowed_write", role=t.label("role", "viewer")) in denied.text
     leaks["new seizure, denied"] = english_words(denied.text)
-    # only screening's evidence sentences, the case's network view and the importer's reasons
-    # for a rejected row stay in English
-    assert english_on_purpose == {"/console/alerts", "/console/cases/1", "/console/imports/{id}"}
+    # only screening's evidence sentences and the importer's reasons for a rejected row stay in
+    # English
+    assert english_on_purpose == {"/console/alerts", "/console/imports/{id}"}
     found = {page: sorted(words) for page, words in leaks.items() if words}
     assert found == {}, "\n".join(f"{page}: {words}" for page, words in found.items())
 
@@ -372,10 +378,12 @@ def test_every_key_is_in_every_language_and_every_key_used_exists() -> None:
     or the console's code names exists; every code a page labels has its label."""
     from onca.contract import load_reference
     from onca.finance._typology import SEVERITY_WEIGHT, SUBJECTS
+    from onca.network._view import VIEW_WORDS
     from onca.registry._auth import ROLE_PERMISSIONS
     from onca.registry._models import CASE_STATUSES, CHAIN_ROLES, PERSON_KINDS
     from onca.registry.console._choices import SEIZURE_ROLES
     from onca.registry.console._i18n import LANGUAGES, catalogue
+    from onca.registry.console._records import NETWORK_ROLES
 
     en = catalogue("en")
     for language in LANGUAGES:
@@ -405,6 +413,7 @@ def test_every_key_is_in_every_language_and_every_key_used_exists() -> None:
         "status": CASE_STATUSES,
         "matched": ("id", "name_birth"),
         "nav": ("dashboard", "seizures", "new", "cases", "map", "alerts", "reports"),
+        "net": (*VIEW_WORDS, *NETWORK_ROLES, "kind_seizure", "kind_person"),
     }
     used |= {f"{prefix}_{code}" for prefix, values in codes.items() for code in values}
     assert sorted(used - set(en)) == []

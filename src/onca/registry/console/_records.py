@@ -22,6 +22,7 @@ from onca.registry.console._session import ConsoleUser, nonce, page, translator
 
 router = APIRouter()
 RecordId = Annotated[int, PathParam(ge=1, le=2**62)]
+NETWORK_ROLES = ("role_seized", "role_reached")  # the roles of the case network's nodes
 
 
 @router.get("/seizures/{seizure_id}", response_class=HTMLResponse)
@@ -96,8 +97,9 @@ def case_page(
         return page(request, session, me, "missing.html", status=404)
     import igraph as ig  # with the first case page, not with the app: igraph and the view
 
-    from onca.network._view import network_html
+    from onca.network._view import VIEW_WORDS, network_html
 
+    t = translator(request, session, me)
     graph = ig.Graph(directed=False)
     ids = case["seizures"] or []
     rows = (
@@ -114,12 +116,11 @@ def case_page(
         graph.add_vertex(
             f"S{s.id}",
             label=d["reference"] or f"#{s.id}",
-            kind="seizure",
+            kind=t("net_kind_seizure"),
             role="seized",
             country=d["country"] or "",
         )
         links += [(s.id, p["person_id"], p["role"]) for p in d["persons"] or []]
-    t = translator(request, session, me)
     people = (
         session.execute(
             select(Person).where(
@@ -137,10 +138,10 @@ def case_page(
             graph.add_vertex(
                 f"P{pid}",
                 label=shown[pid]["name"] or f"{t('entity')} #{pid}",
-                kind="person",
+                kind=t("net_kind_person"),
                 role="reached",
             )
-        graph.add_edge(f"S{sid}", f"P{pid}", kind=role)
+        graph.add_edge(f"S{sid}", f"P{pid}", kind=t.label("involved", role))
     named = sorted(pid for pid, d in shown.items() if d["name"])
     if named:
         _audit.append_for(
@@ -158,6 +159,7 @@ def case_page(
         width=860,
         height=480,
         nonce=nonce(request),
+        words={key: t(f"net_{key}") for key in (*VIEW_WORDS, *NETWORK_ROLES)},
     )
     return page(request, session, me, "case.html", nav="seizures", case=case, view=view)
 
