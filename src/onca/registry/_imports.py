@@ -97,6 +97,10 @@ def _csv_rows(
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     # newline="" lets the csv module take CR, LF and CRLF line ends (bare CR once gave a 500)
     reader = csv.reader(io.StringIO(_decode(content), newline=""))
+    # The csv module's field limit is global and some libraries raise it when imported; set it
+    # here to the file's own size (the upload is already bounded), so an oversized field is
+    # read and then refused by its column's own check, which names the line and the field.
+    csv.field_size_limit(max(len(content), 131_072))
     try:
         first = next(reader, [])
     except csv.Error as e:
@@ -104,6 +108,7 @@ def _csv_rows(
     header = [h.strip() for h in first[:MAX_COLUMNS]]
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        csv.field_size_limit(max(len(content), 131_072))
         try:
             for row in reader:
                 if any(v.strip() for v in row):
