@@ -8,8 +8,30 @@ Python, DuckDB and Spark.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
-__all__ = ["FOLD_EXTRA_FROM", "FOLD_EXTRA_TO", "fold_text", "strip_accents"]
+__all__ = [
+    "FOLD_EXTRA_FROM",
+    "FOLD_EXTRA_TO",
+    "FORMULA_STARTS",
+    "fold_text",
+    "spreadsheet_safe",
+    "strip_accents",
+]
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula in a CSV cell (OWASP's list)."""
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+``, ``-``, ``@``,
+    tab, CR first) gets a leading apostrophe, as OWASP advises: text from the data is data in
+    the reader's spreadsheet, never code. Numbers (a negative latitude) stay numbers. Every CSV
+    that Onca writes from data passes its text cells through this."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
 
 # Letters that Unicode does not decompose into a base letter and a mark: folded by hand after
 # strip_accents.

@@ -342,3 +342,27 @@ def test_bad_inputs_are_named(tmp_path: Path) -> None:
     assert edges.read_text().splitlines() == ["source,target", "0,1"]
     with pytest.raises(ExportError, match="vertex '0': kind None"):
         write_ftm(unnamed, io.StringIO())
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted_as_text(tmp_path: Path) -> None:
+    g = small_graph()
+    g.vs[0]["label"] = "=cmd|' /C calc'!A0 Wei"
+    g.vs[1]["label"] = "@SUM(1+1)"
+    nodes, _ = write_csv(g, tmp_path / "csv")
+    with nodes.open(encoding="utf-8", newline="") as f:
+        labels = [row["label"] for row in csv.DictReader(f)]
+    assert labels[:2] == ["'=cmd|' /C calc'!A0 Wei", "'@SUM(1+1)"]
+    assert not any(label.startswith(("=", "@", "+")) for label in labels)
+
+
+def test_write_table_csv_quotes_formulas_and_keeps_numbers(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    from onca.cli._common import write_table
+
+    table = pa.table({"name": ['=HYPERLINK("x")', "Ana", None], "lat": [-16.5, 1.0, 2.0]})
+    write_table(table, tmp_path / "t.csv")
+    with (tmp_path / "t.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["name"] for r in rows] == ['\'=HYPERLINK("x")', "Ana", ""]
+    assert rows[0]["lat"] == "-16.5"

@@ -106,12 +106,14 @@ def progress_bar(
 
 def write_table(table: Any, path: Path, option: str = "--out") -> None:
     """Write an Arrow table to ``path``: Parquet for ``.parquet``, else CSV (list columns joined
-    with ``;``, as the network exports do). Errors name ``option``."""
+    with ``;``, as the network exports do; text that a spreadsheet would run as a formula gets a
+    leading apostrophe). Errors name ``option``."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
     from onca.errors import ParameterError
+    from onca.text import spreadsheet_safe
 
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet"):
@@ -126,6 +128,12 @@ def write_table(table: Any, path: Path, option: str = "--out") -> None:
             if pa.types.is_list(col.type)
             else col
             for col in table.columns
+        ]
+        columns = [
+            pa.array([spreadsheet_safe(v) for v in col.to_pylist()], pa.string())
+            if pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
+            else col
+            for col in columns
         ]
         pacsv.write_csv(pa.table(columns, names=table.column_names), path)
     except OSError as e:

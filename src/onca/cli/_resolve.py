@@ -156,6 +156,8 @@ def link(
             links = link_tables(
                 left_table, right_table, threshold=threshold, engine=engine, progress=step
             )
+        from onca.text import spreadsheet_safe
+
         columns = ["left_id", "right_id", "match_probability"]
         if explain:
             columns += ["match_weight", "explanation"]
@@ -165,7 +167,8 @@ def link(
                 writer = csv.writer(f)
                 writer.writerow(columns)
                 data = [links.pairs.column(c).to_pylist() for c in columns]
-                writer.writerows(zip(*data, strict=True))
+                for row in zip(*data, strict=True):
+                    writer.writerow([spreadsheet_safe(v) for v in row])
         except OSError as e:
             raise ParameterError(f"--out {out_path}: cannot write it: {e}") from None
     summary = {

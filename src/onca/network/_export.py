@@ -21,6 +21,7 @@ from onca import __version__
 from onca.errors import ParameterError
 from onca.network._export_ftm import _number, _text, _vertex_ids, graph_entities, write_ftm
 from onca.network._view import role_colour
+from onca.text import spreadsheet_safe
 
 FORMATS = ("graphml", "gexf", "csv", "ftm")
 _SUFFIX = {"graphml": ".graphml", "gexf": ".gexf", "ftm": ".ftm.json"}
@@ -165,7 +166,8 @@ def write_csv(graph: ig.Graph, out_dir: Path | str) -> tuple[Path, Path]:
     """Write ``nodes.csv`` (id, then the vertex attributes) and ``edges.csv`` (source, target,
     then the edge attributes, ids as in nodes.csv) into ``out_dir``; return both paths.
 
-    Empty cells are missing values; lists are joined with ';'. Gephi's spreadsheet import
+    Empty cells are missing values; lists are joined with ';'; text that a spreadsheet would
+    run as a formula gets a leading apostrophe (``onca.text.spreadsheet_safe``). Gephi's import
     reads the ``id``/``label`` and ``source``/``target``/``weight`` columns as such.
     """
     folder = Path(out_dir)
@@ -178,12 +180,13 @@ def write_csv(graph: ig.Graph, out_dir: Path | str) -> tuple[Path, Path]:
         writer = csv.writer(stream)
         writer.writerow(["id", *node_cols])
         for v in graph.vs:
-            writer.writerow([ids[v.index], *(_text(v[c]) for c in node_cols)])
+            writer.writerow([ids[v.index], *(_text(spreadsheet_safe(v[c])) for c in node_cols)])
     with edges.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(["source", "target", *edge_cols])
         for e in graph.es:
-            writer.writerow([ids[e.source], ids[e.target], *(_text(e[c]) for c in edge_cols)])
+            cells = (_text(spreadsheet_safe(e[c])) for c in edge_cols)
+            writer.writerow([ids[e.source], ids[e.target], *cells])
     return nodes, edges
 
 

@@ -21,6 +21,7 @@ from onca.registry._auth import Principal
 from onca.registry._errors import require
 from onca.registry._models import Person, Seizure
 from onca.registry._seizures import agency_codes, person_dict, seizure_dict, seizure_query
+from onca.text import spreadsheet_safe
 
 SPECIMEN_COLUMNS = ("taxon", "commodity", "quantity", "unit", "value_usd")
 CSV_COLUMNS = (
@@ -28,18 +29,6 @@ CSV_COLUMNS = (
     *("transport_mode", *SPECIMEN_COLUMNS, "chain", "person_ids", "redacted"),
 )
 DATASET = "onca-registry"
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+``, ``-``, ``@``,
-    tab, CR first) gets a leading apostrophe, as OWASP advises: another agency's text is data in
-    the reader's spreadsheet, never code. Numbers (a negative latitude) stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _seizures(

@@ -16,7 +16,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from onca.registry._exports import spreadsheet_safe
+from onca.text import spreadsheet_safe
 
 REJECTS_COLUMNS = ("line", "field", "message")
 
@@ -54,7 +54,7 @@ def tally(report: dict[str, Any]) -> Tally:
 
 def rejects_csv(report: dict[str, Any]) -> str:
     """The report's problems as CSV (line, field, message), one problem a row; a text that
-    starts like a formula gets a leading apostrophe (``_exports.spreadsheet_safe``)."""
+    starts like a formula gets a leading apostrophe (``onca.text.spreadsheet_safe``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(REJECTS_COLUMNS)
