@@ -115,7 +115,11 @@ def test_the_tour_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.chdir(tmp_path)
     env = _environment()
     for command in commands(TOUR):
-        if "registry serve" in command:
+        if command.startswith("export "):  # as bash: for every command after it
+            name, value = shlex.split(command, comments=True)[1].split("=", 1)
+            monkeypatch.setenv(name, value)
+            env[name] = value
+        elif "registry serve" in command:
             _serve(command, tmp_path, env)
         else:
             _run_here(command)
