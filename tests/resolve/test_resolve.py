@@ -138,3 +138,39 @@ def test_unreadable_party_files_get_a_clear_error(tmp_path: Path) -> None:
 def test_threshold_must_be_a_probability(threshold: float) -> None:
     with pytest.raises(ParameterError, match="--threshold"):
         dedupe_table(_parties([{"party_id": "1", "name": "Ana"}]), threshold=threshold)
+
+
+def test_a_training_session_that_splink_refuses_is_skipped_with_a_note(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a small world one EM session drove an m probability to 0 and Splink refused it,
+    failing the whole resolve (and `onca demo --transactions 1000`); now that session is left
+    out with a note and the others still train the model."""
+    from splink.internals.linker_components.training import LinkerTraining
+
+    from onca.resolve._model import predict
+
+    real = LinkerTraining.estimate_parameters_using_expectation_maximisation
+    sessions: list[str] = []
+
+    def refuse_the_first(self: LinkerTraining, rule: object, **kwargs: object) -> object:
+        sessions.append(str(rule))
+        if len(sessions) == 1:
+            raise ValueError("m_probability value 0.0 is below the minimum allowed value")
+        return real(self, rule, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(
+        LinkerTraining, "estimate_parameters_using_expectation_maximisation", refuse_the_first
+    )
+    rows: list[dict[str, str | None]] = []
+    for i in range(40):
+        person = {"kind": "person", "country": "BO", "birth_date": f"19{50 + i}-01-0{1 + i % 9}"}
+        name = f"Persona {chr(65 + i % 26)}{i} Quispe"
+        rows.append({"party_id": f"a{i}", "name": name, **person, "id_number": f"{4400 + i}"})
+        rows.append({"party_id": f"b{i}", "name": name, **person, "id_number": f"{4400 + i}"})
+    prediction = predict(
+        [party_features(_parties(rows), "t")], link_type="dedupe_only", threshold=0.9
+    )
+    assert len(sessions) >= 2
+    assert any("failed and was skipped" in n for n in prediction.notes)
+    assert prediction.pairs.num_rows > 0

@@ -273,9 +273,14 @@ def predict(
                         notes.append(f"too few pairs with {label} to train on; skipped")
                         continue
                     step(f"expectation maximisation on pairs with {label}")
-                    linker.training.estimate_parameters_using_expectation_maximisation(
-                        block_on("kind", *columns), estimate_without_term_frequencies=True
-                    )
+                    try:
+                        linker.training.estimate_parameters_using_expectation_maximisation(
+                            block_on("kind", *columns), estimate_without_term_frequencies=True
+                        )
+                    except Exception as e:  # Splink raises plain exceptions
+                        # On little data a session can drive a level's m probability to 0,
+                        # which Splink then refuses; the other sessions still train the model.
+                        notes.append(f"training on pairs with {label} failed and was skipped: {e}")
             step("scoring the candidate pairs")
             scored = linker.inference.predict(threshold_match_probability=min(threshold, 0.5))
             pairs = scored.as_pyarrow_table()
