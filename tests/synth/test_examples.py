@@ -56,6 +56,12 @@ def test_synth_refuses_a_folder_that_holds_files(tmp_path: Path) -> None:
     assert refused.exit_code != 0
     assert "not empty" in refused.output and "--force" in refused.output
     assert sorted(p.name for p in world.iterdir()) == ["notes.txt"]
-    forced = ["synth", "--out", str(world), "--transactions", "1000", "--force"]
-    assert runner.invoke(app, forced).exit_code == 0
-    assert (world / "transactions.csv").is_file() and (world / "notes.txt").is_file()
+    first = ["synth", "--out", str(world), "--transactions", "1000", "--camera-traps", "--force"]
+    assert runner.invoke(app, first).exit_code == 0
+    assert (world / "camtrap").is_dir() and (world / "notes.txt").is_file()
+    again = ["synth", "--out", str(world), "--transactions", "1000", "--seed", "3", "--force"]
+    assert runner.invoke(app, again).exit_code == 0
+    # The first world's survey is gone with it; the user's own file stays.
+    assert not (world / "camtrap").exists() and (world / "notes.txt").is_file()
+    assert not (world / "truth" / "camtrap_truth.json").exists()
+    assert (world / "transactions.csv").is_file()

@@ -49,7 +49,9 @@ def synth(
     force: Annotated[
         bool,
         typer.Option(
-            "--force", help="Write into OUT even when it holds files (they may be overwritten)."
+            "--force",
+            help="Write into OUT even when it holds files: an earlier scenario's tables and"
+            " folders there are removed first; other files stay.",
         ),
     ] = False,
     as_json: Annotated[bool, json_option("a summary")] = False,
@@ -70,6 +72,8 @@ def synth(
 
     with errors_as_exit():
         _refuse_to_overwrite(out_dir, force)
+    if force:
+        _clear_scenario(out_dir)
     started = time.perf_counter()
     with errors_as_exit(), progress_bar(enabled=not as_json and err.is_terminal) as bar:
         summary = generate_scenario(
@@ -131,6 +135,25 @@ def _refuse_to_overwrite(out_dir: Path, force: bool) -> None:
             " CITES records or a camera-trap survey, give --cites or --camera-traps with the"
             " first onca synth.)"
         )
+
+
+SCENARIO_FOLDERS = ("truth", "examples", "cites", "camtrap", "distribution")
+SCENARIO_TABLES = ("parties", "accounts", "transactions", "shipments", "permits", "seizures")
+
+
+def _clear_scenario(out_dir: Path) -> None:
+    """Remove what an earlier ``onca synth`` wrote in ``out_dir`` (its tables and folders, by
+    name), so that a forced run leaves no file of the old world beside the new; anything else
+    in the folder stays."""
+    import shutil
+
+    if not out_dir.is_dir():
+        return
+    for name in SCENARIO_FOLDERS:
+        shutil.rmtree(out_dir / name, ignore_errors=True)
+    for table in SCENARIO_TABLES:
+        for suffix in (".csv", ".parquet"):
+            (out_dir / f"{table}{suffix}").unlink(missing_ok=True)
 
 
 DEMO_FOLDER = Path("onca-demo")
