@@ -112,6 +112,9 @@ def test_resolve_workspace_then_explain(ws: Path) -> None:
     assert payload["links"][0]["explanation"][0]["comparison"] == "prior"
     text = runner.invoke(app, ["resolve", "explain", str(ws), "C2"])
     assert "ENT-B3" in text.stdout and "id_number: the same" in text.stdout
+    # The entity id that `onca resolve` prints explains the same entity.
+    by_entity = runner.invoke(app, ["resolve", "explain", str(ws), "ENT-B5", "--json"])
+    assert json.loads(by_entity.stdout)["members"] == payload["members"]
 
 
 def test_options_may_come_before_the_workspace(ws: Path) -> None:
@@ -121,9 +124,12 @@ def test_options_may_come_before_the_workspace(ws: Path) -> None:
 
 
 def test_explain_an_unknown_party(ws: Path) -> None:
+    before = runner.invoke(app, ["resolve", "explain", str(ws), "B5"])
+    assert before.exit_code == 2 and "no resolved entities yet" in before.stderr
     runner.invoke(app, ["resolve", str(ws), "--json"])
     result = runner.invoke(app, ["resolve", "explain", str(ws), "NOPE"])
     assert result.exit_code == 2 and "NOPE" in result.stderr
+    assert "give a party id" in " ".join(result.stderr.split())
 
 
 def test_resolve_a_missing_workspace(tmp_path: Path) -> None:

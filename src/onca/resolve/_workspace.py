@@ -203,13 +203,21 @@ _MEMBER_FIELDS = ("party_id", "name", "birth_date", "id_number", "phone", "addre
 
 
 def explain_entity(ws: Workspace, party_id: str) -> dict[str, Any]:
-    """The entity of the record ``party_id``: its members (with their quality flags) and every
-    link between them with the comparisons that decided it (``explanation``), strongest first."""
-    entity_id = ws.db.scalar("SELECT entity_id FROM entity_members WHERE party_id = ?", [party_id])
+    """The entity of the record ``party_id`` (or the entity ``ENT-...`` itself, as `onca
+    resolve` prints it): its members (with their quality flags) and every link between them
+    with the comparisons that decided it (``explanation``), strongest first."""
+    entity_id = ws.db.scalar(
+        "SELECT entity_id FROM entity_members WHERE party_id = ? OR entity_id = ? LIMIT 1",
+        [party_id, party_id],
+    )
     if entity_id is None:
+        resolved = ws.db.scalar("SELECT count(*) FROM entity_members")
         raise ParameterError(
-            f"PARTY_ID {party_id!r}: not in the resolved entities of {ws.path}"
-            " (run 'onca resolve WORKSPACE' first, or check the ID)"
+            f"PARTY_ID {party_id!r}: no such record or entity in {ws.path}; give a party id"
+            " (BNK0000046) or an entity id (ENT-BNK0000046)"
+            if resolved
+            else f"PARTY_ID {party_id!r}: {ws.path} has no resolved entities yet; run"
+            f" 'onca resolve {ws.path}' first"
         )
     members = ws.db.fetch(
         """SELECT m.party_id, p.name, CAST(p.birth_date AS VARCHAR), p.id_number, p.phone,
