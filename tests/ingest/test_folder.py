@@ -80,6 +80,21 @@ def test_a_folder_without_table_files_is_explained(tmp_path: Path) -> None:
         plan_folder(tmp_path / "empty")
 
 
+def test_names_that_look_meant_for_a_table_get_a_hint(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    root.mkdir()
+    write(root / "party.csv", PARTIES_CSV)
+    write(root / "accounts.csv.gz", "not really gzip")
+    write(root / "notes.csv", "x\n")
+    with pytest.raises(InputFileError) as refused:
+        plan_folder(root)
+    said = str(refused.value)
+    assert "party.csv (did you mean parties.csv?)" in said
+    assert "accounts.csv.gz (a .gz file is not read: unpack it)" in said
+    write(root / "parties.csv", PARTIES_CSV)
+    assert "notes.csv" in plan_folder(root).left_alone
+
+
 def test_cli_loads_a_folder_and_says_what_it_left_alone(tmp_path: Path) -> None:
     ws, root = tmp_path / "w.duckdb", _folder(tmp_path / "in")
     human = runner.invoke(app, ["ingest", str(ws), str(root)])

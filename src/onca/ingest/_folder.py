@@ -73,6 +73,22 @@ def _table_of(path: Path, names: Sequence[str]) -> str | None:
     return max(matches, key=len) if matches else None
 
 
+def _why_left_alone(path: Path, names: Sequence[str]) -> str:
+    """A left-alone file's name, with a hint when it looks meant for a table."""
+    import difflib
+
+    if path.is_dir():
+        return path.name + "/"
+    table = _table_of(path.with_suffix(""), names) if path.suffix else None
+    if table is not None and path.with_suffix("").suffix.lower() in SUFFIX_FORMAT:
+        return f"{path.name} (a {path.suffix} file is not read: unpack it)"
+    stem = path.name.split(".", 1)[0].lower()
+    close = difflib.get_close_matches(stem, names, n=1, cutoff=0.6)
+    if close and path.suffix.lower() in SUFFIX_FORMAT:
+        return f"{path.name} (did you mean {close[0]}{path.suffix}?)"
+    return path.name
+
+
 def plan_folder(folder: Path | str, contract: Contract | None = None) -> FolderPlan:
     """The files of ``folder`` (not its sub-folders) that load into contract tables, grouped by
     table in load order; raises InputFileError when the folder is missing or names no table."""
@@ -88,13 +104,15 @@ def plan_folder(folder: Path | str, contract: Contract | None = None) -> FolderP
             continue
         table = _table_of(path, order) if path.is_file() else None
         if table is None or path.suffix.lower() not in SUFFIX_FORMAT:
-            left_alone.append(path.name + ("/" if path.is_dir() else ""))
+            left_alone.append(_why_left_alone(path, order))
             continue
         found.setdefault(table, []).append(path)
     if not found:
+        hints = [a for a in left_alone if "(" in a]
         raise InputFileError(
             f"{root}: no file is named after a contract table; name files after the table they"
             f" hold ({', '.join(order)}), e.g. parties.csv or transactions-2024.parquet"
+            + (f". Left alone: {'; '.join(hints)}" if hints else "")
         )
     return FolderPlan(root, [(t, found[t]) for t in order if t in found], left_alone)
 
