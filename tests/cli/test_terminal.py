@@ -118,3 +118,10 @@ def test_a_repeatable_option_shows_one_value_and_dots() -> None:
     assert re.search(r"--json +Print the result", text), text
     text = _narrow("ingest", "--help")
     assert re.search(r"files\.\.\. +<path> ", text), text
+
+
+def test_shared_options_name_what_they_take() -> None:
+    text = _narrow("screen", "--help")
+    assert re.search(r"--since +DATE ", text) and re.search(r"--engine +duckdb\|spark ", text), text
+    text = _narrow("network", "trace", "--help")
+    assert re.search(r"--engine +duckdb\|memory\|spark ", text), text

@@ -41,12 +41,12 @@ def seed_option(help: str) -> Any:
 
 def date_option(help: str) -> Any:
     """A date (or ISO time) option such as ``--since``/``--until``, read by :func:`parse_date`."""
-    return typer.Option(help=help)
+    return typer.Option(help=help, metavar="DATE")
 
 
 def plots_option(help: str) -> Any:
     """``--plots DIR``: a folder for the command's PNG pictures; ``help`` says which."""
-    return typer.Option("--plots", help=help)
+    return typer.Option("--plots", help=help, metavar="DIR")
 
 
 def parse_date(value: str | None, option: str) -> dt.datetime | None:
@@ -80,7 +80,8 @@ def engine_option(
 ) -> Any:
     """``--engine`` for an analysis that runs on ``supported`` (``extra`` describes choices
     that are not engines, such as the tracer's in-memory arrays)."""
-    return typer.Option("--engine", help=engine_help(supported, extra))
+    choices = dict.fromkeys([*supported, *(extra or {})])  # in order, once each
+    return typer.Option("--engine", help=engine_help(supported, extra), metavar="|".join(choices))
 
 
 WorkspaceArg = Annotated[Path, workspace_argument()]
