@@ -253,7 +253,9 @@ def _lead(ws: Workspace, rank: int, r: RankedParty, path: str, level: str) -> Le
         name=r.name,
         evidence=r.evidence,
         why=why + ".",
-        links=[party_anchor(record), "screening"],
+        # Its row in the screening section's party table when it is there; a lead ranked lower
+        # than that table reaches carries its evidence in ``why`` and is not linked elsewhere.
+        links=[party_anchor(record)],
         commands=commands,
     )
 
