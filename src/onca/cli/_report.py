@@ -69,3 +69,9 @@ def report(
         print_json({"workspace": str(workspace), "report": str(path), "summary": summary.to_dict()})
         return
     out.print(f"wrote {path}. Open it in a browser: file://{path.resolve()}")
+    err.print(
+        "note: the network sections of 'onca demo' (the money behind a seizure, the organisers,"
+        " risk from offenders, learned scoring) run analyses, so a re-render leaves them out;"
+        " 'onca network trace/analyze/learn' give them on the command line.",
+        highlight=False,
+    )
