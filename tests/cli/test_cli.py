@@ -8,7 +8,6 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from onca.cli import app
-from onca.demo import SUMMARY_KEYS
 from tests.conftest import HEADER_TX, write
 
 runner = CliRunner()
@@ -92,43 +91,6 @@ def test_hostile_files_exit_2_naming_the_column_or_line(tmp_path: Path) -> None:
 def test_quarantine_of_a_missing_workspace(tmp_path: Path) -> None:
     result = runner.invoke(app, ["quarantine", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 2 and "no workspace at" in result.output
-
-
-def test_demo_end_to_end(tmp_path: Path) -> None:
-    out = tmp_path / "demo"
-    result = runner.invoke(app, ["demo", "--out", str(out), "--transactions", "5000", "--json"])
-    assert result.exit_code == 0, result.output
-    payload = json.loads(result.stdout)
-    assert (
-        Path(payload["report"]) == out / "report.html"
-        and (out / "report.html").stat().st_size > 10_000
-    )
-    assert payload["tables"]["transactions"] == {"loaded": 5000, "quarantined": 0}
-    assert all(t["quarantined"] == 0 for t in payload["tables"].values())
-    # Running it again is safe: nothing is loaded twice.
-    again = runner.invoke(app, ["demo", "--out", str(out), "--transactions", "5000", "--json"])
-    assert again.exit_code == 0
-    import onca.workspace
-
-    with onca.workspace.open(out / "onca.duckdb") as ws:
-        assert ws.count("transactions") == 5000
-    # The summary keeps its keys, and the report can be written again from what the demo
-    # left behind, reading only.
-    assert set(payload) == {*SUMMARY_KEYS, "seconds"} and payload["jaguar_density_truth"] == 3.0
-    target = tmp_path / "again.html"
-    scenario = ["--scenario", str(out / "data"), "--out", str(target)]
-    rendered = runner.invoke(app, ["report", str(out / "onca.duckdb"), *scenario, "--json"])
-    assert rendered.exit_code == 0, rendered.output
-    html = target.read_text(encoding="utf-8")
-    for title in (
-        "Red-flag screening",
-        "Screening against the scenario&#39;s ground truth",
-        "Entity resolution",
-        "Jaguar density from camera traps",
-        "Where the ocelot could live: distribution",
-        "Legal trade: laundering in CITES records",
-    ):
-        assert title in html, title
 
 
 def test_synth_and_export(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from onca.finance import public_bodies, public_entities
 from onca.report import party_anchor
 from tests.report.conftest import DemoRun
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 
 
 def table(page: str, caption_start: str) -> list[list[str]]:
