@@ -39,3 +39,20 @@ def test_a_lead_links_to_the_first_anchor_the_report_has() -> None:
     assert '<a href="#screening">' in on_section
     assert "<a href" not in nowhere and "Ana &lt;Paz&gt;" in nowhere  # escaped, unlinked
     assert "<code>onca network trace ws.duckdb --from ENT-P1</code>" in on_row
+
+
+def test_few_red_flags_leave_the_other_leads_to_the_account_scores(loaded_ws: Path) -> None:
+    """On data whose conventions the typologies do not share (IBM's AMLSim: 2 alerts on 20,000
+    accounts) the leads were two; the rest now come from the account scores."""
+    from onca.finance import load_library, screen
+
+    with onca.workspace.open(loaded_ws) as ws:
+        screen(ws, load_library())
+        alerted = {p for (p,) in ws.db.fetch("SELECT DISTINCT party_id FROM alerts")}
+        summary = summarize(ws)
+    assert len(summary.leads) == 3  # every party of this workspace
+    by_scores = [lead for lead in summary.leads if lead.why.startswith("no red flag")]
+    assert by_scores and all(lead.record not in alerted for lead in by_scores)
+    assert [lead.rank for lead in summary.leads] == [1, 2, 3]
+    assert len({lead.record for lead in summary.leads}) == 3
+    assert all("by account score" in lead.why and not lead.links for lead in by_scores)

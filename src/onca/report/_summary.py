@@ -139,7 +139,54 @@ def summarize(ws: Workspace, *, leads: int = LEADS, workspace: str | None = None
         )
     ranked = ranked_parties(ws.db, top=CANDIDATES, level=level)
     chosen = _choose(ws, ranked, bodies, level, leads)
-    return Summary(path, counts, found, [_lead(ws, i, c, path, level) for i, c in chosen])
+    found_leads = [_lead(ws, i, c, path, level) for i, c in chosen]
+    if len(found_leads) < leads:
+        # Few red flags (data whose conventions the typologies do not share): the rest of the
+        # leads come from the account scores, which judge every account, alerted or not.
+        taken = {lead.record for lead in found_leads} | set(bodies)
+        found_leads += _score_leads(ws, path, taken, leads - len(found_leads), len(found_leads))
+    return Summary(path, counts, found, found_leads)
+
+
+def _score_leads(ws: Workspace, path: str, taken: set[str], n: int, after: int) -> list[Lead]:
+    """Up to ``n`` leads among parties without alerts, by the best score of their accounts
+    (``account_scores``: activity, amounts, exposure and structure against their peers)."""
+    if not _has_rows(ws, "account_scores"):
+        return []
+    rows = ws.db.fetch(
+        """SELECT a.holder_id, any_value(p.name), max(s.score), min(s.rank),
+                  arg_max(s.reasons, s.score), count(*) OVER ()
+           FROM account_scores AS s
+           JOIN accounts AS a USING (account_id)
+           JOIN parties AS p ON p.party_id = a.holder_id
+           WHERE a.holder_id NOT IN (SELECT party_id FROM alerts WHERE party_id IS NOT NULL)
+           GROUP BY a.holder_id
+           ORDER BY max(s.score) DESC, a.holder_id
+           LIMIT ?""",
+        [n + len(taken)],
+    )
+    accounts = int(ws.db.scalar("SELECT count(*) FROM account_scores"))
+    leads: list[Lead] = []
+    for holder, name, score, rank, reasons, _ in rows:
+        if holder in taken or len(leads) == n:
+            continue
+        why = (
+            f"no red flag, but one of its accounts ranks {rank:,} of {accounts:,} by account"
+            f" score ({score:.4f}" + (f": {reasons}" if reasons else "") + ")"
+        )
+        leads.append(
+            Lead(
+                rank=after + len(leads) + 1,
+                id=str(holder),
+                record=str(holder),
+                name=str(name or holder),
+                evidence=0.0,
+                why=why + ".",
+                links=[],
+                commands=[f"onca network trace {path} --from {holder}"],
+            )
+        )
+    return leads
 
 
 def _network(ws: Workspace) -> dict[str, Any]:
