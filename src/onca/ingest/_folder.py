@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from onca._totals import FilesTotal
 from onca.contract import Contract, load_contract
 from onca.errors import InputFileError
 from onca.ingest._formats import SUFFIX_FORMAT
@@ -40,17 +41,9 @@ class FolderResult:
     left_alone: list[str]
     seconds: float
 
-    @property
-    def rows(self) -> int:
-        return sum(r.rows for r in self.results)
-
-    @property
-    def loaded(self) -> int:
-        return sum(r.loaded for r in self.results)
-
-    @property
-    def quarantined(self) -> int:
-        return sum(r.quarantined for r in self.results)
+    rows = FilesTotal(over="results")
+    loaded = FilesTotal(over="results")
+    quarantined = FilesTotal(over="results")
 
     def to_dict(self) -> dict[str, object]:
         return {

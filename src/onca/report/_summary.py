@@ -155,7 +155,7 @@ def _score_leads(ws: Workspace, path: str, taken: set[str], n: int, after: int) 
         return []
     rows = ws.db.fetch(
         """SELECT a.holder_id, any_value(p.name), max(s.score), min(s.rank),
-                  arg_max(s.reasons, s.score), count(*) OVER ()
+                  arg_max(s.reasons, s.score)
            FROM account_scores AS s
            JOIN accounts AS a USING (account_id)
            JOIN parties AS p ON p.party_id = a.holder_id
@@ -167,7 +167,7 @@ def _score_leads(ws: Workspace, path: str, taken: set[str], n: int, after: int) 
     )
     accounts = int(ws.db.scalar("SELECT count(*) FROM account_scores"))
     leads: list[Lead] = []
-    for holder, name, score, rank, reasons, _ in rows:
+    for holder, name, score, rank, reasons in rows:
         if holder in taken or len(leads) == n:
             continue
         why = (
