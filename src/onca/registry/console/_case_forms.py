@@ -101,22 +101,29 @@ def new_case_form(request: Request, session: SessionDep, me: ConsoleUser) -> Res
     return _form_page(request, session, me, case=None, values=values, errors={})
 
 
+def _bad_seizure(
+    request: Request,
+    session: SessionDep,
+    me: ConsoleUser,
+    *,
+    case: dict[str, Any] | None,
+    form: dict[str, str],
+    word: str,
+) -> Response:
+    """The case form again (422), its seizures field marked: ``word`` is no seizure number."""
+    message = translator(request, session, me)("case_form_bad_seizure", word=word)
+    return _form_page(
+        request, session, me, case=case, values=form, errors={"seizure_ids": message}, status=422
+    )
+
+
 @router.post("/cases/new", response_class=HTMLResponse)
 async def new_case(request: Request, session: SessionDep, me: ConsoleUser) -> Response:
     form = await _posted(request)
     t = translator(request, session, me)
     ids, bad = _seizure_ids(form.get("seizure_ids", ""))
     if bad is not None:
-        message = t("case_form_bad_seizure", word=bad)
-        return _form_page(
-            request,
-            session,
-            me,
-            case=None,
-            values=form,
-            errors={"seizure_ids": message},
-            status=422,
-        )
+        return _bad_seizure(request, session, me, case=None, form=form, word=bad)
     body = {
         "reference": form.get("reference"),
         "title": form.get("title"),
@@ -189,16 +196,7 @@ async def edit_case(
     t = translator(request, session, me)
     ids, bad = _seizure_ids(form.get("seizure_ids", ""))
     if bad is not None:
-        message = t("case_form_bad_seizure", word=bad)
-        return _form_page(
-            request,
-            session,
-            me,
-            case=case,
-            values=form,
-            errors={"seizure_ids": message},
-            status=422,
-        )
+        return _bad_seizure(request, session, me, case=case, form=form, word=bad)
     wanted: dict[str, Any] = {
         "title": form.get("title", ""),
         "status": form.get("status", ""),

@@ -93,20 +93,26 @@ def template(me: ConsoleUser) -> Response:
     )
 
 
-def _job(request: Request, session: SessionDep, me: ConsoleUser, job_id: str) -> dict[str, Any]:
-    job: dict[str, Any] = request.app.state.imports.status(session, me, job_id)
+def _job(
+    request: Request, session: SessionDep, me: ConsoleUser, job_id: str
+) -> dict[str, Any] | Response:
+    """The import job ``job_id`` as the user may see it, or the page that answers instead: 403
+    for a role that may not write, 404 for a job that is not theirs or not there."""
+    if not me.may("write"):
+        return page(request, session, me, "not_allowed.html", status=403)
+    try:
+        job: dict[str, Any] = request.app.state.imports.status(session, me, job_id)
+    except RegistryError:
+        return page(request, session, me, "missing.html", status=404)
     session.commit()
     return job
 
 
 @router.get("/imports/{job_id}", response_class=HTMLResponse)
 def import_job(request: Request, session: SessionDep, me: ConsoleUser, job_id: JobId) -> Response:
-    if not me.may("write"):
-        return page(request, session, me, "not_allowed.html", status=403)
-    try:
-        job = _job(request, session, me, job_id)
-    except RegistryError:
-        return page(request, session, me, "missing.html", status=404)
+    job = _job(request, session, me, job_id)
+    if isinstance(job, Response):
+        return job
     report = job.get("report") or {}
     return page(
         request,
@@ -122,12 +128,9 @@ def import_job(request: Request, session: SessionDep, me: ConsoleUser, job_id: J
 
 @router.get("/imports/{job_id}/rejects.csv")
 def rejects(request: Request, session: SessionDep, me: ConsoleUser, job_id: JobId) -> Response:
-    if not me.may("write"):
-        return page(request, session, me, "not_allowed.html", status=403)
-    try:
-        job = _job(request, session, me, job_id)
-    except RegistryError:
-        return page(request, session, me, "missing.html", status=404)
+    job = _job(request, session, me, job_id)
+    if isinstance(job, Response):
+        return job
     return Response(
         rejects_csv(job.get("report") or {}),
         media_type="text/csv; charset=utf-8",
