@@ -5,6 +5,7 @@ report written again from what it left behind."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,12 @@ def test_the_demo_writes_its_workspace_and_report(demo_run: DemoRun) -> None:
     assert all(t["quarantined"] == 0 for t in summary["tables"].values())
 
 
-def test_running_it_again_loads_nothing_twice(demo_run: DemoRun) -> None:
-    again = ingest_folder(demo_run.result.workspace, demo_run.out / "data")
+def test_running_it_again_loads_nothing_twice(demo_run: DemoRun, tmp_path: Path) -> None:
+    # on a copy: the other xdist workers read the shared workspace, and DuckDB refuses to
+    # open a file that another process holds open for writing
+    workspace = tmp_path / "onca.duckdb"
+    shutil.copyfile(demo_run.result.workspace, workspace)
+    again = ingest_folder(workspace, demo_run.out / "data")
     assert again.rows > 0 and all(r.inserted == 0 for r in again.results)
 
 
