@@ -13,8 +13,21 @@ exp(b) sqrt(exp(se^2) - 1).
 After ``fit`` every :class:`MaximumLikelihood` estimator has ``coef_`` (name -> (beta, se),
 link scale), ``beta_`` (the coefficient vector), ``names_``, ``vcov_``, ``loglik_``, ``aic_``,
 ``aicc_``, ``n_params_``, ``converged_``, ``n_iter_``, ``estimates_`` (name -> :class:`Estimate`,
-real scale), ``warnings_`` and ``fit_seconds_``; ``coef_table()`` lists the coefficients with
-their 95% intervals.
+real scale), ``se_missing_`` (coefficient -> why it has no SE), ``warnings_`` and
+``fit_seconds_``; ``coef_table()`` lists the coefficients with their 95% intervals.
+
+**Honest uncertainty.** When an estimate sits at the boundary of its range (an occupancy of 1
+for some level, a detection probability of 0) its coefficient runs off towards +/- infinity
+and the Hessian is nearly singular: inverting it gives SEs that mean nothing (tiny or huge
+depending on where the optimiser stopped). :func:`diagnose` looks for such directions: along
+each coefficient, and along each eigenvector of the Hessian whose curvature is small, it moves
+the coefficients ``FLAT_STEP`` units further on the link scale; where the log-likelihood falls
+by less than ``FLAT_DROP`` the likelihood is flat towards a boundary (one way) or the
+coefficients are not identifiable (both ways). Those coefficients get no SE and no Wald
+interval (NaN in Python, null in JSON, with the reason in ``se_missing_`` and in the warning);
+the others' covariance is the inverse of the rest of the Hessian (the flat ones held at their
+estimates). What remains of the data's information about them is in a profile-likelihood
+interval (``onca.ecology._intervals.profile_ci``), which may be open at the boundary.
 """
 
 from __future__ import annotations
@@ -38,25 +51,52 @@ Z95 = 1.959963984540054  # qnorm(0.975)
 LINKS = ("log", "logit", "cloglog")
 GRAD_TOL = 1e-3  # largest |d loglik / d beta| of an unconverged fit that is not warned about
 EDGE = 11.5  # |logit| beyond this puts a probability within 1e-5 of 0 or 1
+FLAT_STEP = 5.0  # link-scale units a coefficient is moved to see whether the likelihood is flat
+FLAT_DROP = 0.05  # a move that lowers the log-likelihood by less than this is flat
+# only directions whose quadratic approximation drops by less than ten times FLAT_DROP over
+# FLAT_STEP are tried (a curvature d'Hd above this cannot be flat near the estimate)
+FLAT_CURVATURE = 2 * 10 * FLAT_DROP / FLAT_STEP**2
+LOADING = 0.1  # a coefficient takes part in a direction when its share is at least this
+RCOND = 1e-12  # smallest eigenvalue over the largest under which the Hessian is singular
 
 
 @dataclass(frozen=True)
 class Estimate:
-    """A parameter on its real scale: estimate, standard error, 95% interval."""
+    """A parameter on its real scale: estimate, standard error, 95% interval. A value that
+    cannot be computed honestly is NaN, and ``note`` says why (a parameter at a boundary)."""
 
     estimate: float
     se: float
     lcl: float
     ucl: float
+    note: str | None = None
 
-    def to_dict(self) -> dict[str, float]:
-        return {"estimate": self.estimate, "se": self.se, "lcl": self.lcl, "ucl": self.ucl}
+    def to_dict(self) -> dict[str, Any]:
+        """The numbers (None for a missing one, so that JSON stays valid) and any note."""
+        out: dict[str, Any] = {
+            "estimate": finite_or_none(self.estimate),
+            "se": finite_or_none(self.se),
+            "lcl": finite_or_none(self.lcl),
+            "ucl": finite_or_none(self.ucl),
+        }
+        if self.note:
+            out["note"] = self.note
+        return out
 
     def scaled(self, factor: float) -> Estimate:
         """The same estimate in other units (e.g. animals per hectare times an area)."""
         return Estimate(
-            self.estimate * factor, self.se * factor, self.lcl * factor, self.ucl * factor
+            self.estimate * factor,
+            self.se * factor,
+            self.lcl * factor,
+            self.ucl * factor,
+            self.note,
         )
+
+
+def finite_or_none(value: float) -> float | None:
+    """``value``, or None when it is NaN (missing); infinities stay (an open interval)."""
+    return None if value is None or math.isnan(value) else float(value)
 
 
 def back_transform(beta: float, se: float, link: str, *, se_method: str = "delta") -> Estimate:
@@ -116,12 +156,75 @@ def hessian_from_gradient(
     return (out + out.T) / 2
 
 
-def invert(hessian: F64) -> F64:
-    """The covariance of the estimates: the inverse Hessian (pseudo-inverse when singular)."""
-    try:
-        return np.asarray(np.linalg.inv(hessian))
-    except np.linalg.LinAlgError:
-        return np.asarray(np.linalg.pinv(hessian))
+def flat_directions(
+    loglik: Callable[[F64], float], beta: F64, hessian: F64, names: tuple[str, ...]
+) -> dict[str, str]:
+    """Coefficients along which the log-likelihood ``loglik`` is flat at ``beta`` (the module
+    docstring says how they are found): name -> the reason, 'at a boundary (... -> +infinity on
+    the link scale)' or 'not identifiable (...)'."""
+    k = beta.size
+    values, vectors = np.linalg.eigh(hessian)
+    directions = [np.eye(k)[j] for j in range(k)]
+    directions += [vectors[:, i] / np.abs(vectors[:, i]).max() for i in range(k)]
+    best = loglik(beta)
+    notes: dict[str, str] = {}
+    for d in directions:
+        if float(d @ hessian @ d) > FLAT_CURVATURE:
+            continue
+        # flat one way: at FLAT_STEP, and as far again as the coefficients are from 0 (an
+        # estimate already far out, say at logit 20, is still at the boundary 5 units in)
+        far = FLAT_STEP + float(np.abs(beta[np.abs(d) >= LOADING]).max())
+        flat = []
+        for sign in (1.0, -1.0):
+            values = [loglik(beta + sign * step * d) for step in (FLAT_STEP, far)]
+            if all(np.isfinite(v) and best - v < FLAT_DROP for v in values):
+                flat.append(sign)
+        if not flat:
+            continue
+        for j in np.flatnonzero(np.abs(d) >= LOADING):
+            if names[j] in notes:
+                continue
+            if len(flat) == 2:
+                notes[names[j]] = "not identifiable (the log-likelihood is flat along it)"
+            else:
+                way = "+" if flat[0] * d[j] > 0 else "-"
+                notes[names[j]] = f"at a boundary ({names[j]} -> {way}infinity on the link scale)"
+    return notes
+
+
+def diagnose(
+    loglik: Callable[[F64], float], beta: F64, hessian: F64, names: tuple[str, ...]
+) -> tuple[F64, dict[str, str]]:
+    """The covariance of the estimates at ``beta`` and the coefficients that get no variance,
+    with why (name -> reason). Coefficients at a boundary or not identifiable
+    (:func:`flat_directions`) and those on an eigenvector of the rest of the Hessian whose
+    eigenvalue is not positive, or below ``RCOND`` times the largest, have NaN rows and columns;
+    the others' covariance is the inverse of their own block of the Hessian."""
+    k = beta.size
+    vcov = np.full((k, k), np.nan)
+    if not np.isfinite(hessian).all():
+        return vcov, dict.fromkeys(names, "(the Hessian could not be computed there)")
+    notes = flat_directions(loglik, beta, hessian, names)
+    keep = [j for j in range(k) if names[j] not in notes]
+    while keep:
+        block = hessian[np.ix_(keep, keep)]
+        values, vectors = np.linalg.eigh(block)
+        scale = max(float(np.abs(values).max()), np.finfo(float).tiny)
+        bad = np.flatnonzero(values <= RCOND * scale)
+        if bad.size == 0:
+            vcov[np.ix_(keep, keep)] = np.linalg.inv(block)
+            break
+        for i in bad:
+            v = np.abs(vectors[:, i])
+            reason = (
+                "not identifiable (the Hessian is singular there)"
+                if values[i] > -RCOND * scale
+                else "not at a maximum (the Hessian is not positive definite there)"
+            )
+            for j in np.flatnonzero(v >= LOADING * v.max()):
+                notes.setdefault(names[keep[j]], reason)
+        keep = [j for j in keep if names[j] not in notes]
+    return vcov, {n: notes[n] for n in names if n in notes}
 
 
 class MaximumLikelihood(Estimator):
@@ -149,12 +252,25 @@ class MaximumLikelihood(Estimator):
             negative, start, jac=True, method="BFGS", options={"gtol": gtol, "maxiter": maxiter}
         )
         beta = np.asarray(result.x, dtype=np.float64)
-        vcov = invert(hessian_from_gradient(gradient, beta, rel_step=rel_step))
-        variance = np.diag(vcov)
-        se = np.sqrt(np.clip(variance, 0, None))
+
+        def loglik(b: F64) -> float:
+            value = -float(negative(b)[0])
+            return value if value > -1e299 else -math.inf  # the likelihoods' 1e300: not finite
+
+        try:
+            hessian = hessian_from_gradient(gradient, beta, rel_step=rel_step)
+        except ParameterError:
+            hessian = np.full((beta.size, beta.size), np.nan)
+        vcov, missing = diagnose(loglik, beta, hessian, names)
+        se = np.sqrt(np.diag(vcov))
         self.beta_ = beta
         self.vcov_ = vcov
         self.names_ = names
+        self.se_missing_ = missing
+        self.real_links_: dict[str, tuple[str, str]] = {}  # estimate -> (coefficient, link)
+        # what a profile-likelihood interval or a bootstrap needs to maximise again
+        self._objective = negative
+        self._optimiser = {"gtol": gtol, "maxiter": maxiter}
         self.coef_ = {n: (float(b), float(s)) for n, b, s in zip(names, beta, se, strict=True)}
         self.loglik_ = -float(result.fun)
         self.n_params_ = int(beta.size)
@@ -171,26 +287,52 @@ class MaximumLikelihood(Estimator):
                 OncaWarning,
                 stacklevel=3,
             )
-        bad = [n for n, v in zip(names, variance, strict=True) if not (np.isfinite(v) and v > 0)]
-        if bad:
+        if missing:
+            reasons = "; ".join(f"{n} {why}" for n, why in missing.items())
+            held = (
+                "; the other SEs hold them at their estimates" if len(missing) < len(names) else ""
+            )
             warnings.warn(
-                f"{label}: no variance for {', '.join(bad)} (the Hessian is singular there): a"
-                " parameter at the edge of its range or not identifiable; those SEs are not"
-                " reliable",
+                f"{label}: no SE or Wald interval for {reasons}{held}. A profile-likelihood"
+                " interval (profile_ci, --ci profile) shows how far the data bound them",
                 OncaWarning,
                 stacklevel=3,
             )
 
-    def _real(self, name: str, beta: float, se: float, link: str, **how: str) -> Estimate:
-        """:func:`back_transform`, warning when a probability is at the edge of its range."""
+    def _real(
+        self,
+        name: str,
+        beta: float,
+        se: float,
+        link: str,
+        *,
+        coef: str | None = None,
+        se_method: str = "delta",
+    ) -> Estimate:
+        """:func:`back_transform` of coefficient ``coef`` (default ``name``), warning when a
+        probability is at the edge of its range; a coefficient with no SE gives an estimate with
+        no SE or interval and the reason as its note. Remembers the link, so that a profile
+        interval of the coefficient can be given on the real scale too."""
+        coef = coef or name
+        self.real_links_[name] = (coef, link)
+        missing = getattr(self, "se_missing_", {})
         if link == "logit" and abs(beta) > EDGE:
             warnings.warn(
                 f"{type(self).__name__}: {name} is at the edge of its range"
-                f" ({float(expit(beta)):.6f}); its SE and interval are not reliable",
+                f" ({float(expit(beta)):.6f}); "
+                + (
+                    "no SE or Wald interval (a profile interval can be open there)"
+                    if coef in missing
+                    else "its SE and interval are not reliable"
+                ),
                 OncaWarning,
                 stacklevel=3,
             )
-        return back_transform(beta, se, link, **how)
+        estimate = back_transform(beta, se, link, se_method=se_method)
+        if coef in missing or not math.isfinite(se):
+            note = missing.get(coef, "no standard error")
+            return Estimate(estimate.estimate, math.nan, math.nan, math.nan, note)
+        return estimate
 
     def coef_table(self) -> list[dict[str, Any]]:
         """The coefficients on the link scale: name, beta, se and the 95% interval."""
@@ -200,10 +342,15 @@ class MaximumLikelihood(Estimator):
         ]
 
     def _fit_summary(self) -> dict[str, Any]:
-        """The parts of ``to_dict()`` every model shares."""
+        """The parts of ``to_dict()`` every model shares (a missing SE is None, with a note)."""
+        coefficients: dict[str, dict[str, Any]] = {}
+        for name, (b, s) in self.coef_.items():
+            coefficients[name] = {"beta": b, "se": finite_or_none(s)}
+            if name in self.se_missing_:
+                coefficients[name]["note"] = self.se_missing_[name]
         return {
             "estimates": {k: v.to_dict() for k, v in self.estimates_.items()},
-            "coefficients": {k: {"beta": b, "se": s} for k, (b, s) in self.coef_.items()},
+            "coefficients": coefficients,
             "loglik": self.loglik_,
             "aic": self.aic_,
             "aicc": self.aicc_,

@@ -157,7 +157,7 @@ class Occupancy(MaximumLikelihood):
                 out["psi"] = self._real("psi", b, s, "logit")
             else:
                 out["lambda"] = self._real("lambda", b, s, "log")
-                out["psi"] = self._real("psi", b, s, "cloglog")
+                out["psi"] = self._real("psi", b, s, "cloglog", coef=self.names_[0])
         if len(self.design_.detect_cols.names) == 1:
             name = "p" if self.model == "occu" else "r"
             out[name] = self._real(name, float(beta[a]), float(se[a]), "logit")

@@ -30,7 +30,9 @@ def detection_function_png(model: SCR, *, draws: int = 2000, seed: int = 0) -> b
     sigma = model.estimates_["sigma"].estimate
     d = np.linspace(0, 4 * sigma, 200)
     rng = np.random.default_rng(seed)
-    sample = rng.multivariate_normal(model.beta_, model.vcov_, size=draws, check_valid="ignore")
+    # a coefficient with no variance (at a boundary) is held at its estimate
+    vcov = np.nan_to_num(model.vcov_)
+    sample = rng.multivariate_normal(model.beta_, vcov, size=draws, check_valid="ignore")
     curves = []
     for beta in sample:
         p0, s = prep.class_values(beta)
