@@ -163,7 +163,7 @@ def flat_directions(
     docstring says how they are found): name -> the reason, 'at a boundary (... -> +infinity on
     the link scale)' or 'not identifiable (...)'."""
     k = beta.size
-    values, vectors = np.linalg.eigh(hessian)
+    _, vectors = np.linalg.eigh(hessian)
     directions = [np.eye(k)[j] for j in range(k)]
     directions += [vectors[:, i] / np.abs(vectors[:, i]).max() for i in range(k)]
     best = loglik(beta)
@@ -176,8 +176,8 @@ def flat_directions(
         far = FLAT_STEP + float(np.abs(beta[np.abs(d) >= LOADING]).max())
         flat = []
         for sign in (1.0, -1.0):
-            values = [loglik(beta + sign * step * d) for step in (FLAT_STEP, far)]
-            if all(np.isfinite(v) and best - v < FLAT_DROP for v in values):
+            lls = [loglik(beta + sign * step * d) for step in (FLAT_STEP, far)]
+            if all(np.isfinite(v) and best - v < FLAT_DROP for v in lls):
                 flat.append(sign)
         if not flat:
             continue
@@ -333,6 +333,41 @@ class MaximumLikelihood(Estimator):
             note = missing.get(coef, "no standard error")
             return Estimate(estimate.estimate, math.nan, math.nan, math.nan, note)
         return estimate
+
+    def profile_ci(self, name: str, level: float = 0.95) -> Any:
+        """The profile-likelihood interval of coefficient ``name``
+        (:func:`onca.ecology._intervals.profile_ci`; open at a boundary)."""
+        from onca.ecology._intervals import profile_ci
+
+        return profile_ci(self, name, level)
+
+    def profile_intervals(self, level: float = 0.95) -> Any:
+        """Profile intervals of every coefficient and of the real estimates that are one
+        coefficient through its link (:func:`onca.ecology._intervals.profile_intervals`)."""
+        from onca.ecology._intervals import profile_intervals
+
+        return profile_intervals(self, level)
+
+    def bootstrap(
+        self,
+        replicates: int = 200,
+        seed: int = 0,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Any:
+        """Parametric-bootstrap SEs and intervals of the model's derived quantities
+        (:func:`onca.ecology._intervals.parametric_bootstrap`)."""
+        from onca.ecology._intervals import parametric_bootstrap
+
+        return parametric_bootstrap(self, replicates, seed, progress=progress)
+
+    def derived(self) -> dict[str, float]:
+        """The quantities a parametric bootstrap summarises (each model says which)."""
+        raise NotImplementedError
+
+    def bootstrap_data(self, rng: np.random.Generator) -> tuple[Any, ...]:
+        """The arguments of ``fit`` for a data set simulated from this fit (each model)."""
+        raise NotImplementedError
 
     def coef_table(self) -> list[dict[str, Any]]:
         """The coefficients on the link scale: name, beta, se and the 95% interval."""

@@ -176,6 +176,23 @@ class Occupancy(MaximumLikelihood):
         inv = expit if self.model == "occu" else np.exp
         return inv(eta), inv(eta - Z95 * se), inv(eta + Z95 * se)
 
+    def derived(self) -> dict[str, float]:
+        """What a parametric bootstrap summarises (``onca.ecology._intervals``): the proportion
+        and the number of the surveyed sites occupied, given the data (empirical Bayes)."""
+        return {
+            "proportion_occupied": float(self.site_occupancy_.mean()),
+            "occupied_sites": float(self.site_occupancy_.sum()),
+        }
+
+    def bootstrap_data(self, rng: np.random.Generator) -> tuple[DetectionHistory]:
+        """Detections simulated from the fit on the same sites, covariates and surveyed
+        occasions, for a parametric bootstrap; the arguments of ``fit``."""
+        from onca.ecology.occupancy._gof import simulate
+
+        h = self.history_
+        y = simulate(self, self.beta_, rng)
+        return (DetectionHistory(h.sites, y, h.site_covs, h.obs_covs, h.xy),)
+
     def to_dict(self) -> dict[str, Any]:
         """What the CLI prints with --json."""
         return {

@@ -243,6 +243,50 @@ class SCR(MaximumLikelihood):
         region = region_mask or self.mask_
         return self.estimates_["D"].scaled(region.area_ha)
 
+    def derived(self) -> dict[str, float]:
+        """What a parametric bootstrap summarises (``onca.ecology._intervals``): D (animals per
+        hectare, derived under the conditional likelihood), the effective sampling area
+        ``esa_ha`` and the expected number of activity centres in the mask ``expected_n``."""
+        return {
+            "D": self.estimates_["D"].estimate,
+            "esa_ha": self.esa_,
+            "expected_n": self.expected_n().estimate,
+        }
+
+    def bootstrap_data(self, rng: np.random.Generator) -> tuple[CaptureHistory, Mask]:
+        """A survey simulated from the fit, for a parametric bootstrap: activity centres
+        Poisson in each mask cell at the fitted density, detections by the same detectors,
+        occasions and usage; the arguments of ``fit``."""
+        from onca.ecology.scr._simulate import simulate_captures
+
+        prep = self.prepared_
+        if not isinstance(prep, Prepared):
+            raise ParameterError("bootstrap: SCR with several sessions cannot be simulated yet")
+        if prep.spec.p0_terms or prep.spec.sigma_terms:
+            raise ParameterError(
+                "bootstrap: only SCR models with constant detection (no covariates or learned"
+                " response on g0, lambda0 or sigma) can be simulated; use profile intervals"
+            )
+        mask = prep.mask
+        if prep.spec.conditional:
+            density = np.full(len(mask), self.estimates_["D"].estimate)
+        else:
+            density = prep.density(self.beta_)
+        cells = np.repeat(np.arange(len(mask)), rng.poisson(density * mask.cell_ha))
+        centres = mask.xy[cells] + (rng.random((cells.size, 2)) - 0.5) * mask.spacing
+        p0, sigma = prep.class_values(self.beta_)
+        simulated = simulate_captures(
+            prep.ch.traps,
+            centres,
+            detectfn_name=prep.spec.detectfn.name,
+            p0=float(p0[0]),
+            sigma=float(sigma[0]),
+            occasions=prep.ch.occasions,
+            rng=rng,
+            binom_n=prep.spec.binom_n,
+        )
+        return simulated.capthist, mask
+
     def to_dict(self) -> dict[str, Any]:
         """What the CLI prints with --json."""
         return {
