@@ -59,9 +59,11 @@ def test_synth_refuses_a_folder_that_holds_files(tmp_path: Path) -> None:
     first = ["synth", "--out", str(world), "--transactions", "1000", "--camera-traps", "--force"]
     assert runner.invoke(app, first).exit_code == 0
     assert (world / "camtrap").is_dir() and (world / "notes.txt").is_file()
+    assert (world / "seasons" / "detections.csv").is_file()
     again = ["synth", "--out", str(world), "--transactions", "1000", "--seed", "3", "--force"]
     assert runner.invoke(app, again).exit_code == 0
     # The first world's survey is gone with it; the user's own file stays.
     assert not (world / "camtrap").exists() and (world / "notes.txt").is_file()
+    assert not (world / "seasons").exists()
     assert not (world / "truth" / "camtrap_truth.json").exists()
     assert (world / "transactions.csv").is_file()

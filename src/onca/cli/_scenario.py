@@ -27,7 +27,9 @@ def synth(
         bool,
         typer.Option(
             help="Also write a simulated jaguar camera-trap survey (Camtrap DP, OUT/camtrap/)"
-            " with its true density in OUT/truth/camtrap_truth.json."
+            " with its true density in OUT/truth/camtrap_truth.json, and five seasons of an"
+            " ocelot monitoring programme where forest loss drives local extinction"
+            " (OUT/seasons/, truth in OUT/truth/seasons_truth.json)."
         ),
     ] = False,
     cites: Annotated[
@@ -86,9 +88,11 @@ def synth(
         )
     if camera_traps:
         from onca.synth._camtrap import write_camtrap_survey
+        from onca.synth._seasons import write_seasons_survey
 
         with errors_as_exit():
             write_camtrap_survey(out_dir, seed=seed)
+            write_seasons_survey(out_dir, seed=seed)
     if cites:
         from onca.synth._cites import write_cites_records
 
@@ -137,7 +141,7 @@ def _refuse_to_overwrite(out_dir: Path, force: bool) -> None:
         )
 
 
-SCENARIO_FOLDERS = ("truth", "examples", "cites", "camtrap", "distribution")
+SCENARIO_FOLDERS = ("truth", "examples", "cites", "camtrap", "seasons", "distribution")
 SCENARIO_TABLES = ("parties", "accounts", "transactions", "shipments", "permits", "seizures")
 
 
