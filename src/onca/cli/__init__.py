@@ -52,6 +52,7 @@ app.add_typer(_evaluate.app, name="evaluate")
 app.add_typer(_registry.app, name="registry")
 app.command()(_density.density)
 app.command()(_occupancy.occupancy)
+app.command()(_occupancy.colext)
 app.command()(_distribution.distribution)
 app.command()(_report.report)
 

@@ -10,6 +10,14 @@ import typer
 from onca.cli._camtrap import OccasionDaysOption, SpeciesOption, camtrap_option, camtrap_species
 from onca.cli._common import numbers_table, out, print_result, recording_warnings, write_pictures
 from onca.cli._options import ResultsJson, plots_option, seed_option
+from onca.cli._uncertainty import (
+    CiOption,
+    bootstrap_option,
+    cells,
+    check_ci,
+    print_uncertainty,
+    uncertainty,
+)
 
 
 def occupancy(
@@ -27,6 +35,14 @@ def occupancy(
         typer.Option(
             "--obs-cov",
             help="NAME=FILE: an observation covariate, a CSV shaped like the history (repeatable).",
+        ),
+    ] = None,
+    factor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--factor",
+            help="NAME: a numeric covariate that codes categories (repeatable); text ones are"
+            " factors already.",
         ),
     ] = None,
     psi: Annotated[
@@ -60,7 +76,9 @@ def occupancy(
     plots: Annotated[
         Path | None, plots_option("Folder for PNG pictures (covariate curves, site map).")
     ] = None,
-    seed: Annotated[int, seed_option("Seed of the goodness-of-fit bootstrap.")] = 0,
+    ci: CiOption = "wald",
+    bootstrap: Annotated[int, bootstrap_option("the proportion and number of sites occupied")] = 0,
+    seed: Annotated[int, seed_option("Seed of the bootstraps (goodness of fit, --bootstrap).")] = 0,
     as_json: ResultsJson = False,
 ) -> None:
     """Occupancy models: the share of sites where a species lives, corrected for imperfect
@@ -69,6 +87,11 @@ def occupancy(
     With --camtrap-dp and --species, camera stations are the sites, occasions last
     --occasion-days, an occasion with no camera running is missing and the share of the
     occasion a camera ran is the observation covariate effort (use --p '~ effort').
+
+    Counts above 1 in the history are read as detections (with a warning). A covariate
+    holding text is a factor (its first level, sorted, is the reference; coefficients are
+    named as R names them, e.g. p.obsNum2); --factor makes a numeric code one. obsNum, the
+    occasion's number, is always there. Several seasons: onca colext.
 
     Examples:
 
@@ -81,6 +104,7 @@ def occupancy(
     from onca.errors import ParameterError
 
     with recording_warnings() as messages:
+        check_ci(ci)
         source: dict[str, Any]
         if camtrap_dp is not None:
             if history is not None:
@@ -88,7 +112,7 @@ def occupancy(
             survey = read_camtrap_dp(
                 camtrap_dp, camtrap_species(species), occasion_days=occasion_days
             )
-            h = camtrap_history(survey, site_covs=site_covs)
+            h = camtrap_history(survey, site_covs=site_covs, factors=factor or [])
             source = {
                 "camtrap_dp": str(camtrap_dp),
                 "species": survey.species,
@@ -101,12 +125,13 @@ def occupancy(
                 if not sep or not name.strip() or not file.strip():
                     raise ParameterError(f"--obs-cov: expected NAME=FILE, got {item!r}")
                 files[name.strip()] = file.strip()
-            h = read_history_csv(history, site_covs=site_covs, obs_covs=files)
+            h = read_history_csv(history, site_covs=site_covs, obs_covs=files, factors=factor or [])
             source = {"history": str(history)}
         else:
             raise ParameterError("give a detection history CSV, or --camtrap-dp and --species")
         fitted = Occupancy(model=model, psi=psi, p=p, K=k).fit(h)
         payload: dict[str, Any] = {**source, **fitted.to_dict()}
+        payload.update(uncertainty(fitted, ci, bootstrap, seed, bar=not as_json))
         if gof:
             payload["gof"] = mb_gof(fitted, gof, seed).to_dict()
         if plots is not None:
@@ -137,13 +162,11 @@ def _print(p: dict[str, Any]) -> None:
     if p["estimates"]:
         table = numbers_table(title, ("parameter", "estimate", "SE", "95% CI"))
         for name, e in p["estimates"].items():
-            table.add_row(
-                name, f"{e['estimate']:.4f}", f"{e['se']:.4f}", f"{e['lcl']:.4f} - {e['ucl']:.4f}"
-            )
+            table.add_row(name, *cells(e, 4))
         out.print(table)
     coefs = numbers_table("coefficients (link scale)", ("coefficient", "beta", "SE"))
     for name, c in p["coefficients"].items():
-        coefs.add_row(name, f"{c['beta']:.4f}", f"{c['se']:.4f}")
+        coefs.add_row(name, *cells({"estimate": c["beta"], "se": c["se"]}, 5)[:2])
     out.print(coefs)
     out.print(
         f"{p['n_sites']} sites, {p['n_occasions']} occasions; detected at {p['sites_detected']}"
@@ -151,6 +174,7 @@ def _print(p: dict[str, Any]) -> None:
         f" {p['occupied_sites_expected']:.1f}; log-likelihood {p['loglik']:.4f}, AIC {p['aic']:.2f}",
         highlight=False,
     )
+    print_uncertainty(p)
     if "gof" in p:
         g = p["gof"]
         out.print(
@@ -158,3 +182,184 @@ def _print(p: dict[str, Any]) -> None:
             f" c-hat {g['c_hat']:.2f} ({g['replicates']} bootstrap replicates)",
             highlight=False,
         )
+
+
+def _named_files(items: list[str] | None, option: str) -> dict[str, Path | str]:
+    from onca.errors import ParameterError
+
+    files: dict[str, Path | str] = {}
+    for item in items or []:
+        name, sep, file = item.partition("=")
+        if not sep or not name.strip() or not file.strip():
+            raise ParameterError(f"{option}: expected NAME=FILE, got {item!r}")
+        files[name.strip()] = file.strip()
+    return files
+
+
+def colext(
+    history: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Detection history CSV: site_id, then --seasons x J columns, season by season"
+            " (season 1's J occasions, then season 2's...), each 1, 0 or empty."
+        ),
+    ] = None,
+    seasons: Annotated[
+        int | None,
+        typer.Option(min=2, help="Number of seasons (years) in the history's columns."),
+    ] = None,
+    site_covs: Annotated[
+        Path | None, typer.Option(help="Site covariates CSV keyed by site_id.")
+    ] = None,
+    yearly_cov: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--yearly-cov",
+            help="NAME=FILE: a yearly-site covariate, site_id then one column per season"
+            " (repeatable).",
+        ),
+    ] = None,
+    obs_cov: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--obs-cov",
+            help="NAME=FILE: an observation covariate, a CSV shaped like the history (repeatable).",
+        ),
+    ] = None,
+    factor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--factor", help="NAME: a numeric covariate that codes categories (repeatable)."
+        ),
+    ] = None,
+    season_labels: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated names of the seasons, e.g. 2019,2020,2021."),
+    ] = None,
+    psi: Annotated[
+        str, typer.Option(help="Formula for first-season occupancy (site covariates).")
+    ] = "~1",
+    gamma: Annotated[
+        str,
+        typer.Option(help="Formula for colonisation (site and yearly-site covariates)."),
+    ] = "~1",
+    epsilon: Annotated[
+        str,
+        typer.Option(help="Formula for extinction (site and yearly-site covariates)."),
+    ] = "~1",
+    p: Annotated[
+        str,
+        typer.Option("--p", help="Formula for detection (site, yearly-site and observation)."),
+    ] = "~1",
+    camtrap_dp: Annotated[
+        Path | None,
+        camtrap_option(
+            "A Camtrap DP package spanning several years instead of a CSV: each calendar year"
+            " is a season."
+        ),
+    ] = None,
+    species: SpeciesOption = None,
+    occasion_days: OccasionDaysOption = 7.0,
+    as_json: ResultsJson = False,
+) -> None:
+    """Dynamic (multi-season) occupancy, MacKenzie et al. (2003), as unmarked's colext: how
+    many sites a species occupies season by season, and why sites are colonised or lost,
+    corrected for imperfect detection.
+
+    Four parts, each a logit-linear formula: first-season occupancy (--psi), colonisation of
+    an empty site between seasons (--gamma), extinction at an occupied one (--epsilon), and
+    detection (--p). Occupancy does not change within a season; between seasons it does.
+    '~ season - 1' gives one coefficient per season (season is the seasons' label, a
+    factor); '~ forest_loss' makes extinction depend on a yearly-site covariate (the
+    transition from season t uses season t's value).
+
+    Prints the coefficients, the estimates of constant parts, and occupancy per season:
+    projected (psi carried forward by gamma and epsilon, averaged over the sites, with a
+    delta-method 95% interval) and smoothed (the share of these sites occupied given their
+    detections, unmarked's smoothed).
+
+    Examples:
+
+        onca colext y.csv --seasons 9 --site-covs sites.csv --psi '~ forest' --gamma '~ season - 1' --epsilon '~ season - 1' --p '~ season + date' --obs-cov date=date.csv
+
+        onca colext y.csv --seasons 4 --yearly-cov loss=forest_loss.csv --epsilon '~ loss' --json
+
+        onca colext --camtrap-dp survey/ --species ocelot --p '~ effort'
+    """
+    from onca.ecology import read_camtrap_dp
+    from onca.ecology.occupancy import DynamicOccupancy, camtrap_seasons, read_seasons_csv
+    from onca.errors import ParameterError
+
+    with recording_warnings() as messages:
+        source: dict[str, Any]
+        if camtrap_dp is not None:
+            if history is not None:
+                raise ParameterError("give either a history CSV or --camtrap-dp, not both")
+            survey = read_camtrap_dp(
+                camtrap_dp, camtrap_species(species), occasion_days=occasion_days
+            )
+            h = camtrap_seasons(survey, site_covs=site_covs, factors=factor or [])
+            source = {
+                "camtrap_dp": str(camtrap_dp),
+                "species": survey.species,
+                "occasion_days": occasion_days,
+            }
+        elif history is not None:
+            if seasons is None:
+                raise ParameterError("--seasons: how many seasons the history's columns hold")
+            labels = [x.strip() for x in season_labels.split(",")] if season_labels else None
+            h = read_seasons_csv(
+                history,
+                seasons,
+                site_covs=site_covs,
+                yearly_covs=_named_files(yearly_cov, "--yearly-cov"),
+                obs_covs=_named_files(obs_cov, "--obs-cov"),
+                factors=factor or [],
+                season_labels=labels,
+            )
+            source = {"history": str(history)}
+        else:
+            raise ParameterError("give a detection history CSV, or --camtrap-dp and --species")
+        fitted = DynamicOccupancy(psi=psi, gamma=gamma, epsilon=epsilon, p=p).fit(h)
+        payload: dict[str, Any] = {**source, **fitted.to_dict()}
+    payload["warnings"] = messages
+    print_result(payload, as_json, _print_colext)
+
+
+def _print_colext(p: dict[str, Any]) -> None:
+    title = "dynamic occupancy (colext): " + ", ".join(f"{k} {v}" for k, v in p["formulas"].items())
+    if p["estimates"]:
+        table = numbers_table(title, ("parameter", "estimate", "SE", "95% CI"))
+        for name, e in p["estimates"].items():
+            table.add_row(
+                name, f"{e['estimate']:.4f}", f"{e['se']:.4f}", f"{e['lcl']:.4f} - {e['ucl']:.4f}"
+            )
+        out.print(table)
+    coefs = numbers_table("coefficients (logit scale)", ("coefficient", "beta", "SE"))
+    for name, c in p["coefficients"].items():
+        se = "-" if c["se"] is None else f"{c['se']:.4f}"
+        coefs.add_row(name, f"{c['beta']:.4f}", se)
+    out.print(coefs)
+    per = numbers_table(
+        "occupancy per season",
+        ("season", "surveyed", "detected", "naive", "projected", "95% CI", "smoothed"),
+    )
+    for s in p["seasons"]:
+        e = s["projected"]
+        naive = "-" if s["naive_occupancy"] is None else f"{s['naive_occupancy']:.3f}"
+        per.add_row(
+            s["season"],
+            str(s["sites_surveyed"]),
+            str(s["sites_detected"]),
+            naive,
+            f"{e['estimate']:.3f}",
+            f"{e['lcl']:.3f} - {e['ucl']:.3f}",
+            f"{s['smoothed']:.3f}",
+        )
+    out.print(per)
+    out.print(
+        f"{p['n_sites']} sites, {p['n_seasons']} seasons of {p['occasions_per_season']}"
+        f" occasions; log-likelihood {p['loglik']:.4f}, AIC {p['aic']:.2f}"
+        f" ({p['n_parameters']} parameters)",
+        highlight=False,
+    )

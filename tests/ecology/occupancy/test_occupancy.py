@@ -126,11 +126,16 @@ def test_csv_input_and_its_errors(tmp_path: Path) -> None:
     bad = write(tmp_path, "bad.csv", "site_id,o1,o2\nA,1,0\nB,1\n")
     with pytest.raises(InputFileError, match=r"line 3: site 'B' has 1 occasions, the header 2"):
         read_history_csv(bad)
-    two = write(tmp_path, "two.csv", "site_id,o1,o2\nA,1,2\n")
-    with pytest.raises(
-        InputFileError, match=r"line 2: site 'A', o2: expected 1, 0 or empty, got '2'"
+    counts = write(tmp_path, "two.csv", "site_id,o1,o2\nA,1,2\nB,3,0\nC,0,\n")
+    with pytest.warns(
+        OncaWarning, match=r"2 cell\(s\) .* counts above 1 \(largest 3\);.*truncated"
     ):
-        read_history_csv(two)
+        assert read_history_csv(counts).y[:2].tolist() == [[1, 1], [1, 0]]
+    half = write(tmp_path, "half.csv", "site_id,o1,o2\nA,1,0.5\n")
+    with pytest.raises(
+        InputFileError, match=r"line 2: site 'A', o2: expected 1, 0, a count or empty, got '0.5'"
+    ):
+        read_history_csv(half)
     nan_cov = write(tmp_path, "n.csv", "site_id,forest\nA,0.5\nB,\nC,0.3\nD,0.9\n")
     with pytest.raises(InputFileError, match=r"line 3: site 'B' has no value for 'forest'"):
         read_history_csv(hist, site_covs=nan_cov)

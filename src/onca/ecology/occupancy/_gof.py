@@ -122,7 +122,7 @@ def mb_gof(model: Any, replicates: int = 100, seed: int = 0) -> GofResult:
         y = simulate(model, model.beta_, rng)
         refit = Occupancy(model=model.model, psi=model.psi, p=model.p, K=model.k_)
         try:
-            refit.fit(DetectionHistory(h.sites, y, h.site_covs, h.obs_covs, h.xy))
+            refit.fit(DetectionHistory(h.sites, y, h.site_covs, h.obs_covs, h.xy, h.factors))
         except Exception:  # a replicate that cannot be fitted is counted, not hidden
             failed += 1
             continue

@@ -23,11 +23,17 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import expit, gammaln, logsumexp
 
-from onca.ecology._design import Columns, columns_for, parse_formula
 from onca.ecology._mle import Z95, Estimate, MaximumLikelihood, hessian_from_gradient
 from onca.ecology._params import Constraint, InstanceOf, Interval, Options
 from onca.ecology.occupancy._data import DetectionHistory
-from onca.errors import OncaWarning, ParameterError
+from onca.ecology.occupancy._terms import (
+    TermColumns,
+    check_values,
+    empty_levels,
+    make_columns,
+    parse_terms,
+)
+from onca.errors import OncaWarning
 
 F64 = npt.NDArray[np.float64]
 MODELS = ("occu", "rn")
@@ -37,50 +43,58 @@ MODELS = ("occu", "rn")
 class Design:
     """Design matrices: ``state`` (S, a) for psi or lambda; ``detect`` (S, J, b) for p or r."""
 
-    state_cols: Columns
-    detect_cols: Columns
+    state_cols: TermColumns
+    detect_cols: TermColumns
     state: F64
     detect: F64
 
 
+def obs_num(shape: tuple[int, ...]) -> npt.NDArray[np.object_]:
+    """unmarked's ``obsNum``: the factor of the occasion's number (1 to J), on every site."""
+    labels = np.asarray([str(j + 1) for j in range(shape[-1])], dtype=object)
+    return np.asarray(np.broadcast_to(labels, shape), dtype=object)
+
+
 def build_design(
     h: DetectionHistory,
-    state_terms: tuple[str, ...],
-    detect_terms: tuple[str, ...],
+    state_formula: str,
+    detect_formula: str,
     state_name: str,
     detect_name: str,
 ) -> Design:
-    state_cols = columns_for(state_name, state_terms, h.site_covs, where="site")
-    state = state_cols.matrix(h.site_covs, h.n_sites)
-    available: dict[str, npt.NDArray[np.generic]] = dict(h.site_covs)
-    for name, values in h.obs_covs.items():  # only surveyed occasions need a value
-        bad = h.surveyed & ~np.isfinite(values)
-        if bad.any():
-            i, j = np.argwhere(bad)[0]
-            raise ParameterError(
-                f"observation covariate {name!r}: site {h.sites[i]} occasion {j + 1} was surveyed"
-                " but has no value"
-            )
-        available[name] = np.where(h.surveyed, values, 0.0)
-    overlap = set(h.site_covs) & set(h.obs_covs)
-    if overlap:
-        raise ParameterError(
-            f"covariate {sorted(overlap)[0]!r} is both a site and an observation covariate"
-        )
-    detect_cols = columns_for(detect_name, detect_terms, available, where="site or observation")
-    columns = [np.ones(h.y.shape)]
-    for term in detect_cols.terms:
-        raw = (
-            h.obs_covs[term]
-            if term in h.obs_covs
-            else np.broadcast_to(np.asarray(h.site_covs[term])[:, None], h.y.shape)
-        )
-        if term in detect_cols.levels:
-            for level in detect_cols.levels[term][1:]:
-                columns.append((np.asarray(raw).astype(str) == level).astype(np.float64))
-        else:
-            columns.append(np.nan_to_num(np.asarray(raw, dtype=np.float64)))  # unsurveyed: unused
-    return Design(state_cols, detect_cols, state, np.stack(columns, axis=2))
+    """The design of a single-season model; warns about factor levels with no data."""
+    terms, intercept = parse_terms(state_formula, state_name)
+    state_cols = make_columns(state_name, terms, intercept, h.site_covs, h.factors, where="site")
+    every_site = np.ones(h.n_sites, dtype=bool)
+    check_values(
+        state_cols, h.site_covs, every_site, describe=lambda i: f"site {h.sites[i]}", where="site"
+    )
+    state = state_cols.stack(h.site_covs, (h.n_sites,))
+    available: dict[str, npt.ArrayLike] = {
+        k: np.broadcast_to(np.asarray(v)[:, None], h.y.shape) for k, v in h.site_covs.items()
+    }
+    available.update(h.obs_covs)
+    factors = dict(h.factors)
+    if "obsNum" not in available:
+        available["obsNum"] = obs_num(h.y.shape)
+        factors["obsNum"] = tuple(str(j + 1) for j in range(h.n_occasions))
+    terms, intercept = parse_terms(detect_formula, detect_name)
+    detect_cols = make_columns(
+        detect_name, terms, intercept, available, factors, where="site or observation"
+    )
+    check_values(
+        detect_cols,
+        available,
+        h.surveyed,
+        describe=lambda i, j: f"site {h.sites[i]} occasion {j + 1}",
+        where="observation",
+    )
+    detect = detect_cols.stack(available, h.y.shape)
+    for message in empty_levels(state_cols, h.site_covs, every_site) + empty_levels(
+        detect_cols, available, h.surveyed
+    ):
+        warnings.warn(message, OncaWarning, stacklevel=3)
+    return Design(state_cols, detect_cols, state, detect)
 
 
 class Occupancy(MaximumLikelihood):
@@ -112,9 +126,7 @@ class Occupancy(MaximumLikelihood):
 
     def _design(self, h: DetectionHistory) -> Design:
         state_name, detect_name = ("psi", "p") if self.model == "occu" else ("lambda", "r")
-        return build_design(
-            h, parse_formula(self.psi, "psi"), parse_formula(self.p, "p"), state_name, detect_name
-        )
+        return build_design(h, self.psi, self.p, state_name, detect_name)
 
     def fit(self, h: DetectionHistory) -> Occupancy:
         with self._fitting():
