@@ -9,7 +9,15 @@ import typer
 
 from onca.cli._camtrap import OccasionDaysOption, SpeciesOption, camtrap_option, camtrap_species
 from onca.cli._common import numbers_table, out, print_result, recording_warnings, write_pictures
-from onca.cli._options import ResultsJson, plots_option
+from onca.cli._options import ResultsJson, plots_option, seed_option
+from onca.cli._uncertainty import (
+    CiOption,
+    bootstrap_option,
+    cells,
+    check_ci,
+    print_uncertainty,
+    uncertainty,
+)
 
 
 def _pairs(text: str | None, option: str) -> dict[str, float]:
@@ -114,11 +122,33 @@ def density(
         ),
     ] = None,
     mask_covariates: Annotated[
-        Path | None,
+        list[str] | None,
         typer.Option(
-            help="CSV of x, y and covariates for density models (x and y in km are built in)."
+            help="Covariates for density models, repeatable: a CSV of x, y and covariates, or a"
+            " GeoTIFF sampled at the mask points (named by its file stem, or NAME=FILE.tif);"
+            " x and y (km from the mask's centre) are built in."
         ),
     ] = None,
+    mask_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--mask",
+            help="A mask file instead of one built around the detectors: secr's text format"
+            " ('x y [covariates]' per line under a header) or a CSV (x, y, covariates).",
+        ),
+    ] = None,
+    region: Annotated[
+        Path | None,
+        typer.Option(
+            help="Habitat polygon that clips the mask: GeoJSON, ESRI shapefile (.shp) or a CSV"
+            " of its x, y vertices (closed), in the detectors' coordinates."
+        ),
+    ] = None,
+    ci: CiOption = "wald",
+    bootstrap: Annotated[
+        int, bootstrap_option("D, the effective sampling area and the animals in the mask")
+    ] = 0,
+    seed: Annotated[int, seed_option("Seed of the parametric bootstrap.")] = 0,
     fixed: Annotated[
         str | None,
         typer.Option(
@@ -149,15 +179,28 @@ def density(
     from onca.ecology.scr import (
         DETECTFNS,
         SCR,
-        add_mask_covariates,
         auto_buffer,
-        make_mask,
         read_camtrap_capthist,
         read_secr,
     )
+    from onca.ecology.scr._habitat import habitat_mask
     from onca.errors import ParameterError
 
+    def habitat(traps: Any) -> Any:
+        """The mask around ``traps``: built or read, clipped, with its covariates."""
+        return habitat_mask(
+            traps,
+            buffer=use_buffer,
+            nx=nx,
+            spacing=spacing,
+            type=mask_type,
+            mask_file=mask_file,
+            region=region,
+            covariates=mask_covariates or (),
+        )
+
     with recording_warnings() as messages:
+        check_ci(ci)
         source: dict[str, Any] = {}
         if camtrap_dp is not None:
             if traps or captures:
@@ -186,8 +229,7 @@ def density(
             )
         SCR.check_parameter("detectfn", detectfn, label="--detectfn")
         use_buffer = buffer if buffer is not None else auto_buffer(ch)
-        mask = make_mask(ch.traps, buffer=use_buffer, nx=nx, spacing=spacing, type=mask_type)
-        mask = add_mask_covariates(mask, mask_covariates)
+        mask = habitat(ch.traps)
         settings: dict[str, Any] = {
             "buffer": use_buffer,
             "nx": nx,
@@ -216,6 +258,7 @@ def density(
             chosen = fits[chosen_fn]
             payload = {**source, **chosen.to_dict(), "buffer_m": use_buffer}
             payload["expected_n_in_mask"] = chosen.expected_n().to_dict()
+            payload.update(uncertainty(chosen, ci, bootstrap, seed, bar=not as_json))
             if compare:
                 payload["comparison"] = _comparison(fits)
             if plots is not None:
@@ -255,20 +298,10 @@ def _print(p: dict[str, Any]) -> None:
     )
     for name, e in p["estimates"].items():
         unit = " /ha" if name == "D" else (" m" if name == "sigma" else "")
-        table.add_row(
-            name + unit,
-            f"{e['estimate']:.5g}",
-            f"{e['se']:.4g}",
-            f"{e['lcl']:.5g} - {e['ucl']:.5g}",
-        )
+        table.add_row(name + unit, *cells(e))
     d = p["estimates"]["D"]
     if d["estimate"] < 0.1:  # large animals: per 100 km2 reads better than per hectare
-        table.add_row(
-            "D /100 km²",
-            f"{d['estimate'] * 1e4:.4g}",
-            f"{d['se'] * 1e4:.3g}",
-            f"{d['lcl'] * 1e4:.4g} - {d['ucl'] * 1e4:.4g}",
-        )
+        table.add_row("D /100 km²", *cells(d, 4, 1e4))
     out.print(table)
     m = p["mask"]
     out.print(
@@ -278,6 +311,7 @@ def _print(p: dict[str, Any]) -> None:
         f" AIC {p['aic']:.2f}, AICc {p['aicc']:.2f}; {p['seconds']:.2f} s",
         highlight=False,
     )
+    print_uncertainty(p)
     if "comparison" in p:
         table = numbers_table(
             "model comparison",
