@@ -58,8 +58,9 @@ bench-network: install  ## tracing on 10M transactions, Leiden on 1M vertices, l
 bench-density: install  ## SCR: captdata and a 50-camera survey timed, 200 simulated surveys per detector type
 	$(BIN)/python benchmarks/bench_scr.py --datasets $${DATASETS:-200}
 
-bench-occupancy: install  ## occupancy and Royle-Nichols timed on 500 x 60, 200 simulated data sets
+bench-occupancy: install  ## occupancy and Royle-Nichols timed on 500 x 60, 200 simulated data sets; colext on 200 x 4 x 5
 	$(BIN)/python benchmarks/bench_occupancy.py --datasets $${DATASETS:-200}
+	$(BIN)/python benchmarks/bench_colext.py
 	$(BIN)/python benchmarks/bench_distribution.py
 
 bench-trade: install  ## mirror analysis of 25M synthetic CITES shipment records (DuckDB)

@@ -245,3 +245,38 @@ def test_cli_camtrap(tmp_path: Path) -> None:
     assert (tmp_path / "png" / "site_occupancy.png").exists()
     unknown = runner.invoke(app, ["occupancy", "--camtrap-dp", str(folder), "--species", "puma"])
     assert unknown.exit_code == 2 and "no observations of it" in unknown.output
+
+
+def test_factors_text_codes_and_empty_levels(tmp_path: Path) -> None:
+    """Text observation covariates are factors; --factor makes numeric codes one, levels in
+    numeric order; a level left with no data keeps its column (as R's model.matrix does) and
+    is named in a warning."""
+    hist = write(tmp_path, "h.csv", "site_id,o1,o2,o3\nA,1,0,1\nB,0,0,0\nC,1,1,0\nD,0,1,\n")
+    who = write(
+        tmp_path, "w.csv", "site_id,o1,o2,o3\nA,ann,bo,ann\nB,bo,bo,ann\nC,ann,bo,bo\nD,bo,ann,cy\n"
+    )
+    code = write(tmp_path, "c.csv", "site_id,o1,o2,o3\nA,10,2,2\nB,2,10,2\nC,10,2,10\nD,2,2,10\n")
+    h = read_history_csv(hist, obs_covs={"who": who, "code": code}, factors=["code"])
+    assert h.factors == {"who": ("ann", "bo", "cy"), "code": ("2", "10")}
+    with pytest.warns(OncaWarning, match=r"level 'cy' of 'who' has no data, so p.whocy cannot"):
+        m = Occupancy(p="~ who + code").fit(h)  # cy: only at D occasion 3, not surveyed
+    assert list(m.coef_) == ["psi", "p", "p.whobo", "p.whocy", "p.code10"]
+    no_intercept = Occupancy(p="~ code - 1").fit(h)
+    assert list(no_intercept.coef_) == ["psi", "p.code2", "p.code10"]
+    sites = write(tmp_path, "s.csv", "site_id,zone\nA,3\nB,1\nC,3\nD,1\n")
+    result = runner.invoke(
+        app,
+        [
+            "occupancy",
+            str(hist),
+            "--site-covs",
+            str(sites),
+            "--factor",
+            "zone",
+            "--psi",
+            "~ zone",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "psi.zone3" in json.loads(result.stdout)["coefficients"]

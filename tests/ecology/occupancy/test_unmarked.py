@@ -61,3 +61,13 @@ def test_woodthrush_royle_nichols() -> None:
     got = [b for b, _ in m.coef_.values()]
     assert got == pytest.approx(expected, abs=1e-3)
     assert m.estimates_["lambda"].estimate == pytest.approx(math.exp(0.7921122), rel=1e-3)
+
+
+def test_woodthrush_obsnum_factor_as_unmarked_writes_it() -> None:
+    """The same model written as unmarked writes it, ``~ obsNum``: Onca's obsNum factor gives
+    the same fit as the hand-made indicators, with R's names (p.obsNum2 ... p.obsNum11)."""
+    folder = DATA / "woodthrush"
+    m = Occupancy(model="rn", p="~ obsNum").fit(read_history_csv(folder / "y.csv"))
+    assert m.loglik_ == pytest.approx(-306.138532332572, rel=1e-6)
+    assert list(m.coef_)[:4] == ["lambda", "r", "r.obsNum2", "r.obsNum3"]
+    assert list(m.coef_)[-1] == "r.obsNum11"  # numeric order, as R's factor(1:11)

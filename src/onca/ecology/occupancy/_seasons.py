@@ -107,8 +107,8 @@ class SeasonalHistory:
             ("yearly_covs", yearly),
             ("obs_covs", self.obs_covs),
         ):
-            values, found = factor_levels(dict(covs), declared)
-            object.__setattr__(self, attr, values)
+            labelled, found = factor_levels(dict(covs), declared)
+            object.__setattr__(self, attr, labelled)
             levels.update(found)
         object.__setattr__(self, "factors", levels)
 

@@ -191,7 +191,7 @@ def make_columns(
     parameter: str,
     terms: tuple[str, ...],
     intercept: bool,
-    available: Mapping[str, npt.NDArray[np.generic]],
+    available: Mapping[str, npt.ArrayLike],
     factors: Mapping[str, tuple[str, ...]],
     *,
     where: str,
