@@ -373,3 +373,31 @@ def test_cli_dynamic(tmp_path: Path) -> None:
     assert text.exit_code == 0 and "projected" in text.stdout
     help_text = runner.invoke(app, ["colext", "--help"])
     assert help_text.exit_code == 0 and "colonisation" in help_text.stdout
+
+
+def test_camtrap_seasons_are_calendar_years() -> None:
+    import datetime as dt
+
+    from onca.ecology._camtrap import CamtrapSurvey, Detection
+    from onca.ecology.occupancy import camtrap_seasons
+
+    t0 = dt.datetime(2021, 12, 1, tzinfo=dt.UTC)
+    starts = tuple(t0 + dt.timedelta(days=7 * k) for k in range(60))  # Dec 2021 - Jan 2023
+    effort = np.zeros((2, 60))
+    effort[:, 0:3] = 1.0  # 2021: three weeks
+    effort[0, 10:14] = 1.0  # 2022: weeks 10-13 at station 0, 11-13 at station 1
+    effort[1, 11:14] = 0.5
+    detections = (
+        Detection("o1", 0, 1, starts[1], None, None, 1),
+        Detection("o2", 1, 12, starts[12], None, None, 2),
+        Detection("o3", 1, 30, starts[30], None, None, 1),  # no camera running: ignored
+    )
+    survey = CamtrapSurvey(
+        Path("."), "Leopardus pardalis", ("A", "B"), np.zeros((2, 2)), np.zeros((2, 2)),
+        "EPSG:32618", effort, starts, 7.0, detections,
+    )  # fmt: skip
+    h = camtrap_seasons(survey)
+    assert h.seasons == ("2021", "2022") and h.y.shape == (2, 2, 4)
+    assert h.y[0, 0].tolist()[:3] == [0, 1, 0] and np.isnan(h.y[0, 0, 3])
+    assert np.isnan(h.y[1, 1, 0]) and h.y[1, 1].tolist()[1:] == [0, 1, 0]
+    assert h.obs_covs["effort"][1, 1, 1] == 0.5
