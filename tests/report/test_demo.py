@@ -64,6 +64,7 @@ def test_the_report_is_written_again_with_the_scenarios_sections(
         "Entity resolution",
         "Jaguar density from camera traps",
         "Where the ocelot could live: distribution",
+        "Is the ocelot losing ground? Occupancy over five seasons",
         "Legal trade: laundering in CITES records",
     ):
         assert title in html, title

@@ -40,6 +40,8 @@ SUMMARY_KEYS = (
     "jaguar_density_truth",
     "ocelot_occupancy",
     "ocelot_occupancy_truth",
+    "ocelot_trend",
+    "ocelot_trend_truth",
     "distribution_cv_auc",
     "distribution_spearman_truth",
     "trade_planted",
@@ -147,6 +149,7 @@ def run(
     from onca.synth._camtrap import write_camtrap_survey
     from onca.synth._cites import write_cites_records
     from onca.synth._distribution import write_distribution_data
+    from onca.synth._seasons import write_seasons_survey
     from onca.trade._permits import check_permits
     from onca.workspace import open_workspace
 
@@ -169,6 +172,7 @@ def run(
         network, network_facts = _network_sections(ws, summary.truth_dir, step)
         sections += network
         write_camtrap_survey(data_dir, seed=seed)
+        write_seasons_survey(data_dir, seed=seed)
         write_distribution_data(data_dir, seed=seed)
         write_cites_records(data_dir, seed=seed)
         permits = check_permits(ws)
@@ -180,6 +184,7 @@ def run(
     density, occupancy = data["density"], data["occupancy"]
     distribution, trade = data["distribution"], data["trade"]
     ocelot = occupancy["Leopardus pardalis"]
+    trend = data["occupancy-trend"]["seasons"]
     facts: dict[str, Any] = {
         "workspace": str(workspace),
         "report": str(report),
@@ -207,6 +212,8 @@ def run(
         "jaguar_density_truth": density["true_per_100km2"],
         "ocelot_occupancy": round(ocelot["mean_psi"], 3),
         "ocelot_occupancy_truth": round(ocelot["true"]["mean_psi"], 3),
+        "ocelot_trend": [round(s["estimate"], 3) for s in trend],
+        "ocelot_trend_truth": [s["truth"] for s in trend],
         "distribution_cv_auc": round(distribution["cv_auc"], 3),
         "distribution_spearman_truth": round(distribution["spearman_truth"], 3),
         "cites": str(data_dir / "cites"),

@@ -9,6 +9,7 @@ workspace, so ``onca report`` can re-render a workspace that ``onca demo`` left 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,8 +58,9 @@ def survey_sections(
     permits: dict[str, Any] | None = None,
     progress: Step = _quiet,
 ) -> list[Section]:
-    """Density, occupancy, distribution and legal trade, for each of ``scenario``'s ``camtrap``,
-    ``distribution`` and ``cites`` folders that is there with its truth, each against it."""
+    """Density, occupancy (and its trend over the seasons), distribution and legal trade, for
+    each of ``scenario``'s ``camtrap``, ``seasons``, ``distribution`` and ``cites`` folders
+    that is there with its truth, each against it."""
     from onca.ecology.occupancy._report import distribution_section, occupancy_section
     from onca.ecology.scr._report import density_section
     from onca.synth import Truth
@@ -78,6 +80,12 @@ def survey_sections(
                 ws, package=camtrap, unmarked=UNMARKED_SPECIES, truth=survey["occupancy"]
             )
         )
+    if (scenario / "seasons").is_dir() and truth.has("seasons_truth.json"):
+        from onca.ecology.occupancy._trend import trend_section
+
+        progress("occupancy over the seasons", 0, 0)
+        seasons_truth = json.loads((scenario / "truth" / "seasons_truth.json").read_text())
+        sections.append(trend_section(ws, folder=scenario / "seasons", truth=seasons_truth))
     if (scenario / "distribution").is_dir() and truth.has("distribution_truth.json"):
         sections.append(
             distribution_section(

@@ -64,7 +64,10 @@ def story(summary: dict[str, Any]) -> list[str]:
     )
     lines.append(
         f"7. ocelots occupy {summary['ocelot_occupancy']:.2f} of the stations (truth"
-        f" {summary['ocelot_occupancy_truth']:.2f}); their MaxEnt distribution has a spatial CV"
+        f" {summary['ocelot_occupancy_truth']:.2f}); over five seasons of forest loss their"
+        f" occupancy fell from {summary['ocelot_trend'][0]:.2f} to {summary['ocelot_trend'][-1]:.2f}"
+        f" (truth {summary['ocelot_trend_truth'][0]:.2f} to {summary['ocelot_trend_truth'][-1]:.2f});"
+        " their MaxEnt distribution has a spatial CV"
         f" AUC of {summary['distribution_cv_auc']:.3f} and correlates"
         f" {summary['distribution_spearman_truth']:.2f} with the true suitability"
     )

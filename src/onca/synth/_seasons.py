@@ -8,8 +8,10 @@ a share of it before each season after the first. The ocelot's dynamics:
 
 - first season: logit(psi1) = PSI[0] + PSI[1] * forest (forest cover in 2020, 0 to 1);
 - colonisation of an empty station: logit(gamma) = GAMMA (constant);
-- extinction at an occupied station between season t-1 and t: logit(epsilon) = EPS[0] +
-  EPS[1] * loss, where loss is the share of the station's forest cleared in that year (0 to 1);
+- extinction at an occupied station between season t and t+1: logit(epsilon) = EPS[0] +
+  EPS[1] * loss, where loss is the share of the station's forest cleared in the year after
+  season t (0 to 1): the yearly covariate of season t drives the transition that follows it,
+  as in unmarked's ``colext``;
 - detection on a week at an occupied station: logit(p) = P.
 
 Some weeks are not surveyed (a camera down), and a few stations miss a whole season. Written:
@@ -18,7 +20,8 @@ Some weeks are not surveyed (a camera down), and a few stations miss a whole sea
   surveyed), the layout ``onca occupancy`` reads with ``--seasons 5``;
 - ``seasons/site_covariates.csv``: ``site_id, forest`` (2020 cover);
 - ``seasons/forest_loss.csv``: ``site_id`` then one column per season, the share of forest
-  lost in the year before that season (0 in 2020), a yearly-site covariate;
+  lost in the year after that season's survey (a yearly-site covariate; the last column,
+  after the programme ends, is not used by a model);
 - ``truth/seasons_truth.json``: the coefficients, and per season the share of stations truly
   occupied and its expectation given the forest.
 """
@@ -78,7 +81,7 @@ def write_seasons_survey(
     occupied[:, 0] = rng.random(stations) < expected[:, 0]
     gamma = float(expit(GAMMA))
     for t in range(1, n_seasons):
-        eps = expit(EPS[0] + EPS[1] * loss[:, t])
+        eps = expit(EPS[0] + EPS[1] * loss[:, t - 1])
         stay = occupied[:, t - 1] & (rng.random(stations) >= eps)
         arrive = ~occupied[:, t - 1] & (rng.random(stations) < gamma)
         occupied[:, t] = stay | arrive
@@ -129,11 +132,11 @@ def write_seasons_survey(
 
 
 def _forest_loss(east: np.ndarray, seasons: int, rng: np.random.Generator) -> np.ndarray:
-    """(stations, seasons): the share of forest cleared in the year before each season; a front
+    """(stations, seasons): the share of forest cleared in the year after each season; a front
     that reaches further west each year, clearing most near its edge."""
     loss = np.zeros((len(east), seasons))
-    for t in range(1, seasons):
-        front = 1.0 - 0.2 * t  # the front's position, from the east edge (1) westwards
+    for t in range(seasons):
+        front = 0.8 - 0.2 * t  # the front's position, from the east edge (1) westwards
         near = np.clip(1 - np.abs(east - front) / 0.25, 0, 1)
         loss[:, t] = np.clip(0.6 * near * rng.beta(2, 2, len(east)), 0, 1)
     return loss

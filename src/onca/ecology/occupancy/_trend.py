@@ -20,14 +20,16 @@ from onca.workspace import Workspace
 FORMULAS = {"psi": "~ forest", "gamma": "~1", "epsilon": "~ forest_loss", "p": "~1"}
 
 
-def fit_trend(folder: Path, seasons: int) -> DynamicOccupancy:
+def fit_trend(folder: Path, seasons: list[str]) -> DynamicOccupancy:
     """colext with first-season occupancy on forest cover and extinction on the year's forest
-    loss, on ``folder``'s ``detections.csv``, ``site_covariates.csv`` and ``forest_loss.csv``."""
+    loss, on ``folder``'s ``detections.csv``, ``site_covariates.csv`` and ``forest_loss.csv``,
+    whose ``seasons`` are named as given."""
     h = read_seasons_csv(
         folder / "detections.csv",
-        seasons,
+        len(seasons),
         site_covs=folder / "site_covariates.csv",
         yearly_covs={"forest_loss": folder / "forest_loss.csv"},
+        season_labels=seasons,
     )
     return DynamicOccupancy(**FORMULAS).fit(h)
 
@@ -60,10 +62,11 @@ def trend_png(model: DynamicOccupancy, truth: dict[str, Any] | None) -> bytes:
 def trend_section(
     ws: Workspace | None, *, folder: Path, truth: dict[str, Any] | None = None
 ) -> Section:
-    """The dynamic occupancy of the programme in ``folder`` (seasons from ``truth`` or five);
+    """The dynamic occupancy of the programme in ``folder`` (seasons named in ``truth``, or five
+    numbered);
     ``data``: per season the estimate, interval and truth, and the extinction coefficient. ``ws``
     is not read: sections share one signature."""
-    seasons = len((truth or {}).get("seasons", [])) or 5
+    seasons = [str(s) for s in (truth or {}).get("seasons", range(1, 6))]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", OncaWarning)
         model = fit_trend(folder, seasons)
@@ -91,7 +94,9 @@ def trend_section(
         f" {h.n_seasons} seasons ({h.seasons[0]} to {h.seasons[-1]}), {h.n_occasions} weekly occasions"
         " each. A dynamic occupancy model (MacKenzie et al. 2003; unmarked's colext) separates"
         " where the ocelot was at the start from colonisation and local extinction between"
-        " seasons, each corrected for the weeks the cameras missed it (onca occupancy dynamic).",
+        " seasons, each corrected for the weeks the cameras missed it (onca colext detections.csv"
+        " --seasons 5 --site-covs site_covariates.csv --yearly-cov forest_loss=forest_loss.csv"
+        " --psi '~ forest' --epsilon '~ forest_loss').",
         f"Occupancy went from {first.estimate:.2f} to {last.estimate:.2f}. Each year's forest loss"
         f" raises the odds of local extinction: logit coefficient {b:.2f} ± {1.96 * se:.2f}"
         + (f" (truth {true_eps[1]:g})." if true_eps else "."),
