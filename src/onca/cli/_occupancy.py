@@ -148,7 +148,7 @@ def _plots(fitted: Any, folder: Path) -> list[str]:
     pictures = {
         f"{state}_{term}.png": covariate_curve_png(fitted, term)
         for term in cols.terms
-        if term not in cols.levels
+        if term not in cols.levels and "(" not in term  # I(x^2) is drawn on x's curve
     }
     if fitted.history_.xy is not None:
         pictures["site_occupancy.png"] = site_map_png(fitted)

@@ -21,7 +21,8 @@ Fisher's identity it is the posterior expectation of the complete-data score, wh
 Derived occupancy per season (as unmarked): ``projected_`` is the population-level
 psi_t = psi_t-1 (1 - epsilon_t-1) + (1 - psi_t-1) gamma_t-1 averaged over the sites, with a
 delta-method SE (exact Jacobian) and a logit-scale 95% interval; ``smoothed_`` is the
-finite-sample share of the surveyed sites occupied, the mean over sites of P(z_it = 1 | y_i)
+finite-sample share of the sites occupied, the mean over the sites of the fit of
+P(z_it = 1 | y_i)
 (Weir et al. 2009; unmarked's ``smoothed``), which unmarked gives without an SE (its
 bootstrap, ``nonparboot``, is not reproduced here).
 """

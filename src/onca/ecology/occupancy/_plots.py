@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from onca.ecology.occupancy._terms import base_of
 from onca.report._figures import PALETTE, _png, map_axes
 
 
@@ -27,7 +28,8 @@ def covariate_curve_png(model: Any, covariate: str) -> bytes:
     x = np.asarray(h.site_covs[covariate], dtype=np.float64)
     grid = np.linspace(x.min(), x.max(), 100)
     values = {}
-    for term in model.design_.state_cols.terms:
+    bases = dict.fromkeys(base_of(t)[0] for t in model.design_.state_cols.terms)  # I(x^2): x
+    for term in bases:
         raw = np.asarray(h.site_covs[term])
         if term == covariate:
             values[term] = grid
