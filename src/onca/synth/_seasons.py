@@ -17,7 +17,7 @@ a share of it before each season after the first. The ocelot's dynamics:
 Some weeks are not surveyed (a camera down), and a few stations miss a whole season. Written:
 
 - ``seasons/detections.csv``: ``site_id`` then 5 x 6 columns, season by season (empty: not
-  surveyed), the layout ``onca occupancy`` reads with ``--seasons 5``;
+  surveyed), the layout ``onca colext`` reads with ``--seasons 5``;
 - ``seasons/site_covariates.csv``: ``site_id, forest`` (2020 cover);
 - ``seasons/forest_loss.csv``: ``site_id`` then one column per season, the share of forest
   lost in the year after that season's survey (a yearly-site covariate; the last column,
