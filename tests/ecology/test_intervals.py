@@ -24,8 +24,9 @@ UNMARKED = Path(__file__).resolve().parent / "data" / "unmarked"
 
 def _boundary_history() -> DetectionHistory:
     """40 sites, 4 occasions; every forest site was detected (psi for forest -> 1), savanna
-    sites at about 0.4. unmarked's occu(~1 ~ habitat) on such data stops at a logit near 10
-    and prints SEs in the hundreds; the likelihood only says psi(forest) is above about 0.9."""
+    sites at about 0.4. On fits like this unmarked prints what the inverse of a nearly singular
+    Hessian gives (the issue quotes SEs of 121 and 1156); the likelihood itself only says that
+    psi(forest) is above about 0.91."""
     rng = np.random.default_rng(1)
     habitat = np.array(["forest"] * 20 + ["savanna"] * 20)
     z = np.where(habitat == "forest", True, rng.random(40) < 0.4)
