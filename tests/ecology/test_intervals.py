@@ -100,6 +100,9 @@ def test_a_profile_interval_for_density_on_captdata(captdata: CaptureHistory) ->
     wald = m.estimates_["D"]  # 4.3516 - 6.9006 (secr); profile 4.315 - 6.847
     assert d.lcl == pytest.approx(4.315, abs=0.005) and d.ucl == pytest.approx(6.847, abs=0.005)
     assert d.lcl == pytest.approx(wald.lcl, rel=0.02) and d.ucl == pytest.approx(wald.ucl, rel=0.02)
+    boot = m.bootstrap(2, seed=1)  # surveys simulated on the mask and refitted
+    assert boot.failed == 0 and set(boot.estimates) == {"D", "esa_ha", "expected_n"}
+    assert boot.estimates["D"].estimate == wald.estimate and boot.estimates["D"].se > 0
 
 
 def test_a_parametric_bootstrap_of_the_proportion_occupied() -> None:
