@@ -260,6 +260,7 @@ def colext(
     ] = None,
     species: SpeciesOption = None,
     occasion_days: OccasionDaysOption = 7.0,
+    ci: CiOption = "wald",
     as_json: ResultsJson = False,
 ) -> None:
     """Dynamic (multi-season) occupancy, MacKenzie et al. (2003), as unmarked's colext: how
@@ -291,6 +292,7 @@ def colext(
     from onca.errors import ParameterError
 
     with recording_warnings() as messages:
+        check_ci(ci)
         source: dict[str, Any]
         if camtrap_dp is not None:
             if history is not None:
@@ -322,6 +324,7 @@ def colext(
             raise ParameterError("give a detection history CSV, or --camtrap-dp and --species")
         fitted = DynamicOccupancy(psi=psi, gamma=gamma, epsilon=epsilon, p=p).fit(h)
         payload: dict[str, Any] = {**source, **fitted.to_dict()}
+        payload.update(uncertainty(fitted, ci, 0, 0, bar=False))
     payload["warnings"] = messages
     print_result(payload, as_json, _print_colext)
 
@@ -331,9 +334,7 @@ def _print_colext(p: dict[str, Any]) -> None:
     if p["estimates"]:
         table = numbers_table(title, ("parameter", "estimate", "SE", "95% CI"))
         for name, e in p["estimates"].items():
-            table.add_row(
-                name, f"{e['estimate']:.4f}", f"{e['se']:.4f}", f"{e['lcl']:.4f} - {e['ucl']:.4f}"
-            )
+            table.add_row(name, *cells(e, 4))
         out.print(table)
     coefs = numbers_table("coefficients (logit scale)", ("coefficient", "beta", "SE"))
     for name, c in p["coefficients"].items():
@@ -352,8 +353,7 @@ def _print_colext(p: dict[str, Any]) -> None:
             str(s["sites_surveyed"]),
             str(s["sites_detected"]),
             naive,
-            f"{e['estimate']:.3f}",
-            f"{e['lcl']:.3f} - {e['ucl']:.3f}",
+            *(cells(e, 3)[::2]),
             f"{s['smoothed']:.3f}",
         )
     out.print(per)
@@ -363,3 +363,4 @@ def _print_colext(p: dict[str, Any]) -> None:
         f" ({p['n_parameters']} parameters)",
         highlight=False,
     )
+    print_uncertainty(p)
