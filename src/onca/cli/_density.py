@@ -55,7 +55,11 @@ def _models(items: list[str] | None) -> dict[str, str]:
 
 def density(
     traps: Annotated[
-        Path | None, typer.Option(help="secr trap file: 'trapID x y' per line (metres).")
+        list[Path] | None,
+        typer.Option(
+            help="secr trap file: 'trapID x y [usage]' per line (metres); repeat it for one"
+            " file per session, in session order."
+        ),
     ] = None,
     captures: Annotated[
         Path | None,
@@ -111,6 +115,14 @@ def density(
     binom_n: Annotated[
         int, typer.Option(min=0, help="Count detectors: 0 Poisson, N binomial of size N.")
     ] = 0,
+    occasions: Annotated[
+        str | None,
+        typer.Option(
+            help="Occasions (nights) of the survey when the last ones caught nothing: 10 (every"
+            " session), 9,10,10 (per session) or 2005=9,2006=10 (default: usage columns, else"
+            " the last occasion with a detection)."
+        ),
+    ] = None,
     occasion_days: OccasionDaysOption = 1.0,
     crs: Annotated[
         str | None, typer.Option(help="With --camtrap-dp: projected CRS (default: the UTM zone).")
@@ -175,11 +187,15 @@ def density(
         onca density --camtrap-dp survey/ --species jaguar --detectfn HHN --json
 
         onca density --traps trap.txt --captures capt.txt --fixed D=5.48,g0=0.273,sigma=29.4
+
+        onca density --traps nets.txt --captures years.txt --occasions 9,10,10 -m D~session
     """
     from onca.ecology.scr import (
         DETECTFNS,
         SCR,
+        Sessions,
         auto_buffer,
+        parse_occasions,
         read_camtrap_capthist,
         read_secr,
     )
@@ -202,9 +218,12 @@ def density(
     with recording_warnings() as messages:
         check_ci(ci)
         source: dict[str, Any] = {}
+        ch: Any  # a CaptureHistory, or Sessions from a capture file with several
         if camtrap_dp is not None:
-            if traps or captures:
-                raise ParameterError("give either --camtrap-dp or --traps and --captures, not both")
+            if traps or captures or occasions:
+                raise ParameterError(
+                    "give either --camtrap-dp or --traps and --captures (and --occasions), not both"
+                )
             ch, survey = read_camtrap_capthist(
                 camtrap_dp,
                 camtrap_species(species),
@@ -221,15 +240,26 @@ def density(
             }
         elif traps and captures:
             names = tuple(c.strip() for c in covnames.split(",")) if covnames else None
-            ch = read_secr(traps, captures, detector=detector or "multi", covnames=names)
-            source = {"traps": str(traps), "captures": str(captures)}
+            ch = read_secr(
+                traps if len(traps) > 1 else traps[0],
+                captures,
+                detector=detector or "multi",
+                occasions=parse_occasions(occasions) if occasions else None,
+                covnames=names,
+            )
+            source = {"traps": ", ".join(map(str, traps)), "captures": str(captures)}
         else:
             raise ParameterError(
                 "give --traps and --captures (secr text files), or --camtrap-dp and --species"
             )
         SCR.check_parameter("detectfn", detectfn, label="--detectfn")
         use_buffer = buffer if buffer is not None else auto_buffer(ch)
-        mask = habitat(ch.traps)
+        if isinstance(ch, Sessions):  # one mask per session, around its detectors
+            mask = {name: habitat(h.traps) for name, h in zip(ch.names, ch, strict=True)}
+            if plots is not None:
+                raise ParameterError("--plots: draws one session; give one session's captures")
+        else:
+            mask = habitat(ch.traps)
         settings: dict[str, Any] = {
             "buffer": use_buffer,
             "nx": nx,
@@ -247,7 +277,7 @@ def density(
                 "loglik": SCR(detectfn=detectfn, **settings).loglik(ch, values, mask),
                 "n_animals": ch.n,
                 "n_detections": ch.detections,
-                "mask_points": len(mask),
+                "mask_points": len(next(iter(mask.values())) if isinstance(mask, dict) else mask),
             }
         else:
             chosen_fn = detectfn.upper()
@@ -285,6 +315,22 @@ def _write_plots(model: Any, ch: Any, folder: Path) -> list[str]:
     return write_pictures(folder, pictures)
 
 
+def _print_sessions(p: dict[str, Any]) -> None:
+    table = numbers_table(
+        "by session", ("session", "animals", "detections", "occasions", "D /ha", "SE", "95% CI")
+    )
+    for r in p["sessions"]:
+        d = r["estimates"]["D"]
+        table.add_row(
+            r["session"],
+            str(r["n_animals"]),
+            str(r["n_detections"]),
+            str(r["n_occasions"]),
+            *cells(d),
+        )
+    out.print(table)
+
+
 def _print(p: dict[str, Any]) -> None:
     if "fixed" in p:
         values = ", ".join(f"{k} = {v:g}" for k, v in p["fixed"].items())
@@ -292,8 +338,9 @@ def _print(p: dict[str, Any]) -> None:
             f"log-likelihood at {values}: [bold]{p['loglik']:.5f}[/bold] ({p['n_animals']} animals, {p['mask_points']:,} mask points)"
         )
         return
+    first = f" (session {p['sessions'][0]['session']})" if "sessions" in p else ""
     table = numbers_table(
-        f"{p['detectfn']} detection function, {p['detector']} detectors, {p['likelihood']} likelihood",
+        f"{p['detectfn']} detection function, {p['detector']} detectors, {p['likelihood']} likelihood{first}",
         ("parameter", "estimate", "SE", "95% CI"),
     )
     for name, e in p["estimates"].items():
@@ -303,9 +350,12 @@ def _print(p: dict[str, Any]) -> None:
     if d["estimate"] < 0.1:  # large animals: per 100 km2 reads better than per hectare
         table.add_row("D /100 km²", *cells(d, 4, 1e4))
     out.print(table)
+    if "sessions" in p:
+        _print_sessions(p)
     m = p["mask"]
+    span = f"{len(p['sessions'])} sessions" if "sessions" in p else f"{p['n_occasions']} occasions"
     out.print(
-        f"{p['n_animals']} animals, {p['n_detections']} detections, {p['n_occasions']} occasions,"
+        f"{p['n_animals']} animals, {p['n_detections']} detections, {span},"
         f" {p['n_detectors']} detectors; mask {m['points']:,} points at {m['spacing_m']:.4g} m"
         f" ({m['area_ha']:,.1f} ha, buffer {p['buffer_m']:g} m); log-likelihood {p['loglik']:.4f},"
         f" AIC {p['aic']:.2f}, AICc {p['aicc']:.2f}; {p['seconds']:.2f} s",

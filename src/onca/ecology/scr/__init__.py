@@ -13,7 +13,8 @@ from onca.ecology._intervals import ProfileInterval, parametric_bootstrap, profi
 from onca.ecology._mle import Estimate
 from onca.ecology.scr._buffer import auto_buffer, rpsv
 from onca.ecology.scr._camtrap import camtrap_capthist, read_camtrap_capthist
-from onca.ecology.scr._data import DETECTORS, CaptureHistory, Traps, read_secr, read_traps
+from onca.ecology.scr._captures import parse_occasions, read_secr
+from onca.ecology.scr._data import DETECTORS, CaptureHistory, Sessions, Traps, read_traps
 from onca.ecology.scr._detectfn import DETECTFNS, DetectFn, detectfn
 from onca.ecology.scr._fit import SCR, compare_models
 from onca.ecology.scr._habitat import habitat_mask, raster_covariates, read_mask, read_region
@@ -29,6 +30,7 @@ __all__ = [
     "Estimate",
     "Mask",
     "ProfileInterval",
+    "Sessions",
     "Traps",
     "add_mask_covariates",
     "auto_buffer",
@@ -38,6 +40,7 @@ __all__ = [
     "habitat_mask",
     "make_mask",
     "parametric_bootstrap",
+    "parse_occasions",
     "profile_ci",
     "raster_covariates",
     "read_camtrap_capthist",

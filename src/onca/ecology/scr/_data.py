@@ -4,17 +4,20 @@ A :class:`Traps` is K detectors with coordinates in metres, one detector type an
 (effort) per detector and occasion. A :class:`CaptureHistory` is what n identified animals did on
 S occasions at those K detectors: ``counts[i, s, k]`` detections of animal i on occasion s at
 detector k (0/1 for multi-catch and proximity detectors, a count for count detectors), plus
-individual covariates (sex, ...).
+individual covariates (sex, ...) and, for animals that died or were removed (secr's negative
+occasion), the occasion after which each was no longer available. :class:`Sessions` holds several
+capture histories fitted together (years, seasons, sites), as secr's multi-session capthist.
 
-The text formats are secr's (Efford's R package): a trap file of ``trapID x y`` lines
-(optionally a usage string of 0/1 per occasion after the coordinates) and a capture file of
-``session animalID occasion x y [covariates...]`` lines (fmt XY) or ``session animalID occasion
-trapID [covariates...]`` (fmt trapID). ``#`` starts a comment.
+The trap file is secr's (Efford's R package): ``trapID x y [usage] [/ covariates]`` lines, the
+usage one digit per occasion (``11011``, or ``1 1 0 1 1``), or one decimal number per occasion
+(``1 1 0 0.5 1``).
+``#`` starts a comment. Capture files are read by :mod:`._captures`.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,12 +80,15 @@ class Traps:
 
 @dataclass(frozen=True)
 class CaptureHistory:
-    """n animals x S occasions x K detectors (see the module docstring)."""
+    """n animals x S occasions x K detectors (see the module docstring). ``removed``: (n,) the
+    occasion (from 0) on which each animal died or was removed, -1 for none (None: no animal
+    was); a removed animal was detected on that occasion, and cannot be on any later one."""
 
     traps: Traps
     animals: tuple[str, ...]
     counts: npt.NDArray[np.int64]
     covariates: dict[str, npt.NDArray[np.generic]] = field(default_factory=dict)
+    removed: npt.NDArray[np.int64] | None = None
 
     def __post_init__(self) -> None:
         c = self.counts
@@ -102,6 +108,40 @@ class CaptureHistory:
         for name, values in self.covariates.items():
             if len(values) != len(self.animals):
                 raise ParameterError(f"covariate {name!r}: expected one value per animal")
+        if self.removed is not None:
+            self._check_removed(np.asarray(self.removed))
+
+    def _check_removed(self, removed: npt.NDArray[np.int64]) -> None:
+        occasions = self.counts.shape[1]
+        if removed.shape != (self.n,) or removed.dtype.kind not in "iu":
+            raise ParameterError(
+                f"removed: expected one whole number per animal (n={self.n}), got shape"
+                f" {removed.shape}"
+            )
+        if ((removed < -1) | (removed >= occasions)).any():
+            raise ParameterError(
+                f"removed: occasions run from 0 to {occasions - 1} (-1: not removed), got"
+                f" {int(removed.min())}..{int(removed.max())}"
+            )
+        later = self.counts.sum(axis=2) * (~self._available(removed))
+        if later.any():
+            i, s = (int(v[0]) for v in np.nonzero(later))
+            raise ParameterError(
+                f"animal {self.animals[i]} was detected on occasion {s + 1}, after it died or was"
+                f" removed on occasion {int(removed[i]) + 1}"
+            )
+
+    def _available(self, removed: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        last = np.where(removed < 0, self.counts.shape[1], removed)
+        return np.asarray(np.arange(self.counts.shape[1])[None, :] <= last[:, None])
+
+    @property
+    def available(self) -> npt.NDArray[np.bool_]:
+        """(n, S): whether animal i could be detected on occasion s (not after the occasion it
+        died or was removed on)."""
+        if self.removed is None:
+            return np.ones((self.n, self.occasions), dtype=bool)
+        return self._available(np.asarray(self.removed))
 
     @property
     def n(self) -> int:
@@ -120,7 +160,55 @@ class CaptureHistory:
 
     def with_detector(self, detector: str) -> CaptureHistory:
         traps = Traps(self.traps.ids, self.traps.xy, detector, self.traps.usage)
-        return CaptureHistory(traps, self.animals, self.counts, self.covariates)
+        return CaptureHistory(traps, self.animals, self.counts, self.covariates, self.removed)
+
+
+@dataclass(frozen=True)
+class Sessions:
+    """Capture histories fitted together (secr's multi-session capthist): one per session (a
+    year, a season, a site), each with its own detectors, occasions and animals; an animal of
+    one session is not linked to one of another. Parameters are shared across sessions or not
+    by formula (``D ~ session``: a density per session; ``D ~ Session``: a log-linear trend)."""
+
+    names: tuple[str, ...]
+    histories: tuple[CaptureHistory, ...]
+
+    def __post_init__(self) -> None:
+        if not self.names or len(self.names) != len(self.histories):
+            raise ParameterError(
+                f"sessions: expected one name per capture history, got {len(self.names)} names"
+                f" and {len(self.histories)} histories"
+            )
+        if len(set(self.names)) != len(self.names):
+            raise ParameterError(f"sessions: names must be unique, got {list(self.names)}")
+        if len({ch.traps.detector for ch in self.histories}) != 1:
+            raise ParameterError("sessions: every session needs the same detector type")
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __iter__(self) -> Iterator[CaptureHistory]:
+        return iter(self.histories)
+
+    def __getitem__(self, key: str | int) -> CaptureHistory:
+        if isinstance(key, str):
+            if key not in self.names:
+                raise KeyError(f"no session {key!r} (sessions: {', '.join(self.names)})")
+            return self.histories[self.names.index(key)]
+        return self.histories[key]
+
+    @property
+    def n(self) -> int:
+        """Animals detected, all sessions together."""
+        return sum(ch.n for ch in self.histories)
+
+    @property
+    def detections(self) -> int:
+        return sum(ch.detections for ch in self.histories)
+
+    @property
+    def occasions(self) -> tuple[int, ...]:
+        return tuple(ch.occasions for ch in self.histories)
 
 
 def _lines(path: Path) -> list[tuple[int, list[str]]]:
@@ -147,8 +235,10 @@ def _number(text: str, path: Path, line: int, what: str) -> float:
 
 
 def read_traps(path: Path | str, detector: str = "multi") -> Traps:
-    """secr's trap file: ``trapID x y [usage]`` per line; usage is a string of 0/1 (or digits)
-    per occasion, optionally after a ``/``."""
+    """secr's trap file: ``trapID x y [usage] [/ covariates]`` per line. Usage (its columns fix
+    the number of occasions): one digit per occasion (``11011`` or ``1 1 0 1 1``, as secr), or
+    decimal numbers separated by blanks (``1 1 0 0.5 1``: effort per occasion); what follows a
+    ``/`` (detector covariates) is not read."""
     p = Path(path)
     rows = _lines(p)
     if not rows:
@@ -159,9 +249,9 @@ def read_traps(path: Path | str, detector: str = "multi") -> Traps:
             raise InputFileError(f"{p} line {line}: expected 'trapID x y', got {' '.join(cols)!r}")
         ids.append(cols[0])
         xy.append((_number(cols[1], p, line, "x"), _number(cols[2], p, line, "y")))
-        rest = [c for c in cols[3:] if c != "/"]
-        if rest and rest[0].isdigit():
-            usage.append([float(ch) for ch in rest[0]])
+        before = " ".join(cols[3:]).partition("/")[0].split()
+        if before and _is_number(before[0]):
+            usage.append(_usage(before, p, line))
         elif usage:
             raise InputFileError(f"{p} line {line}: usage is missing (other detectors have it)")
     if len(set(ids)) != len(ids):
@@ -173,83 +263,33 @@ def read_traps(path: Path | str, detector: str = "multi") -> Traps:
     use = None
     if usage:
         if len({len(u) for u in usage}) != 1:
-            raise InputFileError(f"{p}: usage strings have different numbers of occasions")
+            raise InputFileError(
+                f"{p}: usage has different numbers of occasions on different lines"
+                f" ({', '.join(str(n) for n in sorted({len(u) for u in usage}))})"
+            )
         use = np.asarray(usage, dtype=np.float64)
     return Traps(tuple(ids), np.asarray(xy, dtype=np.float64), detector, use)
 
 
-def read_secr(
-    traps: Path | str | Traps,
-    captures: Path | str,
-    *,
-    detector: str = "multi",
-    occasions: int | None = None,
-    covnames: tuple[str, ...] | None = None,
-    fmt: str = "auto",
-) -> CaptureHistory:
-    """A capture history from secr's text files (see the module docstring).
-
-    ``detector``: what the detectors are. 'single' (single-catch traps) is read as such and
-    fitted with the multi-catch likelihood, as secr does. ``occasions``: S (default: the largest
-    occasion seen, or the usage's). ``covnames``: names of the columns after the detector
-    (default cov1, cov2, ...; numeric columns become numbers). ``fmt``: 'XY' (detector
-    coordinates), 'trapID' or 'auto'.
-
-    Bad rows are named: a detector not in the trap file or an occasion out of range is an
-    error; a second detection of an animal on one occasion at multi-catch or single-catch
-    traps is dropped with a warning (as secr does); a detection while the detector was not
-    operating (usage 0) is kept and warned about (the likelihood ignores it, as secr's does).
-    """
-    tr = traps if isinstance(traps, Traps) else read_traps(traps, detector)
-    if tr.detector != detector:
-        tr = Traps(tr.ids, tr.xy, detector, tr.usage)
-    p = Path(captures)
-    rows = _lines(p)
-    if not rows:
-        raise InputFileError(f"{p}: no detections (expected 'session animalID occasion x y')")
-    index = {t: k for k, t in enumerate(tr.ids)}
-    at_xy = {(float(x), float(y)): k for k, (x, y) in enumerate(tr.xy.tolist())}
-    use_xy = fmt == "XY" or (fmt == "auto" and _looks_xy(rows, index))
-    width = 5 if use_xy else 4
-    records = []
-    for line, cols in rows:
-        if len(cols) < width:
-            expected = "session animalID occasion " + ("x y" if use_xy else "trapID")
-            raise InputFileError(f"{p} line {line}: expected '{expected}', got {' '.join(cols)!r}")
-        occasion = _number(cols[2], p, line, "occasion")
-        if occasion != int(occasion) or occasion == 0:
+def _usage(tokens: list[str], path: Path, line: int) -> list[float]:
+    """One detector's usage: digits, one occasion each, blanks between them ignored (``11011``
+    or ``1 1 0 1 1``, as secr reads usage), or numbers with a decimal point, one per occasion
+    (``1 0.5 1``)."""
+    if all(t.isdigit() for t in tokens):
+        return [float(ch) for ch in "".join(tokens)]
+    values = []
+    for t in tokens:
+        try:
+            values.append(float(t))
+        except ValueError:
             raise InputFileError(
-                f"{p} line {line}: occasion must be a whole number from 1, got {cols[2]!r}"
-            )
-        if use_xy:
-            key = (_number(cols[3], p, line, "x"), _number(cols[4], p, line, "y"))
-            k = at_xy.get(key)
-            where = f"x={cols[3]} y={cols[4]}"
-        else:
-            k = index.get(cols[3])
-            where = f"detector {cols[3]!r}"
-        if k is None:
-            raise InputFileError(
-                f"{p} line {line}: {where} is not a detector in the trap file ({len(tr)} detectors)"
-            )
-        records.append((line, cols[1], int(abs(occasion)), k, cols[width:]))
-    s_max = max(r[2] for r in records)
-    n_occ = occasions or (tr.usage.shape[1] if tr.usage is not None else s_max)
-    bad = [r for r in records if r[2] > n_occ]
-    if bad:
-        raise InputFileError(
-            f"{p} line {bad[0][0]}: occasion {bad[0][2]} is out of range (the survey has"
-            f" {n_occ} occasions)"
-        )
-    return _assemble(tr, records, n_occ, covnames, p)
-
-
-def _looks_xy(rows: list[tuple[int, list[str]]], index: dict[str, int]) -> bool:
-    """XY when the first row has two numbers after the occasion that are not a detector id."""
-    cols = rows[0][1]
-    if len(cols) >= 4 and cols[3] in index and (len(cols) < 5 or not _is_number(cols[4])):
-        return False
-    return len(cols) >= 5 and _is_number(cols[3]) and _is_number(cols[4])
+                f"{path} line {line}: usage must be a string of digits (11011) or one number per"
+                f" occasion (1 1 0 0.5 1), got {' '.join(tokens)!r}; put detector covariates"
+                " after a '/'"
+            ) from None
+    if not all(np.isfinite(v) and v >= 0 for v in values):
+        raise InputFileError(f"{path} line {line}: usage must be 0 or more, got {tokens}")
+    return values
 
 
 def _is_number(text: str) -> bool:
@@ -258,62 +298,6 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _assemble(
-    tr: Traps,
-    records: list[tuple[int, str, int, int, list[str]]],
-    n_occ: int,
-    covnames: tuple[str, ...] | None,
-    path: Path,
-) -> CaptureHistory:
-    names = list(dict.fromkeys(r[1] for r in records))
-    if all(_is_number(a) for a in names):
-        names.sort(key=float)
-    row = {a: i for i, a in enumerate(names)}
-    counts = np.zeros((len(names), n_occ, len(tr)), dtype=np.int64)
-    effort = tr.effort(n_occ)
-    exclusive = tr.detector in ("multi", "single")
-    first: dict[tuple[int, int], int] = {}
-    covs: dict[int, list[str]] = {}
-    for line, animal, occasion, k, extra in records:
-        i, s = row[animal], occasion - 1
-        if exclusive and (i, s) in first:
-            warnings.warn(
-                f"{path} line {line}: animal {animal} was already detected on occasion"
-                f" {occasion} (line {first[(i, s)]}); {tr.detector}-catch traps hold one"
-                " detection per animal and occasion, so this one is dropped",
-                OncaWarning,
-                stacklevel=3,
-            )
-            continue
-        first.setdefault((i, s), line)
-        if effort[k, s] == 0:
-            warnings.warn(
-                f"{path} line {line}: detection of animal {animal} on occasion {occasion} at"
-                f" detector {tr.ids[k]}, which was not operating then (usage 0); the"
-                " likelihood ignores it",
-                OncaWarning,
-                stacklevel=3,
-            )
-        counts[i, s, k] += 1
-        if extra:
-            covs.setdefault(i, extra)
-    if tr.detector == "proximity":
-        counts = np.minimum(counts, 1)
-    covariates: dict[str, npt.NDArray[np.generic]] = {}
-    width = max((len(v) for v in covs.values()), default=0)
-    labels = covnames or tuple(f"cov{j + 1}" for j in range(width))
-    for j, name in enumerate(labels[:width]):
-        values = [
-            covs.get(i, [""] * width)[j] if j < len(covs.get(i, [])) else ""
-            for i in range(len(names))
-        ]
-        if all(_is_number(v) for v in values):
-            covariates[name] = np.asarray([float(v) for v in values])
-        else:
-            covariates[name] = np.asarray(values, dtype=object)
-    return CaptureHistory(tr, tuple(names), counts, covariates)
 
 
 def warn_off_effort(ch: CaptureHistory) -> int:

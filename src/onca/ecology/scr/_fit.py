@@ -8,12 +8,15 @@ interval is the link-scale estimate +/- 1.96 SE back-transformed; the SE is exp(
 sqrt(exp(se^2) - 1) for log links and p (1 - p) se for logit.
 Under the conditional likelihood density is derived as D = sum_i 1 / a_i (Huggins-Alho, as
 secr's ``derived``), with variance sum_i 1 / a_i^2 + g' V g.
+Several sessions (:class:`Sessions`) are fitted in one likelihood (:mod:`._sessions`), with
+estimates for each session.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -25,13 +28,15 @@ from onca.ecology._design import parse_formula
 from onca.ecology._mle import Estimate, MaximumLikelihood, lognormal_estimate
 from onca.ecology._params import Boolean, Constraint, InstanceOf, Interval, Options
 from onca.ecology.scr._buffer import BIAS_LIMIT, buffer_bias, rpsv
-from onca.ecology.scr._data import CaptureHistory, warn_off_effort
+from onca.ecology.scr._data import CaptureHistory, Sessions, warn_off_effort
 from onca.ecology.scr._detectfn import DETECTFNS, DetectFn, detectfn
 from onca.ecology.scr._likelihood import Prepared, Spec
 from onca.ecology.scr._mask import MASK_TYPES, Mask, make_mask
+from onca.ecology.scr._sessions import SessionsPrepared, session_terms
 from onca.errors import OncaWarning, ParameterError
 
 F64 = npt.NDArray[np.float64]
+Masks = Mask | Sequence[Mask] | Mapping[str, Mask]
 
 
 def _spacing(ch: CaptureHistory) -> float:
@@ -50,7 +55,8 @@ class SCR(MaximumLikelihood):
     ``_``).
 
     ``detectfn``: HN, EX, HHN or HEX. ``model``: formulas per parameter, e.g.
-    ``{"D": "~ forest", "g0": "~ b", "sigma": "~ sex"}`` (default all ``~1``).
+    ``{"D": "~ forest", "g0": "~ b", "sigma": "~ sex"}`` (default all ``~1``); with several
+    sessions also ``session`` (one level per session) and ``Session`` (a trend), as in secr.
     ``conditional``: the conditional likelihood (density derived); needed for individual
     covariates. ``buffer``, ``nx``, ``spacing``, ``mask_type``: the mask built when ``fit`` is
     given none (secr's defaults: 100 m, 64, trapbuffer). ``binom_n``: count detectors, 0 for
@@ -62,7 +68,9 @@ class SCR(MaximumLikelihood):
     ``fit_seconds_``; see ``onca.ecology._mle``), ``estimates_`` (name -> :class:`Estimate`,
     real scale, at the baseline levels), ``n_animals_``, ``n_detections_``, ``mask_``, ``esa_``
     (hectares) and ``buffer_bias_`` (predicted relative bias of D from the mask's buffer; None
-    for a mask not built by ``make_mask`` around the detectors).
+    for a mask not built by ``make_mask`` around the detectors). Fitted to :class:`Sessions`:
+    ``estimates_`` are the first session's, ``session_estimates_`` every session's (name ->
+    parameter -> :class:`Estimate`), ``buffer_bias_`` the largest of the sessions'.
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Constraint | None]]] = {
@@ -123,23 +131,54 @@ class SCR(MaximumLikelihood):
             self.binom_n,
         )
 
-    def prepare(self, ch: CaptureHistory, mask: Mask | None = None) -> Prepared:
-        """The data and mask ready for the likelihood (the mask built if not given)."""
-        if ch.traps.detector == "single":
+    def prepare(
+        self, ch: CaptureHistory | Sessions, mask: Masks | None = None
+    ) -> Prepared | SessionsPrepared:
+        """The data and mask ready for the likelihood (the mask built if not given; with
+        sessions, one mask for all or one per session, a list or a dict by name)."""
+        histories = list(ch) if isinstance(ch, Sessions) else [ch]
+        if histories[0].traps.detector == "single":
             warnings.warn(
                 "multi-catch likelihood used for single-catch traps (as secr does)",
                 OncaWarning,
                 stacklevel=3,
             )
-        warn_off_effort(ch)
-        use = mask or make_mask(
+        for history in histories:
+            warn_off_effort(history)
+        spec = self.spec()
+        if isinstance(ch, Sessions):
+            return SessionsPrepared(ch, self._masks(ch, mask), spec)
+        if session_terms(spec):
+            raise ParameterError(
+                f"model: {session_terms(spec)[0]!r} needs several sessions (a capture file"
+                " whose first column names more than one session)"
+            )
+        if mask is not None and not isinstance(mask, Mask):
+            raise ParameterError("mask: one capture history takes one Mask")
+        return Prepared(ch, mask or self._mask(ch), spec)
+
+    def _mask(self, ch: CaptureHistory) -> Mask:
+        return make_mask(
             ch.traps, buffer=self.buffer, nx=self.nx, spacing=self.spacing, type=self.mask_type
         )
-        return Prepared(ch, use, self.spec())
 
-    def _start(self, prep: Prepared) -> F64:
+    def _masks(self, sessions: Sessions, mask: Masks | None) -> list[Mask]:
+        if mask is None:
+            return [self._mask(ch) for ch in sessions]
+        if isinstance(mask, Mask):
+            return [mask] * len(sessions)
+        if isinstance(mask, Mapping):
+            missing = [n for n in sessions.names if n not in mask]
+            if missing:
+                raise ParameterError(f"mask: none for session {', '.join(missing)}")
+            return [mask[n] for n in sessions.names]
+        return list(mask)
+
+    def _start(self, prep: Prepared | SessionsPrepared) -> F64:
         fn = prep.spec.detectfn
-        sigma = rpsv(prep.ch) or _spacing(prep.ch)
+        data = prep.sessions if isinstance(prep, SessionsPrepared) else prep.ch
+        first = data.histories[0] if isinstance(data, Sessions) else data
+        sigma = rpsv(data) or _spacing(first)
         if not fn.squared:
             sigma = sigma / 1.5
         beta = np.zeros(len(prep.names))
@@ -147,8 +186,8 @@ class SCR(MaximumLikelihood):
         beta[name_index[fn.intercept]] = logit(0.2) if fn.link == "logit" else math.log(0.2)
         beta[name_index["sigma"]] = math.log(max(sigma, 1e-6))
         if not prep.spec.conditional:
-            esa = float(prep.esa(beta).mean())
-            beta[name_index["D"]] = math.log(max(prep.ch.n / max(esa, 1e-12), 1e-12))
+            esa = float(prep.esa(beta).mean()) if data.n else 1.0
+            beta[name_index["D"]] = math.log(max(data.n / max(esa, 1e-12), 1e-12))
         for name, value in (self.start or {}).items():
             if name not in name_index:
                 raise ParameterError(
@@ -158,8 +197,9 @@ class SCR(MaximumLikelihood):
         return beta
 
     # -- fitting --------------------------------------------------------------------------------
-    def fit(self, ch: CaptureHistory, mask: Mask | None = None) -> SCR:
-        """Maximise the likelihood for ``ch`` on ``mask`` (built from ``buffer`` when None)."""
+    def fit(self, ch: CaptureHistory | Sessions, mask: Masks | None = None) -> SCR:
+        """Maximise the likelihood for ``ch`` (one capture history or several sessions) on
+        ``mask`` (built from ``buffer`` when None; with sessions, one or one per session)."""
         # BLAS threads spin after each product and starve the compiled kernels: one is faster
         with self._fitting(), threadpool_limits(1, user_api="blas"):
             prep = self.prepare(ch, mask)
@@ -168,7 +208,7 @@ class SCR(MaximumLikelihood):
                 self._start(prep),
                 lambda b: prep.evaluate(b)[1],
                 names=prep.names,
-                n_obs=prep.ch.n,
+                n_obs=ch.n,
                 rel_step=1e-4,
                 gtol=1e-6,
                 maxiter=500,
@@ -177,15 +217,31 @@ class SCR(MaximumLikelihood):
             self._check_buffer(prep)
         return self
 
-    def _store(self, prep: Prepared) -> None:
-        fn = prep.spec.detectfn
-        beta, vcov = self.beta_, self.vcov_
-        se = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    def _store(self, prep: Prepared | SessionsPrepared) -> None:
         self.prepared_ = prep
+        self.esa_ = float(prep.esa(self.beta_).mean())
+        if isinstance(prep, SessionsPrepared):
+            parts = zip(
+                prep.parts, prep.local(self.beta_), prep.local_vcov(self.vcov_), strict=True
+            )
+            self.session_estimates_ = {
+                name: self._estimates(part, beta, vcov)
+                for name, (part, beta, vcov) in zip(prep.sessions.names, parts, strict=True)
+            }
+            self.estimates_ = self.session_estimates_[prep.sessions.names[0]]
+            self.n_animals_ = prep.sessions.n
+            self.n_detections_ = prep.sessions.detections
+            self.mask_ = prep.parts[0].mask
+            return
+        self.estimates_ = self._estimates(prep, self.beta_, self.vcov_)
         self.n_animals_ = prep.ch.n
         self.n_detections_ = prep.ch.detections
         self.mask_ = prep.mask
-        self.esa_ = float(prep.esa(beta).mean())
+
+    def _estimates(self, prep: Prepared, beta: F64, vcov: F64) -> dict[str, Estimate]:
+        """Real-scale estimates at the baseline levels from one session's coefficients."""
+        fn = prep.spec.detectfn
+        se = np.sqrt(np.clip(np.diag(vcov), 0, None))
         index = {name: i for i, name in enumerate(prep.names)}
 
         def real(name: str, link: str) -> Estimate:
@@ -199,16 +255,28 @@ class SCR(MaximumLikelihood):
             estimates["D"] = real("D", "log")
         estimates[fn.intercept] = real(fn.intercept, fn.link)
         estimates["sigma"] = real("sigma", "log")
-        self.estimates_ = estimates
+        return estimates
 
-    def _check_buffer(self, prep: Prepared) -> None:
-        """``buffer_bias_``, and a warning when it is above 1%."""
-        bias = buffer_bias(prep, self.beta_, self.estimates_["sigma"].estimate)
+    def _check_buffer(self, prep: Prepared | SessionsPrepared) -> None:
+        """``buffer_bias_`` (with sessions, the largest), and a warning when it is above 1%."""
+        if isinstance(prep, SessionsPrepared):
+            biases = [
+                buffer_bias(part, beta, self.session_estimates_[name]["sigma"].estimate)
+                for name, part, beta in zip(
+                    prep.sessions.names, prep.parts, prep.local(self.beta_), strict=True
+                )
+            ]
+            known = [b for b in biases if b is not None]
+            bias = max(known) if known else None
+            mask = prep.parts[int(np.argmax([b if b is not None else -1 for b in biases]))].mask
+        else:
+            bias = buffer_bias(prep, self.beta_, self.estimates_["sigma"].estimate)
+            mask = prep.mask
         self.buffer_bias_ = bias
         if bias is not None and bias > BIAS_LIMIT:
             warnings.warn(
                 f"{prep.spec.detectfn.name}: predicted relative bias of D from the mask buffer"
-                f" is {bias:.3f} (> {BIAS_LIMIT:g}) with buffer = {prep.mask.buffer:g} m;"
+                f" is {bias:.3f} (> {BIAS_LIMIT:g}) with buffer = {mask.buffer:g} m;"
                 " widen the buffer",
                 OncaWarning,
                 stacklevel=3,
@@ -216,7 +284,7 @@ class SCR(MaximumLikelihood):
 
     # -- evaluation ----------------------------------------------------------------------------
     def loglik(
-        self, ch: CaptureHistory, values: dict[str, float], mask: Mask | None = None
+        self, ch: CaptureHistory | Sessions, values: dict[str, float], mask: Masks | None = None
     ) -> float:
         """The log-likelihood at fixed real values (e.g. {"D": 5.48, "g0": 0.273, "sigma":
         29.4}) of a model with constant parameters, without fitting."""
@@ -291,14 +359,14 @@ class SCR(MaximumLikelihood):
         """What the CLI prints with --json."""
         return {
             "detectfn": self._fn().name,
-            "detector": self.prepared_.detector,
+            "detector": self._first().detector,
             "likelihood": "conditional" if self.conditional else "full",
             "model": {k: v for k, v in (self.model or {}).items()},
             **self._fit_summary(),
             "n_animals": self.n_animals_,
             "n_detections": self.n_detections_,
-            "n_occasions": self.prepared_.ch.occasions,
-            "n_detectors": len(self.prepared_.ch.traps),
+            "n_occasions": self._first().ch.occasions,
+            "n_detectors": len(self._first().ch.traps),
             "mask": {
                 "points": len(self.mask_),
                 "spacing_m": self.mask_.spacing,
@@ -306,7 +374,37 @@ class SCR(MaximumLikelihood):
             },
             "esa_ha": self.esa_,
             "buffer_bias": self.buffer_bias_,
+            **(
+                {"sessions": self._sessions_dict()}
+                if isinstance(self.prepared_, SessionsPrepared)
+                else {}
+            ),
         }
+
+    def _first(self) -> Prepared:
+        prep = self.prepared_
+        return prep.parts[0] if isinstance(prep, SessionsPrepared) else prep
+
+    def _sessions_dict(self) -> list[dict[str, Any]]:
+        """Per session: what was observed and the estimates (with sessions)."""
+        prep = self.prepared_
+        assert isinstance(prep, SessionsPrepared)
+        rows = []
+        for name, part in zip(prep.sessions.names, prep.parts, strict=True):
+            e = self.session_estimates_[name]
+            rows.append(
+                {
+                    "session": name,
+                    "n_animals": part.ch.n,
+                    "n_detections": part.ch.detections,
+                    "n_occasions": part.ch.occasions,
+                    "n_detectors": len(part.ch.traps),
+                    "mask_points": len(part.mask),
+                    "estimates": {k: v.to_dict() for k, v in e.items()},
+                    "expected_n_in_mask": e["D"].scaled(part.mask.area_ha).to_dict(),
+                }
+            )
+        return rows
 
 
 def _negate(pair: tuple[float, F64 | None]) -> tuple[float, F64]:

@@ -15,6 +15,10 @@ h[m, k] the hazard at mask point m for detector k (:mod:`._detectfn`). Animals f
 In every case the chance of never being detected from m is exp(-N_size * sum_k h[m, k] U[k])
 with U = the usage summed over occasions (N_size = 1 but for binomial counts).
 
+An animal that died or was removed (secr's negative occasion) was detected on that occasion and
+contributes nothing to Pr(w_i | m) on later ones, as in secr's prwi: multi-catch traps stop after
+the capture, proximity and count detectors after the whole occasion (every detector's term).
+
 Full likelihood (Poisson number of animals, Borchers and Efford 2008):
     sum_i log sum_m pi_m Pr(w_i | m) + n log N(D) - N(D) pbar - sum_h log f_h!
 with pi_m = D_m / sum D, N(D) = A sum_m D_m, pbar = sum_m pi_m p.(m) and f_h the number of
@@ -71,8 +75,12 @@ class Prepared:
     """Everything about the data that does not depend on the parameters, and the
     log-likelihood as a function of the link-scale coefficients ``beta``."""
 
-    def __init__(self, ch: CaptureHistory, mask: Mask, spec: Spec) -> None:
-        if ch.n == 0:
+    def __init__(
+        self, ch: CaptureHistory, mask: Mask, spec: Spec, *, allow_empty: bool = False
+    ) -> None:
+        """``allow_empty``: accept a capture history with no animals (a session that caught
+        none, under the full likelihood: it contributes -N(D) pbar)."""
+        if ch.n == 0 and not (allow_empty and not spec.conditional):
             raise ParameterError("the capture history has no animals: nothing to estimate")
         self.ch, self.mask, self.spec = ch, mask, spec
         fn = spec.detectfn
@@ -115,6 +123,8 @@ class Prepared:
         p0_rows = self.p0_cols.matrix(covs, ch.n)
         sigma_rows = self.sigma_cols.matrix(covs, ch.n)
         joint = np.column_stack([p0_rows, sigma_rows])
+        if ch.n == 0:  # no animals: one class, the baseline's (full likelihood: no covariates)
+            joint = np.column_stack([self.p0_cols.matrix({"b": np.zeros(1)}, 1), np.ones((1, 1))])
         groups, group_of = np.unique(joint, axis=0, return_inverse=True)
         group_of = np.asarray(group_of).reshape(-1)
         b_col = self.p0_cols.names.index(f"{self.p0_cols.parameter}.b") if learned else None
@@ -137,7 +147,8 @@ class Prepared:
         else:
             after = np.zeros(detected.shape, dtype=bool)
         self.class_of = group_of[:, None] * per_group + after.astype(np.int64)  # (n, S)
-        self.naive_class = group_of * per_group  # (n,)
+        self.naive_class = (group_of * per_group)[: ch.n]  # (n,)
+        self.full_class = int(group_of[0] * per_group)  # every animal's under the full likelihood
         self.n_classes = self.class_p0.shape[0]
 
     # -- data summaries per class -----------------------------------------------------------------
@@ -145,6 +156,7 @@ class Prepared:
         ch, u = self.ch, self.usage
         y = ch.counts.astype(np.float64)  # (n, S, K)
         operating = u > 0  # (K, S)
+        alive = ch.available  # (n, S): not after a death or removal
         self.u_total = u.sum(axis=1)  # (K,)
         n_size = self.spec.binom_n if self.detector == "count" else 1
         self.size = float(max(n_size, 1))
@@ -159,7 +171,7 @@ class Prepared:
             log_u = np.log(np.where(counted, u[k_of, np.arange(ch.occasions)[None, :]], 1.0))
             constant += float(log_u.sum())
             for c in range(self.n_classes):
-                here = self.class_of == c
+                here = (self.class_of == c) & alive
                 by_trap = np.zeros((ch.n, len(ch.traps)))
                 rows, occ = np.nonzero(counted & here)
                 np.add.at(by_trap, (rows, k_of[rows, occ]), 1.0)
@@ -176,7 +188,7 @@ class Prepared:
                 np.sum(gammaln(self.size + 1) - gammaln(y + 1) - gammaln(self.size - y + 1))
             )
             for c in range(self.n_classes):
-                here = (self.class_of == c)[:, :, None] & operating.T[None, :, :]  # (n, S, K)
+                here = ((self.class_of == c) & alive)[:, :, None] & operating.T[None, :, :]
                 miss = np.einsum("isk,ks->ik", (self.size - y) * here, u)
                 hits = [
                     (float(v), np.einsum("isk->ik", y * here * (u.T[None] == v))) for v in levels
@@ -187,14 +199,16 @@ class Prepared:
                 log_u = np.where(u > 0, np.log(np.where(u > 0, u, 1.0)), 0.0)
             constant += float(np.einsum("isk,ks->", y, log_u) - gammaln(y + 1).sum())
             for c in range(self.n_classes):
-                here = (self.class_of == c)[:, :, None] & operating.T[None, :, :]
+                here = ((self.class_of == c) & alive)[:, :, None] & operating.T[None, :, :]
                 self.per_class.append(
                     {
                         "count": np.einsum("isk->ik", y * here),
                         "exposure": np.einsum("isk,ks->ik", here.astype(np.float64), u),
                     }
                 )
-        flat = ch.counts.reshape(ch.n, -1)
+        flat = ch.counts.reshape(ch.n, ch.occasions * len(ch.traps))
+        if ch.removed is not None:  # secr's histories differ by the sign of a death
+            flat = np.column_stack([flat, ch.removed])
         _, multiplicity = np.unique(flat, axis=0, return_counts=True)
         self.log_mult = -float(gammaln(multiplicity + 1.0).sum())
         if self.spec.conditional:
@@ -279,7 +293,7 @@ class Prepared:
             dens = self.density(beta)
             total = float(dens.sum())
             log_pi = np.log(dens / total)
-            p_naive = pdot[self.naive_class[0]]
+            p_naive = pdot[self.full_class]
             pbar_full = float((dens / total) @ p_naive)
             expected = total * self.mask.cell_ha
             norm = logsumexp_rows(log_pr, log_pi)
@@ -298,7 +312,7 @@ class Prepared:
                 scale = n_c / (pbar[c] * size) * self.size
                 grad_log_h[c] -= hazards[c][0] * np.outer(scale * q[c], self.u_total)
         else:
-            c0 = int(self.naive_class[0])
+            c0 = self.full_class
             scale = self.mask.cell_ha * dens * self.size
             grad_log_h[c0] -= hazards[c0][0] * np.outer(scale * q[c0], self.u_total)
         grad = self._chain(beta, hazards, grad_log_h)

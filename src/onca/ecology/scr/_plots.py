@@ -9,6 +9,8 @@ import numpy as np
 
 from onca.ecology.scr._data import CaptureHistory
 from onca.ecology.scr._fit import SCR
+from onca.ecology.scr._likelihood import Prepared
+from onca.errors import ParameterError
 from onca.report._figures import PALETTE, _png, map_axes
 
 
@@ -21,11 +23,17 @@ def _plt() -> Any:
     return plt
 
 
+def _one_session(model: SCR) -> Prepared:
+    if not isinstance(model.prepared_, Prepared):
+        raise ParameterError("pictures of a fit: one session at a time")
+    return model.prepared_
+
+
 def detection_function_png(model: SCR, *, draws: int = 2000, seed: int = 0) -> bytes:
     """g(d) for one occasion at full usage, 0 to 4 sigma, with a pointwise 95% band from
     ``draws`` coefficient vectors drawn from the estimate's normal approximation."""
     plt = _plt()
-    prep = model.prepared_
+    prep = _one_session(model)
     fn = prep.spec.detectfn
     sigma = model.estimates_["sigma"].estimate
     d = np.linspace(0, 4 * sigma, 200)
@@ -86,7 +94,7 @@ def detections_png(ch: CaptureHistory, mask_xy: np.ndarray | None = None) -> byt
 def density_surface_png(model: SCR) -> bytes:
     """The fitted density at each mask point (animals per 100 km2); flat for ~1 models."""
     plt = _plt()
-    prep = model.prepared_
+    prep = _one_session(model)
     mask = prep.mask
     dens = prep.density(model.beta_) * 1e4
     fig, ax = plt.subplots(figsize=(6.5, 5.2))
