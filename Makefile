@@ -55,12 +55,14 @@ bench-network: install  ## tracing on 10M transactions, Leiden on 1M vertices, l
 	$(BIN)/python benchmarks/bench_network_structure.py --nodes $${NODES:-1000000}
 	$(BIN)/python benchmarks/bench_network_learn.py --transactions $${LEARN_N:-200000}
 
-bench-density: install  ## SCR: captdata and a 50-camera survey timed, 200 simulated surveys per detector type
+bench-density: install  ## SCR: captdata, a 50-camera survey and 5 sessions timed; 200 simulated surveys per detector type and of 3 sessions
 	$(BIN)/python benchmarks/bench_scr.py --datasets $${DATASETS:-200}
+	$(BIN)/python benchmarks/bench_scr_sessions.py --datasets $${DATASETS:-200}
 
 bench-occupancy: install  ## occupancy and Royle-Nichols timed on 500 x 60, 200 simulated data sets; colext on 200 x 4 x 5
 	$(BIN)/python benchmarks/bench_occupancy.py --datasets $${DATASETS:-200}
 	$(BIN)/python benchmarks/bench_colext.py
+	$(BIN)/python benchmarks/study_colext.py --datasets $${DATASETS:-200}
 	$(BIN)/python benchmarks/bench_distribution.py
 
 bench-trade: install  ## mirror analysis of 25M synthetic CITES shipment records (DuckDB)
