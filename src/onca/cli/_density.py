@@ -123,6 +123,14 @@ def density(
             " the last occasion with a detection)."
         ),
     ] = None,
+    session_covs: Annotated[
+        Path | None,
+        typer.Option(
+            "--session-covs",
+            help="CSV of session covariates: a 'session' column and one number per session for"
+            " each covariate (session,rain), for formulas such as -m D~rain.",
+        ),
+    ] = None,
     occasion_days: OccasionDaysOption = 1.0,
     crs: Annotated[
         str | None, typer.Option(help="With --camtrap-dp: projected CRS (default: the UTM zone).")
@@ -198,6 +206,7 @@ def density(
         parse_occasions,
         read_camtrap_capthist,
         read_secr,
+        read_session_covariates,
     )
     from onca.ecology.scr._habitat import habitat_mask
     from onca.errors import ParameterError
@@ -220,9 +229,10 @@ def density(
         source: dict[str, Any] = {}
         ch: Any  # a CaptureHistory, or Sessions from a capture file with several
         if camtrap_dp is not None:
-            if traps or captures or occasions:
+            if traps or captures or occasions or session_covs:
                 raise ParameterError(
-                    "give either --camtrap-dp or --traps and --captures (and --occasions), not both"
+                    "give either --camtrap-dp or --traps and --captures (and --occasions,"
+                    " --session-covs), not both"
                 )
             ch, survey = read_camtrap_capthist(
                 camtrap_dp,
@@ -248,6 +258,14 @@ def density(
                 covnames=names,
             )
             source = {"traps": ", ".join(map(str, traps)), "captures": str(captures)}
+            if session_covs is not None:
+                if not isinstance(ch, Sessions):
+                    raise ParameterError(
+                        "--session-covs: the captures hold one session; session covariates"
+                        " need several (the capture file's first column)"
+                    )
+                ch = read_session_covariates(session_covs, ch)
+                source["session_covs"] = str(session_covs)
         else:
             raise ParameterError(
                 "give --traps and --captures (secr text files), or --camtrap-dp and --species"

@@ -190,3 +190,19 @@ def test_cli_sessions() -> None:
         row = next(line for line in result.output.splitlines() if f" {year} " in line)
         assert f" {animals} " in row and f" {occasions} " in row
     assert "Warning" not in result.output
+
+
+def test_cli_session_covariates(tmp_path: Path, captdata_files: tuple[Path, Path]) -> None:
+    data = Path(__file__).resolve().parents[1] / "data" / "ovenbird"
+    covs = tmp_path / "years.csv"
+    covs.write_text("session,rain\n2005,1\n2006,2\n2007,0.5\n2008,3\n2009,1\n")
+    args = ["density", "--traps", str(data / "trap.txt"), "--captures", str(data / "capt.txt")]
+    args += ["--occasions", "9,10,10,10,10", "--buffer", "300", "--spacing", "90", "--json"]
+    result = runner.invoke(app, [*args, "--session-covs", str(covs), "-m", "D~rain"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert "D.rain" in payload["coefficients"]
+    assert payload["session_covs"] == str(covs)
+    one = ["density", "--traps", str(captdata_files[0]), "--captures", str(captdata_files[1])]
+    refused = runner.invoke(app, [*one, "--session-covs", str(covs)])
+    assert refused.exit_code != 0 and "need several" in refused.output

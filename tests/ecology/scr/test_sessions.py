@@ -9,6 +9,7 @@ data/ovenbird.RData, ``ovenbird.model.1`` (D ~ 1) and ``ovenbird.model.D`` (D ~ 
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from pathlib import Path
 
@@ -295,3 +296,49 @@ def test_conditional_likelihood_derives_density_by_session(ovenbird: Sessions) -
         d = cl.session_estimates_[name]["D"]
         assert d.estimate == pytest.approx(ch.n / float(part.esa(beta)[0]), rel=1e-9)
         assert 0.3 < d.estimate < 3 and d.lcl < d.estimate < d.ucl
+
+
+def test_a_session_covariate_equal_to_the_session_number_is_secrs_trend(
+    ovenbird: Sessions, ovenmask: Mask, tmp_path: Path
+) -> None:
+    """``D ~ year`` with year = 0..4 is ``D ~ Session``: the same likelihood at secr's
+    estimates; a covariate that is not a trend gives another likelihood."""
+    covs = tmp_path / "years.csv"
+    covs.write_text(
+        "session,year,rain\n2009,4,1.5\n2005,0,0.2\n2006,1,3.1\n2007,2,0.9\n2008,3,2.2\n"
+    )
+    from onca.ecology.scr import read_session_covariates
+
+    with_covs = read_session_covariates(covs, ovenbird)
+    assert with_covs.covariates["year"].tolist() == [0, 1, 2, 3, 4]  # in session order
+    beta = np.asarray(MODEL_D["beta"])
+    prep = SCR(model={"D": "~ year"}).prepare(with_covs, ovenmask)
+    assert prep.names == ("D", "D.year", "g0", "sigma")
+    assert prep.loglik(beta) == pytest.approx(-MODEL_D["value"], rel=1e-10)
+    rain = SCR(model={"D": "~ rain"}).prepare(with_covs, ovenmask)
+    assert abs(rain.loglik(beta) + MODEL_D["value"]) > 1e-3
+    both = SCR(model={"D": "~ year", "g0": "~ rain"}).prepare(with_covs, ovenmask)
+    assert both.names == ("D", "D.year", "g0", "g0.rain", "sigma")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("year\n1\n", "'session' column"),
+        ("session,year\n2005,0\n2006,1\n", "no row for session 2007, 2008, 2009"),
+        ("session,year\n2005,0\n2005,1\n", "line 3: session '2005' given twice"),
+        ("session,year\n2010,0\n", "line 2: no session '2010'"),
+        ("session,year\n2005,=cmd|' /C calc'!A0\n", "line 2, column 'year': expected a number"),
+        ("session,Session\n" + "".join(f"{y},{y}\n" for y in range(2005, 2010)), "taken by"),
+    ],
+)
+def test_session_covariate_files_are_checked(
+    ovenbird: Sessions, tmp_path: Path, text: str, message: str
+) -> None:
+    from onca.ecology.scr import read_session_covariates
+    from onca.errors import OncaError
+
+    path = tmp_path / "covs.csv"
+    path.write_text(text)
+    with pytest.raises(OncaError, match=re.escape(message)):
+        read_session_covariates(path, ovenbird)

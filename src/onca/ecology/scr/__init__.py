@@ -13,7 +13,7 @@ from onca.ecology._intervals import ProfileInterval, parametric_bootstrap, profi
 from onca.ecology._mle import Estimate
 from onca.ecology.scr._buffer import auto_buffer, rpsv
 from onca.ecology.scr._camtrap import camtrap_capthist, read_camtrap_capthist
-from onca.ecology.scr._captures import parse_occasions, read_secr
+from onca.ecology.scr._captures import parse_occasions, read_secr, read_session_covariates
 from onca.ecology.scr._data import DETECTORS, CaptureHistory, Sessions, Traps, read_traps
 from onca.ecology.scr._detectfn import DETECTFNS, DetectFn, detectfn
 from onca.ecology.scr._fit import SCR, compare_models
@@ -47,6 +47,7 @@ __all__ = [
     "read_mask",
     "read_region",
     "read_secr",
+    "read_session_covariates",
     "read_traps",
     "rpsv",
 ]

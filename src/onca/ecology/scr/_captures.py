@@ -363,3 +363,59 @@ def _covariates(
         else:
             covariates[name] = np.asarray(values, dtype=object)
     return covariates
+
+
+def read_session_covariates(path: Path | str, sessions: Sessions) -> Sessions:
+    """``sessions`` with the session covariates of a CSV file: a ``session`` column naming
+    every session once, and one numeric column per covariate (e.g. ``session,rain``)."""
+    import csv
+
+    p = Path(path)
+    try:
+        with p.open(newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.reader(fh))
+    except OSError as e:
+        raise InputFileError(f"{p}: cannot read the session covariates ({e.strerror})") from e
+    if not rows or "session" not in [c.strip() for c in rows[0]]:
+        raise InputFileError(
+            f"{p}: line 1: expected a header with a 'session' column and one column per"
+            " covariate (e.g. session,rain)"
+        )
+    header = [c.strip() for c in rows[0]]
+    at = header.index("session")
+    names = [c for i, c in enumerate(header) if i != at]
+    if not names:
+        raise InputFileError(f"{p}: line 1: no covariate column beside 'session'")
+    values: dict[str, dict[str, float]] = {name: {} for name in names}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            raise InputFileError(
+                f"{p}: line {line}: {len(row)} fields, the header has {len(header)}"
+            )
+        session = row[at].strip()
+        if session not in sessions.names:
+            raise InputFileError(
+                f"{p}: line {line}: no session {session!r} in the captures (sessions:"
+                f" {', '.join(sessions.names)})"
+            )
+        if session in values[names[0]]:
+            raise InputFileError(f"{p}: line {line}: session {session!r} given twice")
+        cells = [c for i, c in enumerate(row) if i != at]
+        for name, cell in zip(names, cells, strict=True):
+            try:
+                number = float(cell)
+            except ValueError:
+                number = float("nan")
+            if not np.isfinite(number):
+                raise InputFileError(
+                    f"{p}: line {line}, column {name!r}: expected a number, got {cell[:40]!r}"
+                )
+            values[name][session] = number
+    missing = [s for s in sessions.names if s not in values[names[0]]]
+    if missing:
+        raise InputFileError(f"{p}: no row for session {', '.join(missing)}")
+    return sessions.with_covariates(
+        {name: [by[s] for s in sessions.names] for name, by in values.items()}
+    )

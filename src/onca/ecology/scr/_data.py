@@ -17,7 +17,7 @@ usage one digit per occasion (``11011``, or ``1 1 0 1 1``), or one decimal numbe
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,10 +168,12 @@ class Sessions:
     """Capture histories fitted together (secr's multi-session capthist): one per session (a
     year, a season, a site), each with its own detectors, occasions and animals; an animal of
     one session is not linked to one of another. Parameters are shared across sessions or not
-    by formula (``D ~ session``: a density per session; ``D ~ Session``: a log-linear trend)."""
+    by formula (``D ~ session``: a density per session; ``D ~ Session``: a log-linear trend;
+    ``D ~ rain``: a session covariate, one number per session in ``covariates``)."""
 
     names: tuple[str, ...]
     histories: tuple[CaptureHistory, ...]
+    covariates: dict[str, F64] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.names or len(self.names) != len(self.histories):
@@ -183,6 +185,29 @@ class Sessions:
             raise ParameterError(f"sessions: names must be unique, got {list(self.names)}")
         if len({ch.traps.detector for ch in self.histories}) != 1:
             raise ParameterError("sessions: every session needs the same detector type")
+        for name, raw in self.covariates.items():
+            try:
+                values = np.asarray(raw, dtype=np.float64).reshape(-1)
+            except (TypeError, ValueError):
+                raise ParameterError(
+                    f"session covariate {name!r}: expected numbers, got {raw!r}"
+                ) from None
+            self.covariates[name] = values
+            if name in ("session", "Session"):
+                raise ParameterError(
+                    f"session covariate {name!r}: the name is taken by the session itself"
+                )
+            if len(values) != len(self.names) or not np.isfinite(values).all():
+                raise ParameterError(
+                    f"session covariate {name!r}: expected one number per session"
+                    f" ({len(self.names)}), got {list(values)}"
+                )
+
+    def with_covariates(self, covariates: Mapping[str, Sequence[float]]) -> Sessions:
+        """The same sessions with session covariates (name -> one number per session, in
+        session order)."""
+        values = {k: np.asarray(v, dtype=np.float64) for k, v in covariates.items()}
+        return Sessions(self.names, self.histories, {**self.covariates, **values})
 
     def __len__(self) -> int:
         return len(self.names)

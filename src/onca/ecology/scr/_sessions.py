@@ -3,11 +3,13 @@
 Sessions (years, seasons, sites) are independent samples: the log-likelihood is the sum of each
 session's (:class:`._likelihood.Prepared`, its own detectors, occasions, mask and animals, and
 its own Poisson number of animals), with coefficients shared across sessions unless a formula
-says otherwise. Two terms name the session, as in secr:
+says otherwise. Two terms name the session, as in secr, and session covariates describe it:
 
 - ``session``: a factor, one level per session (the first the reference): ``D ~ session`` gives
   each session its own density, ``g0 ~ session`` its own detection intercept.
 - ``Session``: the session's number from 0, a number: ``D ~ Session`` is a log-linear trend.
+- a session covariate (``Sessions.covariates``, CLI ``--session-covs``): one number per
+  session, e.g. the year's rainfall: ``D ~ rain``.
 
 A session term is constant within a session, so it shifts the intercept of that parameter in
 that session: each session's coefficient vector is a linear map of the shared one,
@@ -53,11 +55,12 @@ class SessionsPrepared:
                 " session with the full likelihood"
             )
         self.sessions, self.spec = sessions, spec
+        self.session_level = (*SESSION_TERMS, *sessions.covariates)
         local = Spec(
             spec.detectfn,
-            _without_session(spec.d_terms),
-            _without_session(spec.p0_terms),
-            _without_session(spec.sigma_terms),
+            self._within(spec.d_terms),
+            self._within(spec.p0_terms),
+            self._within(spec.sigma_terms),
             spec.conditional,
             spec.binom_n,
         )
@@ -103,6 +106,9 @@ class SessionsPrepared:
                         value = (np.asarray(levels) == level).astype(np.float64)
                         entries.append((intercept, len(names), value))
                         names.append(f"{cols.parameter}.session{level}")
+                elif term in self.sessions.covariates:
+                    entries.append((intercept, len(names), self.sessions.covariates[term]))
+                    names.append(f"{cols.parameter}.{term}")
         maps = []
         for s in range(r):
             a = np.zeros((row, len(names)))
@@ -110,6 +116,10 @@ class SessionsPrepared:
                 a[i, j] = value[s]
             maps.append(a)
         return tuple(names), maps
+
+    def _within(self, terms: tuple[str, ...]) -> tuple[str, ...]:
+        """The terms that vary within a session (those of a session's own likelihood)."""
+        return tuple(t for t in terms if t not in self.session_level)
 
     def local(self, beta: F64) -> list[F64]:
         """Each session's own coefficient vector."""
@@ -139,7 +149,3 @@ class SessionsPrepared:
     def esa(self, beta: F64) -> F64:
         """(n,) effective sampling area (hectares) of every animal, session by session."""
         return np.concatenate([p.esa(b) for p, b in zip(self.parts, self.local(beta), strict=True)])
-
-
-def _without_session(terms: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(t for t in terms if t not in SESSION_TERMS)
