@@ -99,7 +99,6 @@ def occupancy(
 
         onca occupancy --camtrap-dp survey/ --species ocelot --p '~ effort' --model rn --json
     """
-    from onca.ecology import read_camtrap_dp
     from onca.ecology.occupancy import Occupancy, camtrap_history, mb_gof, read_history_csv
     from onca.errors import ParameterError
 
@@ -107,24 +106,10 @@ def occupancy(
         check_ci(ci)
         source: dict[str, Any]
         if camtrap_dp is not None:
-            if history is not None:
-                raise ParameterError("give either a history CSV or --camtrap-dp, not both")
-            survey = read_camtrap_dp(
-                camtrap_dp, camtrap_species(species), occasion_days=occasion_days
-            )
+            survey, source = _camtrap_survey(camtrap_dp, history, species, occasion_days)
             h = camtrap_history(survey, site_covs=site_covs, factors=factor or [])
-            source = {
-                "camtrap_dp": str(camtrap_dp),
-                "species": survey.species,
-                "occasion_days": occasion_days,
-            }
         elif history is not None:
-            files: dict[str, Path | str] = {}
-            for item in obs_cov or []:
-                name, sep, file = item.partition("=")
-                if not sep or not name.strip() or not file.strip():
-                    raise ParameterError(f"--obs-cov: expected NAME=FILE, got {item!r}")
-                files[name.strip()] = file.strip()
+            files = _named_files(obs_cov, "--obs-cov")
             h = read_history_csv(history, site_covs=site_covs, obs_covs=files, factors=factor or [])
             source = {"history": str(history)}
         else:
@@ -159,15 +144,7 @@ def _print(p: dict[str, Any]) -> None:
     title = f"{'occupancy' if p['model'] == 'occu' else 'Royle-Nichols'} model: " + ", ".join(
         f"{k} {v}" for k, v in p["formulas"].items()
     )
-    if p["estimates"]:
-        table = numbers_table(title, ("parameter", "estimate", "SE", "95% CI"))
-        for name, e in p["estimates"].items():
-            table.add_row(name, *cells(e, 4))
-        out.print(table)
-    coefs = numbers_table("coefficients (link scale)", ("coefficient", "beta", "SE"))
-    for name, c in p["coefficients"].items():
-        coefs.add_row(name, *cells({"estimate": c["beta"], "se": c["se"]}, 5)[:2])
-    out.print(coefs)
+    _print_fit(title, p, "link scale", 5)
     out.print(
         f"{p['n_sites']} sites, {p['n_occasions']} occasions; detected at {p['sites_detected']}"
         f" (naive occupancy {p['naive_occupancy']:.3f}); expected occupied sites given the data"
@@ -182,6 +159,34 @@ def _print(p: dict[str, Any]) -> None:
             f" c-hat {g['c_hat']:.2f} ({g['replicates']} bootstrap replicates)",
             highlight=False,
         )
+
+
+def _print_fit(title: str, p: dict[str, Any], scale: str, digits: int) -> None:
+    """The real-scale estimates (when a part is constant) and the coefficients, a missing SE
+    shown as a dash."""
+    if p["estimates"]:
+        table = numbers_table(title, ("parameter", "estimate", "SE", "95% CI"))
+        for name, e in p["estimates"].items():
+            table.add_row(name, *cells(e, 4))
+        out.print(table)
+    coefs = numbers_table(f"coefficients ({scale})", ("coefficient", "beta", "SE"))
+    for name, c in p["coefficients"].items():
+        coefs.add_row(name, *cells({"estimate": c["beta"], "se": c["se"]}, digits)[:2])
+    out.print(coefs)
+
+
+def _camtrap_survey(
+    package: Path, history: Path | None, species: str | None, occasion_days: float
+) -> tuple[Any, dict[str, Any]]:
+    """The species' survey from a Camtrap DP package, and the payload's source fields."""
+    from onca.ecology import read_camtrap_dp
+    from onca.errors import ParameterError
+
+    if history is not None:
+        raise ParameterError("give either a history CSV or --camtrap-dp, not both")
+    survey = read_camtrap_dp(package, camtrap_species(species), occasion_days=occasion_days)
+    source = {"camtrap_dp": str(package), "species": survey.species, "occasion_days": occasion_days}
+    return survey, source
 
 
 def _named_files(items: list[str] | None, option: str) -> dict[str, Path | str]:
@@ -287,7 +292,6 @@ def colext(
 
         onca colext --camtrap-dp survey/ --species ocelot --p '~ effort'
     """
-    from onca.ecology import read_camtrap_dp
     from onca.ecology.occupancy import DynamicOccupancy, camtrap_seasons, read_seasons_csv
     from onca.errors import ParameterError
 
@@ -295,17 +299,8 @@ def colext(
         check_ci(ci)
         source: dict[str, Any]
         if camtrap_dp is not None:
-            if history is not None:
-                raise ParameterError("give either a history CSV or --camtrap-dp, not both")
-            survey = read_camtrap_dp(
-                camtrap_dp, camtrap_species(species), occasion_days=occasion_days
-            )
+            survey, source = _camtrap_survey(camtrap_dp, history, species, occasion_days)
             h = camtrap_seasons(survey, site_covs=site_covs, factors=factor or [])
-            source = {
-                "camtrap_dp": str(camtrap_dp),
-                "species": survey.species,
-                "occasion_days": occasion_days,
-            }
         elif history is not None:
             if seasons is None:
                 raise ParameterError("--seasons: how many seasons the history's columns hold")
@@ -331,16 +326,7 @@ def colext(
 
 def _print_colext(p: dict[str, Any]) -> None:
     title = "dynamic occupancy (colext): " + ", ".join(f"{k} {v}" for k, v in p["formulas"].items())
-    if p["estimates"]:
-        table = numbers_table(title, ("parameter", "estimate", "SE", "95% CI"))
-        for name, e in p["estimates"].items():
-            table.add_row(name, *cells(e, 4))
-        out.print(table)
-    coefs = numbers_table("coefficients (logit scale)", ("coefficient", "beta", "SE"))
-    for name, c in p["coefficients"].items():
-        se = "-" if c["se"] is None else f"{c['se']:.4f}"
-        coefs.add_row(name, f"{c['beta']:.4f}", se)
-    out.print(coefs)
+    _print_fit(title, p, "logit scale", 4)
     per = numbers_table(
         "occupancy per season",
         ("season", "surveyed", "detected", "naive", "projected", "95% CI", "smoothed"),
